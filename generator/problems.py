@@ -1,0 +1,67 @@
+"""Problems found in an input: where, what, what to do — collected, then reported together."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    """How serious a problem is: an error stops generation, a warning and a hint do not."""
+
+    ERROR = "错误"
+    WARNING = "警告"
+    HINT = "提示"
+
+
+_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.HINT: 2}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding about an input, worded for the preparer."""
+
+    severity: Severity
+    place: str
+    message: str
+    code: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.place}：{self.message}" if self.place else self.message
+
+    def as_dict(self) -> dict[str, str]:
+        return {"级别": self.severity.value, "位置": self.place, "说明": self.message, "代码": self.code}
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    """Errors first, then warnings, then hints; the reader's order within each."""
+    return sorted(problems, key=lambda p: _ORDER[p.severity])
+
+
+@dataclass
+class Problems:
+    """A collector readers and checks append to, so that all problems of a file are reported at once."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def error(self, place: str, message: str, code: str = "") -> None:
+        self.items.append(Problem(Severity.ERROR, place, message, code))
+
+    def warning(self, place: str, message: str, code: str = "") -> None:
+        self.items.append(Problem(Severity.WARNING, place, message, code))
+
+    def hint(self, place: str, message: str, code: str = "") -> None:
+        self.items.append(Problem(Severity.HINT, place, message, code))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.severity is Severity.ERROR for p in self.items)
+
+
+class InputError(Exception):
+    """The input cannot be turned into a model; carries every problem found (not just the first)."""
+
+    def __init__(self, source: str, problems: list[Problem], unreadable: bool = False) -> None:
+        self.source = source
+        self.problems = problems
+        self.unreadable = unreadable
+        super().__init__("\n".join(str(p) for p in problems))

@@ -1,0 +1,32 @@
+"""Readers: an .xlsx workbook or a .yaml file in, the model out, with every problem of the file collected."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..model import Report
+from ..problems import InputError, Problem, Severity
+from .build import build_report
+
+MAX_INPUT_BYTES = 50 * 1024 * 1024
+SUFFIXES = (".xlsx", ".xlsm", ".yaml", ".yml")
+
+
+def read_input(path: str | Path) -> tuple[Report, list[Problem]]:
+    """The model of one input file and the warnings its reading produced; InputError when it cannot be used."""
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise InputError(name, [Problem(Severity.ERROR, str(path), "找不到这个文件：请检查路径和文件名", "no-file")], unreadable=True)
+    size = path.stat().st_size
+    if size > MAX_INPUT_BYTES:
+        raise InputError(name, [Problem(Severity.ERROR, name,
+            f"文件过大（{size / 1024 / 1024:.0f} MB）：填报文件一般不超过 1 MB，请检查是否粘贴了图片或大量空行", "too-large")],
+            unreadable=True)
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        from .yaml_reader import read_yaml
+        raw, places, problems = read_yaml(path)
+    else:
+        from .excel import read_excel
+        raw, places, problems = read_excel(path)
+    return build_report(raw, places, name, problems)

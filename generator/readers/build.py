@@ -1,0 +1,240 @@
+"""Turn the raw tree a reader produced (Chinese keys, cell values, places) into the model, collecting every problem."""
+from __future__ import annotations
+
+import types
+import typing
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..catalog import FINANCE_ROWS, THREE_PUBLIC_ROWS
+from ..model import Amounts, Direction, Level, Report
+from ..numbers import NotANumber, normalize_text, parse_date, parse_decimal, parse_int
+from ..problems import InputError, Problem, Problems
+
+Path_ = tuple  # raw path: Chinese keys and list indexes
+
+_TRUE = {"是", "true", "yes", "y", "1", "√", "✓", "不适用"}
+_FALSE = {"否", "false", "no", "n", "0", "×", "适用", ""}
+_DIRECTIONS = {
+    "≥": Direction.AT_LEAST, ">=": Direction.AT_LEAST, ">": Direction.AT_LEAST, "正向": Direction.AT_LEAST,
+    "≤": Direction.AT_MOST, "<=": Direction.AT_MOST, "<": Direction.AT_MOST, "反向": Direction.AT_MOST,
+    "=": Direction.EQUAL, "＝": Direction.EQUAL, "定性": Direction.QUALITATIVE,
+}
+_LEVELS = {lv.value: lv for lv in Level} | {"达成": Level.ACHIEVED, "部分达成": Level.PARTLY, "未达成": Level.MISSED}
+_UNITS = {"weight": "分", "stated_score": "分"}
+ROW_KEYS = {"finance": {r.key for r in FINANCE_ROWS}, "three_public": {r.key for r in THREE_PUBLIC_ROWS}}
+
+
+def _label(name: str, info) -> str:
+    return info.alias or name
+
+
+def _unit_hint(name: str, info) -> str:
+    desc = info.description or ""
+    if "（%）" in desc or "率" in (info.alias or ""):
+        return "单位：%"
+    if "（分）" in desc or name in _UNITS:
+        return "单位：分"
+    if "（人）" in desc:
+        return "单位：人"
+    if "平方米" in desc:
+        return "单位：平方米"
+    return "单位：万元"
+
+
+class Builder:
+    """Walks model fields by their Chinese aliases; coerces values; records places; collects problems."""
+
+    def __init__(self, places: dict[Path_, str], source: str) -> None:
+        self.places = places
+        self.source = source
+        self.problems = Problems()
+        self.model_places: dict[str, str] = {}
+
+    def place(self, raw_path: Path_) -> str:
+        probe = raw_path
+        while probe:
+            if probe in self.places:
+                return self.places[probe]
+            probe = probe[:-1]
+        return self.source
+
+    def build(self, raw: Any) -> Report | None:
+        if not isinstance(raw, dict):
+            self.problems.error(self.source, "文件内容不是预期的结构：最外层应为“单位信息”“收支情况”“项目”等栏目", "structure")
+            return None
+        if "单位信息" not in raw:
+            self.problems.error(self.source, "缺少“单位信息”：请填写单位名称、评价年度等基本信息", "missing-section")
+            return None
+        data = self.model(Report, raw, (), "")
+        if data is None or self.problems.has_errors:
+            return None
+        report = Report.model_validate(data)
+        report.source = self.source
+        report.places = self.model_places
+        return report
+
+    # -- structure
+
+    def model(self, cls: type[BaseModel], raw: Any, rpath: Path_, mpath: str) -> dict | None:
+        if raw is None:
+            raw = {}
+        if not isinstance(raw, dict):
+            self.problems.error(self.place(rpath), f"“{rpath[-1] if rpath else '根'}”应为若干“名称: 值”的栏目", "structure")
+            return None
+        out: dict[str, Any] = {}
+        known = set()
+        for name, info in cls.model_fields.items():
+            if info.exclude:
+                continue
+            label = _label(name, info)
+            known.add(label)
+            sub_r = (*rpath, label)
+            sub_m = f"{mpath}.{name}" if mpath else name
+            if sub_r in self.places:
+                self.model_places[sub_m] = self.places[sub_r]
+            value = raw.get(label)
+            if _blank(value):
+                if info.is_required():
+                    self.problems.error(self.place(sub_r), f"缺少“{label}”：请填写{label}", "missing")
+                continue
+            converted = self.value(info.annotation, value, sub_r, sub_m, name, info)
+            if converted is not None:
+                out[name] = converted
+        for key in raw:
+            if key not in known:
+                self.problems.warning(self.place((*rpath, key)), f"未知的栏目“{key}”，已忽略：请检查名称是否写错", "unknown-key")
+        return out
+
+    def value(self, annotation, value: Any, rpath: Path_, mpath: str, name: str, info) -> Any:
+        origin = typing.get_origin(annotation)
+        args = typing.get_args(annotation)
+        if origin in (typing.Union, types.UnionType):
+            inner = [a for a in args if a is not type(None)]
+            return self.value(inner[0], value, rpath, mpath, name, info)
+        if origin is list:
+            item_type = args[0]
+            if item_type is str:
+                return self.paragraphs(value)
+            if not isinstance(value, list):
+                self.problems.error(self.place(rpath), f"“{rpath[-1]}”应为多条记录组成的列表", "structure")
+                return None
+            return [v for i, item in enumerate(value)
+                    if (v := self.model(item_type, item, (*rpath, i), f"{mpath}.{i}")) is not None]
+        if origin is dict:
+            return self.rows(value, rpath, mpath, name)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return self.model(annotation, value, rpath, mpath)
+        return self.scalar(annotation, value, rpath, name, info)
+
+    def rows(self, value: Any, rpath: Path_, mpath: str, name: str) -> dict | None:
+        if not isinstance(value, dict):
+            self.problems.error(self.place(rpath), f"“{rpath[-1]}”应为“行名: 金额”的栏目", "structure")
+            return None
+        allowed = ROW_KEYS[name]
+        out = {}
+        for key, item in value.items():
+            clean = normalize_text(str(key)).removeprefix("其中:").removeprefix("其中：")
+            if clean not in allowed:
+                self.problems.error(self.place((*rpath, key)),
+                                    f"未知的行“{key}”：{rpath[-1]}只能填写这些行：{'、'.join(sorted(allowed))}", "unknown-row")
+                continue
+            built = self.model(Amounts, item, (*rpath, key), f"{mpath}.{clean}")
+            if built is not None:
+                out[clean] = built
+        return out
+
+    def paragraphs(self, value: Any) -> list[str]:
+        items = value if isinstance(value, list) else str(value).splitlines()
+        return [s for s in (str(i).strip() for i in items if i is not None) if s]
+
+    def scalar(self, annotation, value: Any, rpath: Path_, name: str, info) -> Any:
+        label = _label(name, info)
+        where = self.place(rpath)
+        shown = str(value).strip()
+        try:
+            if annotation is Decimal:
+                number = parse_decimal(value)
+                if name == "weight" and number is not None and number < 0:
+                    self.problems.error(where, f"分值“{shown}”为负数：分值应为0或正数", "negative-weight")
+                    return None
+                return number
+            if annotation is int:
+                return parse_int(value)
+            if annotation is date:
+                return parse_date(value)
+        except NotANumber:
+            if annotation is date:
+                self.problems.error(where, f"{label}“{shown}”不是日期，请按 2023年3月30日 或 2023-03-30 填写", "not-a-date")
+            elif annotation is int:
+                self.problems.error(where, f"{label}“{shown}”不是整数，请填写整数（{_unit_hint(name, info)}）", "not-a-number")
+            else:
+                self.problems.error(where, f"{label}“{shown}”不是数字，请填写数字（{_unit_hint(name, info)}）", "not-a-number")
+            return None
+        if annotation is bool:
+            text = normalize_text(shown).lower()
+            if isinstance(value, bool):
+                return value
+            if text in _TRUE:
+                return True
+            if text in _FALSE:
+                return False
+            self.problems.error(where, f"{label}“{shown}”无法识别，请填写“是”或“否”", "not-a-bool")
+            return None
+        if isinstance(annotation, type) and issubclass(annotation, Enum):
+            table = _DIRECTIONS if annotation is Direction else _LEVELS
+            key = normalize_text(shown)
+            if key in table:
+                return table[key]
+            choices = "、".join(dict.fromkeys(m.value for m in annotation))
+            self.problems.error(where, f"{label}“{shown}”无法识别，请从下拉列表中选择：{choices}", "bad-choice")
+            return None
+        return text_of(value)
+
+
+def text_of(value: Any) -> str | None:
+    """A text field's value; numbers typed into text cells keep their digits (1.0 → 1)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, Decimal):
+        value = format(value.normalize(), "f")
+    text = str(value).replace("\r\n", "\n").strip()
+    return text or None
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value == [] or value == {}
+
+
+def check_names(report_raw: dict, builder: Builder) -> None:
+    """Project names must be unique: they key indicators, file names and messages."""
+    seen: dict[str, int] = {}
+    for i, project in enumerate(report_raw.get("项目") or []):
+        if not isinstance(project, dict):
+            continue
+        name = text_of(project.get("项目名称")) if project.get("项目名称") is not None else None
+        if not name:
+            continue
+        key = normalize_text(name)
+        if key in seen:
+            builder.problems.error(builder.place(("项目", i, "项目名称")),
+                                   f"项目名称“{name}”与第{seen[key] + 1}个项目重复：每个项目名称只能出现一次，请修改或合并", "duplicate-project")
+        else:
+            seen[key] = i
+
+
+def build_report(raw: Any, places: dict[Path_, str], source: str, problems: list[Problem] | None = None) -> tuple[Report, list[Problem]]:
+    """The model from a raw tree; InputError carrying all problems when any is an error."""
+    builder = Builder(places, source)
+    if problems:
+        builder.problems.items.extend(problems)
+    if isinstance(raw, dict):
+        check_names(raw, builder)
+    report = builder.build(raw) if not builder.problems.has_errors or isinstance(raw, dict) else None
+    if report is None or builder.problems.has_errors:
+        raise InputError(source, builder.problems.items)
+    return report, builder.problems.items
