@@ -1,0 +1,131 @@
+"""The `jxzp` command: thin verbs over the library (init, validate, generate)."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .filters import percent, score
+from .pipeline import Evaluation, evaluate
+from .problems import InputError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO_ROOT / "inputs" / "lizhou-2021.yaml"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="jxzp")
+def main() -> None:
+    """jxzp：由一张填报表生成预算单位绩效自评全套材料（部门整体报告、项目报告、自评表）。
+
+    \b
+    常用命令：
+      jxzp init 填报模板.xlsx          生成空白填报模板
+      jxzp init --example 示例.xlsx    生成已填好的示例（利州区委组织部2021年）
+      jxzp validate 填报表.xlsx        核对填报表，显示得分和发现的问题
+    """
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--example", is_flag=True, help="写入已填好的示例，而不是空白模板。")
+@click.option("--from", "source", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="用这个填报文件（.yaml 或 .xlsx）的内容填好模板，例如把 YAML 转成 Excel。")
+def init(path: Path | None, example: bool, source: Path | None) -> None:
+    """写出填报模板 .xlsx（默认文件名：填报模板.xlsx 或 示例-填报表.xlsx）。"""
+    from .readers import read_input
+    from .readers.excel_template import write_workbook
+
+    if example and source is None:
+        source = EXAMPLE
+    if path is None:
+        path = Path("示例-填报表.xlsx" if source else "填报模板.xlsx")
+    report = None
+    if source is not None:
+        try:
+            report, _ = read_input(source)
+        except InputError as exc:
+            _print_problems(exc.problems)
+            sys.exit(2)
+    if path.exists() and path.is_dir():
+        click.echo(f"{path} 是一个文件夹：请给出 .xlsx 文件名", err=True)
+        sys.exit(2)
+    write_workbook(path, report)
+    click.echo(f"已写出{'示例填报表' if report else '空白填报模板'}：{path}")
+
+
+def _print_problems(problems) -> None:
+    for p in problems:
+        click.echo(f"  [{p.severity.value}] {p}")
+
+
+def _summary(ev: Evaluation) -> dict:
+    out: dict = {"文件": str(ev.path), "可读取": not ev.unreadable and ev.results is not None}
+    if ev.results is not None:
+        res = ev.results
+        unit = res.report.unit
+        dept = res.department
+        out.update({
+            "单位": unit.name, "年度": unit.year, "评分规则": res.profile.name,
+            "部门整体": {"执行率": percent(dept.execution_rate), "得分": score(dept.total), "等级": dept.grade or "未评分"},
+            "项目": [{"项目名称": p.project.name, "是否开展自评": p.project.evaluated,
+                      "执行率": percent(p.card.execution_rate), "得分": score(p.card.total),
+                      "等级": p.card.grade or "未评分"} for p in res.projects],
+        })
+    out["问题"] = [p.as_dict() for p in ev.problems]
+    out["错误数"] = len(ev.errors)
+    out["警告数"] = len(ev.warnings)
+    return out
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（字段同文字输出）。")
+@click.option("--profile", help="评分规则：全国、四川、湖南，或评分规则 YAML 文件；默认取填报表中的“评分规则”。")
+def validate(inputs: tuple[Path, ...], as_json: bool, profile: str | None) -> None:
+    """核对填报文件：显示单位、年度、部门整体和各项目的执行率与得分，以及发现的问题。
+
+    退出码：0 没有错误；1 有错误；2 有文件无法读取。
+    """
+    evaluations = [evaluate(p, profile) for p in inputs]
+    if as_json:
+        click.echo(json.dumps([_summary(e) for e in evaluations], ensure_ascii=False, indent=2))
+    else:
+        for ev in evaluations:
+            _print_text(ev)
+    if any(e.unreadable for e in evaluations):
+        sys.exit(2)
+    if any(e.errors for e in evaluations):
+        sys.exit(1)
+
+
+def _print_text(ev: Evaluation) -> None:
+    click.echo(f"== {ev.path}")
+    if ev.results is not None:
+        res = ev.results
+        unit = res.report.unit
+        dept = res.department
+        click.echo(f"单位：{unit.name}　年度：{unit.year}　评分规则：{res.profile.name}")
+        click.echo(f"部门整体：执行率 {percent(dept.execution_rate)}　得分 {score(dept.total)}　等级 {dept.grade or '未评分'}")
+        if res.projects:
+            click.echo("项目：")
+            for p in res.projects:
+                tag = "" if p.project.evaluated else "（未开展自评）"
+                click.echo(f"  {p.index + 1:>2}. {p.project.name}{tag}　执行率 {percent(p.card.execution_rate)}"
+                           f"　得分 {score(p.card.total)}　{p.card.grade or ''}".rstrip())
+    elif ev.unreadable:
+        click.echo("文件无法读取：")
+    errors, warnings = len(ev.errors), len(ev.warnings)
+    hints = len(ev.problems) - errors - warnings
+    click.echo(f"发现问题：错误 {errors} 个，警告 {warnings} 个，提示 {hints} 个")
+    _print_problems(ev.problems)
+    click.echo("")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""Domain formatting shared by the CLI, the Markdown and docx templates and the web page: 万元, %, 分, dates, 增减."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from .numbers import round2
+
+DASH = "—"
+
+
+def money(value: Decimal | None, comma: bool = False) -> str:
+    """1234.5 → "1234.50" (or "1,234.50"); empty → "—". Rounded half up to 2 decimals, only here."""
+    if value is None:
+        return DASH
+    rounded = round2(value)
+    return f"{rounded:,.2f}" if comma else f"{rounded:.2f}"
+
+
+def amount(value: Decimal | None) -> str:
+    """Narrative amount: 100 → "100", 83.89 → "83.89", 630.50 → "630.5" (as reports write 万元 in prose)."""
+    if value is None:
+        return DASH
+    rounded = round2(value)
+    text = f"{rounded:.2f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def percent(value: Decimal | None) -> str:
+    """83.8900 → "83.89%"; None → "—"."""
+    return DASH if value is None else f"{round2(value):.2f}%"
+
+
+def score(value: Decimal | None) -> str:
+    """7.6 → "7.60"; None → "—"."""
+    return DASH if value is None else f"{round2(value):.2f}"
+
+
+def cn_date(value: date | None) -> str:
+    """2023-03-30 → "2023年3月30日"."""
+    return "" if value is None else f"{value.year}年{value.month}月{value.day}日"
+
+
+def change_words(delta: Decimal | None, rate: Decimal | None = None, unit: str = "万元") -> str:
+    """+72.08, 5.66 → "增加72.08万元，增长5.66%"; 0 → "持平"; negative → "减少…，下降…"."""
+    if delta is None:
+        return ""
+    if round2(delta) == 0:
+        return "持平"
+    verb, trend = ("增加", "增长") if delta > 0 else ("减少", "下降")
+    text = f"{verb}{amount(abs(delta))}{unit}"
+    if rate is not None:
+        text += f"，{trend}{percent(abs(rate))}"
+    return text
+
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (for headings up to 99)."""
+    if n < 10:
+        return _DIGITS[n]
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 1 else _DIGITS[tens]
+    return f"{head}十{_DIGITS[ones] if ones else ''}"
+
+
+def ordinal(n: int, style: str = "一、") -> str:
+    """Chinese heading ordinals: 一、 （一） 1. （1）."""
+    if style == "一、":
+        return f"{cn_number(n)}、"
+    if style == "（一）":
+        return f"（{cn_number(n)}）"
+    if style == "1.":
+        return f"{n}."
+    if style == "（1）":
+        return f"（{n}）"
+    raise ValueError(style)
+
+
+FILTERS = {
+    "money": money,
+    "amount": amount,
+    "percent": percent,
+    "score": score,
+    "cn_date": cn_date,
+    "change_words": change_words,
+    "cn_number": cn_number,
+    "ordinal": ordinal,
+}

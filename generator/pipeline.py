@@ -1,0 +1,45 @@
+"""One input through the stages: read → profile → compute → check; the library entry point of the CLI and the web page."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .checks import run_checks
+from .compute import Results, compute
+from .problems import InputError, Problem, Severity, sort_problems
+from .profile import load_profile
+from .readers import read_input
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Evaluation:
+    """An input file read, scored and checked; `results` is None when the input could not be used."""
+
+    path: Path
+    results: Results | None
+    problems: list[Problem] = field(default_factory=list)
+    unreadable: bool = False
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.WARNING]
+
+
+def evaluate(path: str | Path, profile: str | None = None) -> Evaluation:
+    """Read, compute and check one input; never raises for a problem of the input."""
+    path = Path(path)
+    try:
+        report, read_problems = read_input(path)
+        chosen = load_profile(profile or report.unit.profile, base_dir=path.parent)
+    except InputError as exc:
+        return Evaluation(path, None, sort_problems(exc.problems), unreadable=exc.unreadable)
+    results = compute(report, chosen)
+    problems = sort_problems([*read_problems, *run_checks(results)])
+    return Evaluation(path, results, problems)
