@@ -65,7 +65,7 @@ def _print_problems(problems) -> None:
 
 
 def _summary(ev: Evaluation) -> dict:
-    out: dict = {"文件": str(ev.path), "可读取": not ev.unreadable and ev.results is not None}
+    out: dict = {"文件": str(ev.path), "可读取": not ev.unreadable}
     if ev.results is not None:
         res = ev.results
         unit = res.report.unit

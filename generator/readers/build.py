@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..catalog import FINANCE_ROWS, THREE_PUBLIC_ROWS
-from ..model import Amounts, Direction, Level, Report
+from ..model import Amounts, Direction, Funds, Level, Report
 from ..numbers import NotANumber, normalize_text, parse_date, parse_decimal, parse_int
 from ..problems import InputError, Problem, Problems
 
@@ -102,7 +102,8 @@ class Builder:
                 if info.is_required():
                     self.problems.error(self.place(sub_r), f"缺少“{label}”：请填写{label}", "missing")
                 continue
-            converted = self.value(info.annotation, value, sub_r, sub_m, name, info)
+            shown_label = f"{rpath[-1]}的{label}" if cls in (Amounts, Funds) and rpath else label
+            converted = self.value(info.annotation, value, sub_r, sub_m, name, info, shown_label)
             if converted is not None:
                 out[name] = converted
         for key in raw:
@@ -110,12 +111,12 @@ class Builder:
                 self.problems.warning(self.place((*rpath, key)), f"未知的栏目“{key}”，已忽略：请检查名称是否写错", "unknown-key")
         return out
 
-    def value(self, annotation, value: Any, rpath: Path_, mpath: str, name: str, info) -> Any:
+    def value(self, annotation, value: Any, rpath: Path_, mpath: str, name: str, info, label: str = "") -> Any:
         origin = typing.get_origin(annotation)
         args = typing.get_args(annotation)
         if origin in (typing.Union, types.UnionType):
             inner = [a for a in args if a is not type(None)]
-            return self.value(inner[0], value, rpath, mpath, name, info)
+            return self.value(inner[0], value, rpath, mpath, name, info, label)
         if origin is list:
             item_type = args[0]
             if item_type is str:
@@ -129,7 +130,7 @@ class Builder:
             return self.rows(value, rpath, mpath, name)
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             return self.model(annotation, value, rpath, mpath)
-        return self.scalar(annotation, value, rpath, name, info)
+        return self.scalar(annotation, value, rpath, name, info, label)
 
     def rows(self, value: Any, rpath: Path_, mpath: str, name: str) -> dict | None:
         if not isinstance(value, dict):
@@ -152,8 +153,8 @@ class Builder:
         items = value if isinstance(value, list) else str(value).splitlines()
         return [s for s in (str(i).strip() for i in items if i is not None) if s]
 
-    def scalar(self, annotation, value: Any, rpath: Path_, name: str, info) -> Any:
-        label = _label(name, info)
+    def scalar(self, annotation, value: Any, rpath: Path_, name: str, info, label: str = "") -> Any:
+        label = label or _label(name, info)
         where = self.place(rpath)
         shown = str(value).strip()
         try:
@@ -234,7 +235,7 @@ def build_report(raw: Any, places: dict[Path_, str], source: str, problems: list
         builder.problems.items.extend(problems)
     if isinstance(raw, dict):
         check_names(raw, builder)
-    report = builder.build(raw) if not builder.problems.has_errors or isinstance(raw, dict) else None
+    report = builder.build(raw)
     if report is None or builder.problems.has_errors:
         raise InputError(source, builder.problems.items)
     return report, builder.problems.items

@@ -1,0 +1,346 @@
+"""Read a filled 填报模板 .xlsx into the raw tree, remembering the cell of every value (项目!F12)."""
+from __future__ import annotations
+
+import zipfile
+from datetime import datetime
+from decimal import Decimal
+from itertools import zip_longest
+from pathlib import Path
+from typing import Any, Iterator
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from ..model import DEPARTMENT
+from ..numbers import normalize_text
+from ..problems import InputError, Problem, Problems, Severity
+from .layout import FINANCE_SHEET, FUNCTIONAL_SHEET, INDICATOR_SHEET, OWNER, PROJECT_SHEET, SHEETS, THREE_PUBLIC_SHEET, \
+    UNIT_SHEET, Column, Sheet
+
+MAX_ROWS = 20000
+MAX_COLUMNS = 200
+BLANK_RUN_LIMIT = 2000   # stop reading a sheet after this many empty rows in a row (whole-column formatting)
+HEADER_SEARCH_ROWS = 6
+EXCEL_ERRORS = {"#DIV/0!", "#REF!", "#VALUE!", "#NAME?", "#N/A", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
+
+
+def _refuse(name: str, message: str, code: str) -> InputError:
+    return InputError(name, [Problem(Severity.ERROR, name, message, code)], unreadable=True)
+
+
+def _sniff(path: Path) -> None:
+    """Refuse what is not an .xlsx before openpyxl sees it: old .xls, password-protected, other files."""
+    name = path.name
+    with path.open("rb") as handle:
+        head = handle.read(8)
+        if head == OLE_MAGIC:
+            body = head + handle.read(4 * 1024 * 1024)
+            if ENCRYPTED_MARK in body:
+                raise _refuse(name, "工作簿设置了打开密码，无法读取：请在 Excel/WPS 中取消密码（文件→信息→保护工作簿）后另存，再重试", "encrypted")
+            raise _refuse(name, "这是旧版 Excel（.xls）文件：请在 Excel/WPS 中“另存为”Excel 工作簿（.xlsx）后重试", "xls")
+    if not head.startswith(b"PK\x03\x04") or not zipfile.is_zipfile(path):
+        raise _refuse(name, "不是 Excel 工作簿（.xlsx）：请上传用 jxzp init 生成的填报模板，或 .yaml 填报文件", "not-xlsx")
+
+
+def _open(path: Path, data_only: bool):
+    try:
+        return load_workbook(path, read_only=True, data_only=data_only)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise _refuse(path.name, f"Excel 工作簿已损坏或不是有效的 .xlsx（{type(exc).__name__}）：请在 Excel/WPS 中打开并另存后重试",
+                      "broken-xlsx") from None
+
+
+class _SheetReader:
+    """Cells of one sheet with cached values, their formulas, and cell names."""
+
+    def __init__(self, title: str, values_ws, formulas_ws, problems: Problems) -> None:
+        self.title = title
+        self.values_ws = values_ws
+        self.formulas_ws = formulas_ws
+        self.problems = problems
+
+    def place(self, row: int, col: int) -> str:
+        return f"{self.title}!{get_column_letter(col)}{row}"
+
+    def rows(self) -> Iterator[tuple[int, list[Any]]]:
+        """(row number, cleaned values) for each row, formulas resolved to their cached values."""
+        blank_run = 0
+        vals = self.values_ws.iter_rows(max_col=MAX_COLUMNS)
+        forms = self.formulas_ws.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+        for number, (vrow, frow) in enumerate(zip_longest(vals, forms, fillvalue=()), start=1):
+            if number > MAX_ROWS + BLANK_RUN_LIMIT:
+                break
+            cleaned = [self._clean(number, i + 1, cell, frow[i] if i < len(frow) else None)
+                       for i, cell in enumerate(vrow)]
+            if all(v is None for v in cleaned):
+                blank_run += 1
+                if blank_run >= BLANK_RUN_LIMIT:
+                    break
+                continue
+            blank_run = 0
+            if number > MAX_ROWS:
+                self.problems.error(self.title, f"工作表“{self.title}”超过 {MAX_ROWS} 行：请删除多余的行后重试", "too-many-rows")
+                break
+            yield number, cleaned
+
+    def _clean(self, row: int, col: int, cell, formula: Any) -> Any:
+        value = getattr(cell, "value", None)
+        if value is None and isinstance(formula, str) and formula.startswith("="):
+            self.problems.error(self.place(row, col),
+                                f"单元格有公式（{formula[:40]}）但没有保存计算结果：这个文件可能由程序生成、从未在 Excel/WPS 中打开保存过。"
+                                "请用 Excel 或 WPS 打开后保存，再重试", "formula-no-value")
+            return None
+        if isinstance(value, str):
+            text = value.strip()
+            if text in EXCEL_ERRORS:
+                self.problems.error(self.place(row, col), f"单元格是错误值 {text}：请修正这个单元格的公式或改填数值", "excel-error")
+                return None
+            return text or None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            fmt = getattr(cell, "number_format", "") or ""
+            if "%" in fmt:
+                return f"{(Decimal(repr(value)) * 100).normalize():f}%"   # "54.35%": numbers and texts alike
+        if isinstance(value, datetime) and value.hour == value.minute == value.second == 0:
+            return value.date()
+        return value
+
+
+def _key(text: Any) -> str:
+    return normalize_text(str(text)).removeprefix("其中:").removeprefix("其中：") if text is not None else ""
+
+
+def _find_header(rows: list[tuple[int, list[Any]]], anchor: str) -> int | None:
+    for index, (_, values) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if any(_key(v) == _key(anchor) for v in values):
+            return index
+    return None
+
+
+def _header_keys(rows: list[tuple[int, list[Any]]], at: int, sheet: Sheet) -> tuple[dict[int, Column], int]:
+    """Column index → layout column, resolving a two-row grouped header (merged cells read as blanks)."""
+    by_key = {_key(c.key): c for c in sheet.columns}
+    subs = {_key(c.header) for c in sheet.columns if c.group}
+    top = rows[at][1]
+    second = rows[at + 1][1] if at + 1 < len(rows) else []
+    two_rows = any(_key(v) in subs for v in second)
+    mapping: dict[int, Column] = {}
+    group = ""
+    for i in range(max(len(top), len(second))):
+        head = _key(top[i]) if i < len(top) else ""
+        sub = _key(second[i]) if two_rows and i < len(second) else ""
+        if head:
+            group = head
+        if two_rows and sub in subs and group:
+            key = f"{group}/{sub}"
+        else:
+            key = head
+            if head == "":
+                continue
+        if key in by_key:
+            mapping[i] = by_key[key]
+    return mapping, (2 if two_rows else 1)
+
+
+def _set(tree: dict, path: tuple, value: Any) -> None:
+    node = tree
+    for part in path[:-1]:
+        node = node.setdefault(part, {})
+    node[path[-1]] = value
+
+
+class _Workbook:
+    def __init__(self, path: Path) -> None:
+        self.name = path.name
+        self.problems = Problems()
+        self.places: dict[tuple, str] = {}
+        self.raw: dict[str, Any] = {}
+        self.values = _open(path, data_only=True)
+        self.formulas = _open(path, data_only=False)
+        self.titles = {_key(t): t for t in self.values.sheetnames}
+
+    def close(self) -> None:
+        self.values.close()
+        self.formulas.close()
+
+    def sheet(self, sheet: Sheet) -> list[tuple[int, list[Any]]] | None:
+        title = self.titles.get(_key(sheet.name))
+        if title is None:
+            if not sheet.optional:
+                self.problems.error(self.name, f"缺少工作表“{sheet.name}”：请使用 jxzp init 生成的填报模板，不要删除或改名工作表",
+                                    "missing-sheet")
+            return None
+        reader = _SheetReader(title, self.values[title], self.formulas[title], self.problems)
+        return list(reader.rows())
+
+    def table(self, sheet: Sheet) -> tuple[str, list[tuple[int, dict[Column, tuple[Any, str]]]]] | None:
+        rows = self.sheet(sheet)
+        if rows is None:
+            return None
+        title = self.titles[_key(sheet.name)]
+        at = _find_header(rows, sheet.anchor)
+        if at is None:
+            self.problems.error(f"{title}!A1", f"找不到表头（应有“{sheet.anchor}”一列）：请不要删除表头行", "missing-header")
+            return None
+        mapping, height = _header_keys(rows, at, sheet)
+        present = set(mapping.values())
+        for column in sheet.columns:
+            if column.required and column not in present:
+                self.problems.error(f"{title}!{rows[at][0]}:{rows[at][0]}",
+                                    f"工作表“{title}”缺少“{column.key}”列：请恢复这一列（可用 jxzp init 生成新模板对照）", "missing-column")
+        records = []
+        for number, values in rows[at + height:]:
+            cells = {col: (values[i], f"{title}!{get_column_letter(i + 1)}{number}")
+                     for i, col in mapping.items() if i < len(values) and values[i] is not None}
+            if cells:
+                records.append((number, cells))
+        return title, records
+
+
+def read_excel(path: Path) -> tuple[dict, dict[tuple, str], list[Problem]]:
+    """The raw tree of a workbook, its places and the problems of reading it; InputError when unusable."""
+    _sniff(path)
+    book = _Workbook(path)
+    try:
+        _read_unit(book)
+        _read_amounts(book, FINANCE_SHEET, "收支情况")
+        _read_amounts(book, THREE_PUBLIC_SHEET, "三公经费")
+        _read_functional(book)
+        projects = _read_projects(book)
+        _read_indicators(book, projects)
+    finally:
+        book.close()
+    return book.raw, book.places, book.problems.items
+
+
+def _read_unit(book: _Workbook) -> None:
+    rows = book.sheet(UNIT_SHEET)
+    if rows is None:
+        return
+    title = book.titles[_key(UNIT_SHEET.name)]
+    by_label = {_key(c.header): c for c in UNIT_SHEET.columns}
+    at = _find_header(rows, UNIT_SHEET.anchor)
+    start = 0 if at is None else at + 1
+    for number, values in rows[start:]:
+        label = _key(values[0]) if values else ""
+        value = values[1] if len(values) > 1 else None
+        if not label:
+            continue
+        column = by_label.get(label)
+        if column is None:
+            book.problems.warning(f"{title}!A{number}", f"未知的填报项目“{values[0]}”，已忽略：请检查名称是否写错", "unknown-key")
+            continue
+        book.places[column.path] = f"{title}!B{number}"
+        if value is not None:
+            _set(book.raw, column.path, value)
+    book.raw.setdefault("单位信息", {})
+
+
+def _read_amounts(book: _Workbook, sheet: Sheet, section: str) -> None:
+    table = book.table(sheet)
+    if table is None:
+        return
+    title, records = table
+    out: dict[str, dict] = {}
+    for number, cells in records:
+        label_cell = next(((v, p) for c, (v, p) in cells.items() if c.path == ("行",)), None)
+        amounts = {c.header: (v, p) for c, (v, p) in cells.items() if c.path != ("行",)}
+        if not amounts:
+            continue
+        if label_cell is None:
+            book.problems.error(f"{title}!A{number}", "这一行填了金额但没有行名：请在 A 列填写行名或删除这一行的金额", "missing-row-name")
+            continue
+        label = str(label_cell[0]).strip()
+        book.places[(section, label)] = label_cell[1]
+        row = out.setdefault(label, {})
+        for header, (value, place) in amounts.items():
+            row[header] = value
+            book.places[(section, label, header)] = place
+    if out:
+        book.raw[section] = out
+
+
+def _read_functional(book: _Workbook) -> None:
+    table = book.table(FUNCTIONAL_SHEET)
+    if table is None:
+        return
+    _, records = table
+    items = []
+    for number, cells in records:
+        index = len(items)
+        item: dict = {}
+        for column, (value, place) in cells.items():
+            _set(item, column.path, value)
+            book.places[("功能分类", index, *column.path)] = place
+        book.places[("功能分类", index)] = next(iter(cells.values()))[1]
+        items.append(item)
+    if items:
+        book.raw["功能分类"] = items
+
+
+def _read_projects(book: _Workbook) -> dict[str, int]:
+    table = book.table(PROJECT_SHEET)
+    if table is None:
+        return {}
+    _, records = table
+    projects = []
+    index_by_name: dict[str, int] = {}
+    for number, cells in records:
+        index = len(projects)
+        project: dict = {}
+        for column, (value, place) in cells.items():
+            _set(project, column.path, value)
+            book.places[("项目", index, *column.path)] = place
+        book.places[("项目", index)] = next(iter(cells.values()))[1]
+        name = project.get("项目名称")
+        if name is not None:
+            index_by_name.setdefault(normalize_text(str(name)), index)
+        projects.append(project)
+    book.raw["项目"] = projects
+    return index_by_name
+
+
+def _read_indicators(book: _Workbook, projects: dict[str, int]) -> None:
+    table = book.table(INDICATOR_SHEET)
+    if table is None:
+        return
+    _, records = table
+    department: list[dict] = []
+    counts: dict[int, int] = {}
+    for number, cells in records:
+        owner_cell = cells.pop(OWNER, None)
+        if not cells:
+            continue
+        if owner_cell is None:
+            place = next(iter(cells.values()))[1]
+            book.problems.error(place.rsplit("!", 1)[0] + f"!A{number}",
+                                "这一行指标没有填“所属项目”：请填写项目表中的项目名称，部门整体的指标填“部门整体”", "missing-owner")
+            continue
+        owner, owner_place = str(owner_cell[0]).strip(), owner_cell[1]
+        key = normalize_text(owner)
+        if key == normalize_text(DEPARTMENT):
+            prefix: tuple = ("部门整体绩效指标", len(department))
+            target = department
+        elif key in projects:
+            p = projects[key]
+            counts[p] = counts.get(p, 0)
+            prefix = ("项目", p, "绩效指标", counts[p])
+            counts[p] += 1
+            target = book.raw["项目"][p].setdefault("绩效指标", [])
+        else:
+            book.problems.error(owner_place, f"所属项目“{owner}”在“项目”表中找不到：请与项目表中的项目名称保持一致，部门整体的指标填“部门整体”",
+                                "unknown-project")
+            continue
+        indicator: dict = {}
+        for column, (value, place) in cells.items():
+            _set(indicator, column.path, value)
+            book.places[(*prefix, *column.path)] = place
+        book.places[prefix] = owner_place
+        target.append(indicator)
+    if department:
+        book.raw["部门整体绩效指标"] = department
+
+
+__all__ = ["read_excel", "SHEETS"]
