@@ -33,6 +33,8 @@ def _kind(info) -> str:
     desc = info.description or ""
     ann = str(info.annotation)
     if "Decimal" in ann:
+        if info.alias == "计分实际值":
+            return "number"
         if "（%）" in desc:
             return "percent"
         if "（分）" in desc or info.alias in ("分值", "得分"):
@@ -50,7 +52,8 @@ def _kind(info) -> str:
 
 
 def _note(info) -> str:
-    return info.description or info.alias
+    desc = info.description or ""
+    return f"{info.alias}{desc}" if not desc or desc.startswith("（") else desc
 
 
 LONG_TEXT = {"职能职责", "机构设置", "下属预算单位", "年度工作任务", "整体绩效目标", "整体目标完成情况", "绩效自评工作开展情况",
@@ -98,7 +101,10 @@ def _project_columns() -> list[Column]:
                             else f"{stage}中的{src}（万元）")
                     cols.append(Column(src, ("资金", stage, src), note, group=stage, kind="money", width=12))
             continue
-        cols.append(_column(info, (info.alias,)))
+        col = _column(info, (info.alias,))
+        if name == "name":
+            col = Column(col.header, col.path, col.note, kind="text", required=True, width=30)
+        cols.append(col)
     return cols
 
 
