@@ -15,6 +15,7 @@ from .problems import InputError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO_ROOT / "inputs" / "lizhou-2021.yaml"
+GENERATE_EXAMPLES = (REPO_ROOT / "inputs" / "lizhou-2021-corrected.yaml", EXAMPLE)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,6 +28,7 @@ def main() -> None:
       jxzp init 填报模板.xlsx          生成空白填报模板
       jxzp init --example 示例.xlsx    生成已填好的示例（利州区委组织部2021年）
       jxzp validate 填报表.xlsx        核对填报表，显示得分和发现的问题
+      jxzp generate 填报表.xlsx        生成全套材料（Word、Markdown、图表）到 outputs/
     """
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
 
@@ -125,6 +127,56 @@ def _print_text(ev: Evaluation) -> None:
     click.echo(f"发现问题：错误 {errors} 个，警告 {warnings} 个，提示 {hints} 个")
     _print_problems(ev.problems)
     click.echo("")
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"),
+              show_default=True, help="输出文件夹；每个单位、年度一个子文件夹。")
+@click.option("--format", "formats", default="docx,md", show_default=True,
+              help="输出格式，逗号分隔：docx、md、pdf（pdf 需要 LibreOffice）。")
+@click.option("--templates", type=click.Path(file_okay=False, path_type=Path),
+              help="自定义模板所在文件夹（文件名同 templates/ 中的默认模板；缺少的模板用默认的）。")
+@click.option("--force", is_flag=True, help="有错误也生成，各报告标注“未通过校验”。")
+@click.option("--profile", help="评分规则：全国、四川、湖南，或评分规则 YAML 文件；默认取填报表中的“评分规则”。")
+def generate(inputs: tuple[Path, ...], out_dir: Path, formats: str, templates: Path | None, force: bool,
+             profile: str | None) -> None:
+    """生成全套绩效自评材料：部门整体报告、项目报告、自评表（.docx、.md）、图表、校验报告。
+
+    不给 INPUT 时生成内置示例（利州区委组织部2021年）。有错误的填报表不生成（除非 --force），
+    已有的输出保持不变。退出码：0 全部生成；1 有文件未生成。
+    """
+    from .generate import GenerationError, generate as generate_package, parse_formats
+
+    try:
+        chosen = parse_formats(formats)
+    except ValueError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    if not inputs:
+        example = next((p for p in GENERATE_EXAMPLES if p.is_file()), None)
+        if example is None:
+            click.echo("没有给出填报文件，也找不到内置示例 inputs/lizhou-2021.yaml：请给出要生成的填报文件", err=True)
+            sys.exit(2)
+        inputs = (example,)
+    failed = 0
+    for path in inputs:
+        try:
+            done = generate_package(path, out_dir, chosen, templates, force, profile)
+        except GenerationError as exc:
+            failed += 1
+            click.echo(f"✗ {path}：{exc}", err=True)
+            for problem in exc.problems:
+                click.echo(f"  [{problem.severity.value}] {problem}", err=True)
+            continue
+        ev = done.evaluation
+        hints = len(ev.problems) - len(ev.errors) - len(ev.warnings)
+        status = "（未通过校验，已按 --force 生成）" if done.forced else ""
+        click.echo(f"✓ {path} → {done.folder}{status}")
+        click.echo(f"  共 {len(done.files)} 个文件，用时 {done.seconds:.1f} 秒；"
+                   f"校验：错误 {len(ev.errors)} 个，警告 {len(ev.warnings)} 个，提示 {hints} 个（详见 校验报告.md）")
+    if failed:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

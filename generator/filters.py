@@ -1,6 +1,8 @@
 """Domain formatting shared by the CLI, the Markdown and docx templates and the web page: 万元, %, 分, dates, 增减."""
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
 from decimal import Decimal
 
@@ -89,3 +91,55 @@ FILTERS = {
     "cn_number": cn_number,
     "ordinal": ordinal,
 }
+
+
+def weight(value: Decimal | None) -> str:
+    """A weight or full score as reports write it: 10 → "10", 2.5 → "2.5"; None → "—"."""
+    return amount(value)
+
+
+_MD_SPECIAL = str.maketrans({
+    "\\": "\\\\", "`": "\\`", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]",
+    "<": "&lt;", ">": "&gt;", "|": "\\|", "#": "\\#",
+})
+_AMP_ENTITY = re.compile(r"&(?=#?\w+;)")
+
+
+def md_text(value: object) -> str:
+    """Input text made literal in Markdown: & < > * _ | [ ] shown as typed, line breaks kept as hard breaks."""
+    if value is None:
+        return ""
+    text = _AMP_ENTITY.sub("&amp;", str(value)).translate(_MD_SPECIAL)
+    lines = [line.strip() for line in text.splitlines()]
+    return "  \n".join(line for line in lines if line)
+
+
+def md_cell(value: object) -> str:
+    """Text for one GFM table cell: literal like md_text, line breaks as <br>, never empty-looking."""
+    if value is None:
+        return ""
+    text = _AMP_ENTITY.sub("&amp;", str(value)).translate(_MD_SPECIAL)
+    return "<br>".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+_RESERVED_NAMES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
+def file_name(value: str, limit: int = 60) -> str:
+    """A name safe as a file or folder name on Windows and Linux: no \\/:*?"<>| or control characters,
+    no leading/trailing dots or spaces, at most `limit` characters; "未命名" when nothing is left."""
+    text = _UNSAFE_NAME.sub("", unicodedata.normalize("NFC", str(value)))
+    text = re.sub(r"\s+", " ", text).strip(" .")
+    text = text[:limit].rstrip(" .")
+    if not text or text.upper().split(".")[0] in _RESERVED_NAMES:
+        text = f"_{text}" if text else "未命名"
+    return text
+
+
+FILTERS.update({
+    "weight": weight,
+    "md_text": md_text,
+    "md_cell": md_cell,
+    "file_name": file_name,
+})

@@ -1,0 +1,141 @@
+"""Charts of the department report as PNG bytes (matplotlib, Agg), with a CJK font so labels show as Chinese."""
+from __future__ import annotations
+
+import io
+import logging
+from functools import lru_cache
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib import font_manager  # noqa: E402
+from matplotlib import pyplot as plt  # noqa: E402
+
+from ..filters import amount, percent  # noqa: E402
+from .views import ChartSpec  # noqa: E402
+
+logger = logging.getLogger(__name__)
+
+DPI = 150
+SIZE = (6.4, 3.6)  # inches: 16:9, 140 mm wide in the report
+CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei",
+                "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC")
+CJK_FILES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "C:/Windows/Fonts/simhei.ttf",
+    "C:/Windows/Fonts/msyh.ttc",
+    "/System/Library/Fonts/PingFang.ttc",
+    "/Library/Fonts/Arial Unicode.ttf",
+)
+COLORS = ("#c0392b", "#2e86c1", "#f39c12", "#27ae60", "#8e44ad", "#16a085", "#7f8c8d", "#d35400", "#2c3e50")
+INSTALL_HINT = ("找不到可显示中文的字体，图表中的中文会显示为方框：请安装 Noto CJK 字体"
+                "（Debian/Ubuntu：sudo apt-get install -y fonts-noto-cjk；其他系统安装任一中文字体，如黑体、微软雅黑），然后重试")
+
+
+class ChartFontError(RuntimeError):
+    """No font on this machine can draw Chinese labels."""
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str:
+    """The file of a CJK font: a known family through matplotlib's font manager, else a known path."""
+    for family in CJK_FAMILIES:
+        try:
+            path = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+        except ValueError:
+            continue
+        if path:
+            return path
+    for candidate in CJK_FILES:
+        if Path(candidate).is_file():
+            return candidate
+    for entry in font_manager.fontManager.ttflist:
+        if "CJK" in entry.name or entry.name.endswith((" SC", " CN")):
+            return entry.fname
+    raise ChartFontError(INSTALL_HINT)
+
+
+def _font() -> font_manager.FontProperties:
+    path = cjk_font()
+    font_manager.fontManager.addfont(path)
+    return font_manager.FontProperties(fname=path)
+
+
+def render_chart(spec: ChartSpec) -> bytes:
+    """One chart as PNG bytes; the same spec gives the same bytes."""
+    font = _font()
+    name = font.get_name()
+    with plt.rc_context({"font.family": [name, "DejaVu Sans"], "axes.unicode_minus": False,
+                         "svg.hashsalt": "jxzp", "path.simplify": True}):
+        height = SIZE[1] if spec.kind != "bar" else max(SIZE[1], 0.32 * len(spec.values) + 1.2)
+        fig, ax = plt.subplots(figsize=(SIZE[0], height), dpi=DPI)
+        try:
+            if spec.kind == "pie":
+                _pie(ax, spec)
+            elif spec.kind == "pair":
+                _pair(ax, spec)
+            else:
+                _bar(ax, spec)
+            ax.set_title(spec.title, fontsize=12)
+            fig.tight_layout()
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+        finally:
+            plt.close(fig)
+    return buffer.getvalue()
+
+
+def _pie(ax, spec: ChartSpec) -> None:
+    values = [float(v) for v in spec.values]
+    labels = [f"{label} {amount(v)}万元（{percent(share)}）"
+              for label, v, share in zip(spec.labels, spec.values, spec.shares)]
+    wedges, _ = ax.pie(values, colors=COLORS[: len(values)], startangle=90, counterclock=False,
+                       wedgeprops={"linewidth": 1, "edgecolor": "white"})
+    ax.axis("equal")
+    ax.legend(wedges, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=9, frameon=False)
+
+
+def _bar(ax, spec: ChartSpec) -> None:
+    """Horizontal bars, one per project, names in full on the left, top to bottom in input order."""
+    labels = [_short(label, 18) for label in spec.labels]
+    values = [float(v) for v in spec.values]
+    ys = list(range(len(values)))[::-1]
+    bars = ax.barh(ys, values, color=COLORS[1], height=0.6)
+    ax.set_yticks(ys, labels, fontsize=8)
+    for bar, value in zip(bars, spec.values):
+        text = percent(value) if spec.unit == "%" else amount(value)
+        ax.annotate(text, (bar.get_width(), bar.get_y() + bar.get_height() / 2), xytext=(3, 0),
+                    textcoords="offset points", ha="left", va="center", fontsize=7)
+    top = max(values + [100.0 if spec.unit == "%" else 0.0])
+    ax.set_xlim(0, top * 1.18)
+    if spec.unit == "%":
+        ax.axvline(100, color=COLORS[6], linewidth=0.8, linestyle="--")
+    ax.spines[["top", "right"]].set_visible(False)
+
+
+def _pair(ax, spec: ChartSpec) -> None:
+    width = 0.38
+    xs = list(range(len(spec.labels)))
+    last = [float(v or 0) for v in spec.last_values]
+    this = [float(v) for v in spec.values]
+    b1 = ax.bar([x - width / 2 for x in xs], last, width, label="上年", color=COLORS[6])
+    b2 = ax.bar([x + width / 2 for x in xs], this, width, label="本年", color=COLORS[0])
+    for bars, values in ((b1, spec.last_values), (b2, spec.values)):
+        for bar, value in zip(bars, values):
+            ax.annotate(amount(value), (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center",
+                        va="bottom", fontsize=8)
+    ax.set_xticks(xs, spec.labels, fontsize=9)
+    ax.set_ylim(0, max(last + this) * 1.18 or 1)
+    ax.legend(fontsize=9, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+
+
+def _short(label: str, limit: int = 10) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
