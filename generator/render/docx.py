@@ -46,8 +46,12 @@ class Cell:
     align: str = "center"
 
 
-def table_xml(rows: list[list[Cell]], header_rows: int = 0) -> str:
-    """A fixed-layout table 156 mm wide; the grid is the union of the rows' cell boundaries."""
+def table_xml(rows: list[list[Cell]], header_rows: int = 0, split_rows: bool = False) -> str:
+    """A fixed-layout table 156 mm wide; the grid is the union of the rows' cell boundaries.
+
+    Header rows repeat on every page; other rows are kept whole unless `split_rows` (long indicator texts would
+    otherwise push whole rows to the next page and leave half-empty pages).
+    """
     bounds: set[int] = {0}
     row_edges: list[list[tuple[int, int]]] = []
     for row in rows:
@@ -77,7 +81,8 @@ def table_xml(rows: list[list[Cell]], header_rows: int = 0) -> str:
     out.append("</w:tblGrid>")
     for index, (row, edges) in enumerate(zip(rows, row_edges)):
         header = "<w:tblHeader/>" if index < header_rows else ""
-        out.append(f"<w:tr><w:trPr><w:cantSplit/>{header}</w:trPr>")
+        keep = "" if split_rows and index >= header_rows else "<w:cantSplit/>"
+        out.append(f"<w:tr><w:trPr>{keep}{header}</w:trPr>")
         for cell, (start, end) in zip(row, edges):
             span = grid.index(end) - grid.index(start)
             props = f'<w:tcW w:w="{end - start}" w:type="dxa"/>'
@@ -115,7 +120,7 @@ def _footer_lines(footer: list[tuple[str, str]]) -> list[str]:
     return ["　　　　".join(items[:2]), "　　　　".join(items[2:])]
 
 
-LEVEL_WIDTHS = (20, 14, 16, 24, 17, 17, 10, 12, 26)   # 绩效指标 | 一级 | 二级 | 三级 | 指标值 | 实际值 | 分值 | 得分 | 偏差
+LEVEL_WIDTHS = (10, 15, 15, 26, 17, 17, 9, 12, 35)   # 绩效指标 | 一级 | 二级 | 三级 | 指标值 | 实际值 | 分值 | 得分 | 偏差
 FUNDS_WIDTHS = (20, 30, 20, 20, 20, 12, 18, 16)
 
 
@@ -162,7 +167,7 @@ def score_table_xml(view: ScoreTable, page_break: bool = False) -> str:
     grade = f"等级：{view.grade}" if view.grade else ""
     rows.append([Cell("总分", sum(lw[:6]), bold=True), Cell(view.full_score, lw[6], bold=True),
                  Cell(view.total, lw[7], bold=True), Cell(grade, lw[8], bold=True)])
-    return (_title(view.title, page_break) + table_xml(top) + _gap() + table_xml(rows, header_rows=1)
+    return (_title(view.title, page_break) + table_xml(top) + _gap() + table_xml(rows, header_rows=1, split_rows=True)
             + _notes(_footer_lines(view.footer)))
 
 
