@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from .catalog import AMOUNT_LABELS, EXPENDITURE_PARTS, FINANCE_ROWS, INCOME_SOURCES, ROWS_BY_KEY, THREE_PUBLIC_ROWS
 from .model import AMOUNT_COLUMNS, DEPARTMENT, Amounts, Direction, Indicator, Level, Project, Report
-from .numbers import normalize_text, parse_target
+from .numbers import normalize_text, parse_target, round2
 from .profile import Profile
 
 HUNDRED = Decimal(100)
@@ -260,13 +260,15 @@ def score_card(owner: str, initial_budget: Decimal | None, budget: Decimal | Non
             sums[s.indicator.level1] = [ZERO, ZERO]
         if s.applicable:
             sums[s.indicator.level1][0] += s.weight
-            sums[s.indicator.level1][1] += s.score or ZERO
+            sums[s.indicator.level1][1] += round2(s.score or ZERO)
     subtotals = [Subtotal(name, *sums[name]) for name in order]
 
     applicable_weight = sum((s.weight for s in scores if s.applicable), ZERO)
     total = uncapped = grade = None
     if applicable_weight > 0 and exec_score is not None:
-        raw = exec_score + sum((s.score or ZERO for s in scores if s.applicable), ZERO)
+        # Each row's score is a published figure (rounded at display); the total is the sum of what the
+        # table shows, so a reader adding up the 得分 column gets the 总分 printed under it.
+        raw = round2(exec_score) + sum((round2(s.score or ZERO) for s in scores if s.applicable), ZERO)
         uncapped = raw / (applicable_weight + exec_weight) * profile.total
         total = uncapped
         for cap in profile.caps:
