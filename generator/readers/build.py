@@ -1,6 +1,7 @@
 """Turn the raw tree a reader produced (Chinese keys, cell values, places) into the model, collecting every problem."""
 from __future__ import annotations
 
+import difflib
 import types
 import typing
 from datetime import date
@@ -26,7 +27,14 @@ _DIRECTIONS = {
 }
 _LEVELS = {lv.value: lv for lv in Level} | {"达成": Level.ACHIEVED, "部分达成": Level.PARTLY, "未达成": Level.MISSED}
 _UNITS = {"weight": "分", "stated_score": "分"}
-ROW_KEYS = {"finance": {r.key for r in FINANCE_ROWS}, "three_public": {r.key for r in THREE_PUBLIC_ROWS}}
+ROW_KEYS = {"finance": tuple(r.key for r in FINANCE_ROWS), "three_public": tuple(r.key for r in THREE_PUBLIC_ROWS)}
+_ROW_LOOKUP = {name: {normalize_text(k): k for k in keys} for name, keys in ROW_KEYS.items()}
+
+
+def row_key(section: str, label: str) -> str | None:
+    """The catalog key of a typed row name: full-width/half-width brackets, spaces and 其中： do not matter."""
+    clean = normalize_text(str(label)).removeprefix("其中:")
+    return _ROW_LOOKUP[section].get(clean)
 
 
 def _label(name: str, info) -> str:
@@ -43,6 +51,10 @@ def _unit_hint(name: str, info) -> str:
         return "单位：人"
     if "平方米" in desc:
         return "单位：平方米"
+    if name == "year":
+        return "如 2023"
+    if name == "actual_for_scoring":
+        return "与年度指标值同单位"
     return "单位：万元"
 
 
@@ -139,10 +151,12 @@ class Builder:
         allowed = ROW_KEYS[name]
         out = {}
         for key, item in value.items():
-            clean = normalize_text(str(key)).removeprefix("其中:").removeprefix("其中：")
-            if clean not in allowed:
-                self.problems.error(self.place((*rpath, key)),
-                                    f"未知的行“{key}”：{rpath[-1]}只能填写这些行：{'、'.join(sorted(allowed))}", "unknown-row")
+            clean = row_key(name, key)
+            if clean is None:
+                close = difflib.get_close_matches(normalize_text(str(key)), allowed, n=1, cutoff=0.5)
+                fix = (f"请使用模板中的行名，最接近的是“{close[0]}”" if close
+                       else f"{rpath[-1]}只能填写模板中的这些行：{'、'.join(allowed)}")
+                self.problems.error(self.place((*rpath, key)), f"未知的行“{key}”，{fix}", "unknown-row")
                 continue
             built = self.model(Amounts, item, (*rpath, key), f"{mpath}.{clean}")
             if built is not None:
@@ -150,8 +164,9 @@ class Builder:
         return out
 
     def paragraphs(self, value: Any) -> list[str]:
-        items = value if isinstance(value, list) else str(value).splitlines()
-        return [s for s in (str(i).strip() for i in items if i is not None) if s]
+        items = value if isinstance(value, list) else [value]
+        lines = (line for item in items if item is not None for line in str(item).splitlines())
+        return [s for s in (line.strip() for line in lines) if s]
 
     def scalar(self, annotation, value: Any, rpath: Path_, name: str, info, label: str = "") -> Any:
         label = label or _label(name, info)
