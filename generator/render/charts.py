@@ -19,7 +19,7 @@ from .views import ChartSpec  # noqa: E402
 logger = logging.getLogger(__name__)
 
 DPI = 150
-SIZE = (6.4, 3.6)  # inches: 16:9, 140 mm wide in the report
+SIZE = (6.4, 3.2)  # inches; shown 140 mm wide in the report
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei",
                 "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC")
 CJK_FILES = (
@@ -84,9 +84,14 @@ def render_chart(spec: ChartSpec) -> bytes:
             else:
                 _bar(ax, spec)
             ax.set_title(spec.title, fontsize=12)
-            fig.tight_layout()
+            if spec.kind == "pie":
+                fig.subplots_adjust(left=0.02, right=0.48, top=0.88, bottom=0.04)  # legend on the right half
+            else:
+                fig.tight_layout()
             buffer = io.BytesIO()
-            fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+            # bbox "tight" keeps a legend placed beside a pie inside the picture.
+            fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None}, bbox_inches="tight",
+                        pad_inches=0.15)
         finally:
             plt.close(fig)
     return buffer.getvalue()
@@ -99,7 +104,7 @@ def _pie(ax, spec: ChartSpec) -> None:
     wedges, _ = ax.pie(values, colors=COLORS[: len(values)], startangle=90, counterclock=False,
                        wedgeprops={"linewidth": 1, "edgecolor": "white"})
     ax.axis("equal")
-    ax.legend(wedges, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=9, frameon=False)
+    ax.legend(wedges, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=10, frameon=False)
 
 
 def _bar(ax, spec: ChartSpec) -> None:
@@ -132,8 +137,8 @@ def _pair(ax, spec: ChartSpec) -> None:
             ax.annotate(amount(value), (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center",
                         va="bottom", fontsize=8)
     ax.set_xticks(xs, spec.labels, fontsize=9)
-    ax.set_ylim(0, max(last + this) * 1.18 or 1)
-    ax.legend(fontsize=9, frameon=False)
+    ax.set_ylim(0, max(last + this) * 1.3 or 1)
+    ax.legend(fontsize=9, frameon=False, loc="upper center", ncol=2)
     ax.spines[["top", "right"]].set_visible(False)
 
 

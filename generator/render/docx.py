@@ -17,6 +17,7 @@ from .context import TemplateProblem, environment, explain, to_context
 from .views import BasicData, Figure, ScoreTable, SimpleTable
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+LONG_CELL = 120  # characters: a cell this long may make its row taller than the rest of a page
 BORDER = '<w:{side} w:val="single" w:sz="6" w:space="0" w:color="000000"/>'
 
 
@@ -49,8 +50,8 @@ class Cell:
 def table_xml(rows: list[list[Cell]], header_rows: int = 0, split_rows: bool = False) -> str:
     """A fixed-layout table 156 mm wide; the grid is the union of the rows' cell boundaries.
 
-    Header rows repeat on every page; other rows are kept whole unless `split_rows` (long indicator texts would
-    otherwise push whole rows to the next page and leave half-empty pages).
+    Header rows repeat on every page; other rows are kept whole, except that with `split_rows` a row holding a long
+    text may break across pages (kept whole, it would leave a half-empty page behind it).
     """
     bounds: set[int] = {0}
     row_edges: list[list[tuple[int, int]]] = []
@@ -81,7 +82,8 @@ def table_xml(rows: list[list[Cell]], header_rows: int = 0, split_rows: bool = F
     out.append("</w:tblGrid>")
     for index, (row, edges) in enumerate(zip(rows, row_edges)):
         header = "<w:tblHeader/>" if index < header_rows else ""
-        keep = "" if split_rows and index >= header_rows else "<w:cantSplit/>"
+        long_row = max((len(c.text) for c in row), default=0) > LONG_CELL
+        keep = "" if split_rows and index >= header_rows and long_row else "<w:cantSplit/>"
         out.append(f"<w:tr><w:trPr>{keep}{header}</w:trPr>")
         for cell, (start, end) in zip(row, edges):
             span = grid.index(end) - grid.index(start)
