@@ -63,7 +63,8 @@ def init(path: Path | None, example: bool, source: Path | None) -> None:
 
 def _print_problems(problems) -> None:
     for p in problems:
-        click.echo(f"  [{p.severity.value}] {p}")
+        tag = f"{p.severity.value} {p.code}" if p.code else p.severity.value
+        click.echo(f"  [{tag}] {p}")
 
 
 def _summary(ev: Evaluation) -> dict:
@@ -89,10 +90,11 @@ def _summary(ev: Evaluation) -> dict:
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（字段同文字输出）。")
 @click.option("--profile", help="评分规则：全国、四川、湖南，或评分规则 YAML 文件；默认取填报表中的“评分规则”。")
-def validate(inputs: tuple[Path, ...], as_json: bool, profile: str | None) -> None:
+@click.option("--strict", is_flag=True, help="严格模式：警告也按错误处理（退出码 1）。")
+def validate(inputs: tuple[Path, ...], as_json: bool, profile: str | None, strict: bool) -> None:
     """核对填报文件：显示单位、年度、部门整体和各项目的执行率与得分，以及发现的问题。
 
-    退出码：0 没有错误；1 有错误；2 有文件无法读取。
+    退出码：0 没有错误；1 有错误（--strict 时有警告也算）；2 有文件无法读取。
     """
     evaluations = [evaluate(p, profile) for p in inputs]
     if as_json:
@@ -102,7 +104,7 @@ def validate(inputs: tuple[Path, ...], as_json: bool, profile: str | None) -> No
             _print_text(ev)
     if any(e.unreadable for e in evaluations):
         sys.exit(2)
-    if any(e.errors for e in evaluations):
+    if any(e.errors or (strict and e.warnings) for e in evaluations):
         sys.exit(1)
 
 

@@ -1,0 +1,141 @@
+"""The rule engine: rules declared once (code, severity, message template, test), run over computed results."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
+from typing import Any
+
+from ..catalog import AMOUNT_LABELS
+from ..compute import Line, Results
+from ..filters import amount
+from ..problems import Problem, Severity
+
+MAX_TYPED_DECIMALS = 4
+"""Typed figures are compared at their own precision, but never finer than this (a float cell may carry 15 digits)."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One place where a rule's test failed, with the values its message template needs."""
+
+    path: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A check: a code, a severity, what it checks, the message a preparer reads, and the test that finds the hits."""
+
+    code: str
+    severity: Severity
+    summary: str
+    template: str
+    test: Callable[["Context"], Iterable[Hit]]
+
+    def problems(self, ctx: "Context") -> Iterator[Problem]:
+        for hit in self.test(ctx):
+            yield Problem(self.severity, ctx.place(hit.path), self.template.format(**hit.fields), self.code)
+
+
+RULES: list[Rule] = []
+"""Every rule, in the order its findings are listed (errors still come first after sorting)."""
+
+
+def rule(code: str, severity: Severity, summary: str, template: str):
+    """Register a test function as a rule."""
+    def register(test: Callable[["Context"], Iterable[Hit]]):
+        add_rule(Rule(code, severity, summary, template, test))
+        return test
+    return register
+
+
+def add_rule(new: Rule) -> Rule:
+    if any(r.code == new.code for r in RULES):
+        raise ValueError(f"rule code {new.code} declared twice")
+    RULES.append(new)
+    return new
+
+
+def rule_by_code(code: str) -> Rule:
+    return next(r for r in RULES if r.code == code)
+
+
+class Context:
+    """What rules read: the results, places in the input, figures as presented, and the outcome of the sum identities."""
+
+    def __init__(self, results: Results) -> None:
+        self.results = results
+        self.report = results.report
+        self.profile = results.profile
+
+    def place(self, path: str) -> str:
+        return self.report.place(path)
+
+    def line(self, table: str, key: str) -> Line:
+        return getattr(self.results, table)[key]
+
+    def presented(self, table: str, key: str, column: str) -> Decimal | None:
+        """A statement figure as the preparer presents it: as typed where typed, else computed from its parts."""
+        line = self.line(table, key)
+        stated = line.stated[column]
+        return stated if stated is not None else line.values[column]
+
+    @cached_property
+    def identities(self):
+        """Every sum identity, evaluated once (sums.py); later rules skip figures an identity already found wrong."""
+        from .sums import evaluate_identities
+        return evaluate_identities(self)
+
+    def suspect(self, path: str) -> bool:
+        """True when a failed sum identity involves the figure at this path (its finding already covers it)."""
+        return path in self.identities.suspects
+
+
+def run_checks(results: Results) -> list[Problem]:
+    """Every finding of every rule, in rule order and input order within each rule."""
+    ctx = Context(results)
+    return [problem for r in RULES for problem in r.problems(ctx)]
+
+
+# ---------------------------------------------------------------- comparing and showing figures
+
+def typed_decimals(value: Decimal) -> int:
+    """How many decimals a typed Decimal carries: Decimal('54.35') → 2, Decimal('100') → 0."""
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int):
+        return 0
+    return min(max(-exponent, 0), MAX_TYPED_DECIMALS)
+
+
+def at_precision(value: Decimal, decimals: int) -> Decimal:
+    """Round half up to the given number of decimals."""
+    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def same_as_typed(typed: Decimal, computed: Decimal) -> bool:
+    """The computed figure, rounded to the precision the typed one was written with, equals it."""
+    decimals = typed_decimals(typed)
+    return at_precision(computed, decimals) == at_precision(typed, decimals)
+
+
+def same_amount(a: Decimal, b: Decimal) -> bool:
+    """Two amounts in 万元 agree when they agree to the cent (0.01 万元), the precision of published tables."""
+    return at_precision(a, 2) == at_precision(b, 2)
+
+
+def shown(value: Decimal | None) -> str:
+    """A typed figure as the preparer typed it (1286.10 stays 1286.10)."""
+    if value is None:
+        return "（空）"
+    return format(value, "f")
+
+
+def shown_computed(value: Decimal | None) -> str:
+    """A computed amount or score rounded to 2 decimals, without trailing zeros (83.89, 630.5, 100)."""
+    return amount(value) if value is not None else "（空）"
+
+
+def column_label(column: str) -> str:
+    return AMOUNT_LABELS[column]

@@ -1,0 +1,392 @@
+"""Narrative against numbers: a scanner over the preparer's free text that finds "<known label>…<amount>万元" and
+compares the amount with the structured figure it names.
+
+Conservative by design, because a false alarm on a correct report costs trust:
+- a label only counts where it starts a phrase (after punctuation, 其中, a year…), so 财政拨款基本支出 is not 基本支出;
+- between label and amount only connecting words may stand (为, 决算数, 2023年 …), never other nouns;
+- an amount agrees when it equals, at the precision it was written with, the figure as typed or as computed, in
+  any column the words allow (年初预算数 → that column; no column word → any column of the row);
+- project labels are read only in that project's own texts; unit labels skip sentences that talk about projects.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..compute import HUNDRED
+from ..filters import percent
+from ..model import AMOUNT_COLUMNS, DEPARTMENT, FUND_STAGES
+from ..problems import Severity
+from .engine import Context, Hit, column_label, rule, same_as_typed, shown_computed
+from .projects import fund_path
+from .sums import FUND_STAGE_LABELS
+from .texts import TextField, text_fields
+
+NUMBER = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+MONEY = NUMBER + r"\s*(?P<unit>万元|元万|元)(?![/／每])(?!以上|以下|左右|以内|余|多)"
+
+GAP_WORDS = ("年初预算数", "全年预算数", "调整后预算数", "决算数", "执行数", "预算数", "年初预算", "全年预算", "决算",
+             "预算", "执行", "实际", "支出", "金额", "总额", "合计", "总计", "共计", "累计", "为", "是", "共", "计", "达到",
+             "达", "约", "本年度", "本年", "全年", "当年", "年度")
+GAP = r"(?P<gap>(?:[:：\s]|20\d\d年|" + "|".join(GAP_WORDS) + r")*?)"
+"""What may stand between a label and its amount: connecting words, a year, a colon — nothing that changes the subject."""
+
+BOUNDARY_CHARS = set(" \t\n，。；：、,.;:!?！？（()）“”\"'‘’《》【】[]—-…")
+BOUNDARY_WORDS = ("其中", "年", "度", "和", "及", "与", "含", "即", "包括")
+LAST_YEAR_WORDS = ("上年", "去年", "上一年", "同期", "上年度")
+
+COLUMN_WORDS = (("年初预算", ("initial_budget",)), ("全年预算", ("budget",)), ("调整后预算", ("budget",)),
+                ("预算", ("initial_budget", "budget")), ("决算", ("actual",)), ("执行", ("actual",)),
+                ("实际", ("actual",)))
+"""Words in the gap that name the column an amount is from."""
+
+
+@dataclass(frozen=True)
+class Label:
+    """A phrase of prose that names a structured figure: a statement row (unit texts) or a project's money."""
+
+    pattern: str
+    table: str
+    key: str
+
+
+UNIT_LABELS = (
+    Label(r"(?:本年|当年|全年)?收入合计", "finance", "本年收入合计"),
+    Label(r"(?:本年|当年|全年)?支出合计", "finance", "本年支出合计"),
+    Label(r"收入总计", "finance", "收入总计"),
+    Label(r"支出总计", "finance", "支出总计"),
+    Label(r"一般公共预算(?:财政)?拨款收入", "finance", "一般公共预算财政拨款收入"),
+    Label(r"一般公共预算(?:财政)?拨款支出", "finance", "一般公共预算财政拨款支出"),
+    Label(r"基本支出", "finance", "基本支出"),
+    Label(r"人员经费", "finance", "人员经费"),
+    Label(r"(?:日常)?公用经费", "finance", "公用经费"),
+    Label(r"项目支出", "finance", "项目支出"),
+    Label(r"年初结转和?结余|上年结转和?结余|上年结余结转", "finance", "年初结转和结余"),
+    Label(r"年末结转和?结余|结转结余|结余结转", "finance", "年末结转和结余"),
+    Label(r"机关运行经费", "finance", "机关运行经费"),
+    Label(r"政府采购支出", "finance", "政府采购支出"),
+    Label(r"[“\"]?三公[”\"]?经费", "three_public", "三公经费合计"),
+    Label(r"因公出国[（(]境[）)]费", "three_public", "因公出国（境）费"),
+    Label(r"公务用车购置费", "three_public", "公务用车购置费"),
+    Label(r"公务用车运行维护费", "three_public", "公务用车运行维护费"),
+    Label(r"公务接待费", "three_public", "公务接待费"),
+)
+
+PROJECT_LABELS = (
+    Label(r"(?:项目)?(?:全年|年初)?预算数|(?:财政)?预算资金|(?:项目)?年初预算|(?:项目)?全年预算", "project", "budget"),
+    Label(r"(?:项目)?执行数|实际支出|项目支出|支出决算数?|实际执行数?", "project", "actual"),
+)
+
+RATE = re.compile(r"(?:完成(?:全年)?预算(?:的)?|执行率(?:为|达到|达|是)?)\s*" + NUMBER + r"\s*[%％]")
+SCORE = re.compile(r"(?:自评|评价|综合)得分(?:为|是|：|:)?\s*" + NUMBER + r"\s*分")
+LOOSE_YUAN = re.compile(r"(?<![\d.])(?P<num>\d+\.\d+)\s*元(?![/／每])")
+LOOSE_YUAN_MIN = Decimal(10)
+WAN = re.compile(NUMBER + r"\s*万元")
+"""An unlabelled "706.3元" (decimals, from 10 up: not "2000元/人", not "2.5元" prices) is 万元 written as 元 when it
+equals a figure of its scope, or lies among the 万元 amounts of its own paragraph (52.2万元 … 786.98万元)."""
+
+TABLE_LABELS = {"finance": "收支情况", "three_public": "三公经费"}
+
+
+def _compile(labels: tuple[Label, ...]) -> re.Pattern:
+    alternatives = "|".join(f"(?P<L{i}>{label.pattern})" for i, label in enumerate(labels))
+    return re.compile(f"(?:{alternatives}){GAP}{MONEY}")
+
+
+UNIT_SCAN = _compile(UNIT_LABELS)
+PROJECT_SCAN = _compile(PROJECT_LABELS)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """The structured figure a phrase names: what to call it, the value to show, every value it may agree with."""
+
+    source: str
+    value: Decimal
+    accepted: tuple[Decimal, ...]
+    path: str = ""
+
+
+# ---------------------------------------------------------------- reading the prose
+
+def _number(text: str) -> Decimal:
+    return Decimal(text.replace(",", ""))
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    return max(text.rfind(ch, 0, pos) for ch in "。；！？\n") + 1
+
+
+LEAD_IN = re.compile(r"(?:20\d\d年度?|其中[:：]?)$")
+
+
+def _fragment(text: str, start: int, end: int) -> str:
+    """The phrase from its label to its amount, with a year or 其中 just before it ("2021年本年收入合计1344.64万元")."""
+    lead = LEAD_IN.search(text[max(0, start - 8):start])
+    if lead:
+        start -= len(lead.group(0))
+    return text[start:end].strip()
+
+
+def _at_boundary(text: str, start: int) -> bool:
+    if start == 0 or text[start - 1] in BOUNDARY_CHARS:
+        return True
+    return text[:start].endswith(BOUNDARY_WORDS)
+
+
+def _columns(ctx: Context, text: str, start: int, gap: str) -> tuple[str, ...]:
+    """The columns an amount may be from, by the words around it; all columns when nothing says."""
+    year = ctx.report.unit.year
+    before = text[max(0, start - 6):start]
+    if before.endswith(LAST_YEAR_WORDS) or f"{year - 1}年" in gap or before.endswith(f"{year - 1}年"):
+        return ("last_year",)
+    for word, columns in COLUMN_WORDS:
+        if word in gap:
+            return columns
+    return AMOUNT_COLUMNS
+
+
+def _statement_figure(ctx: Context, table: str, key: str, columns: tuple[str, ...]) -> Figure | None:
+    line = ctx.line(table, key)
+    accepted: list[Decimal] = []
+    shown_value = None
+    for column in ("actual", "budget", "initial_budget", "last_year"):
+        if column not in columns:
+            continue
+        values = [v for v in (line.stated[column], line.values[column]) if v is not None]
+        accepted += values
+        if values and shown_value is None:
+            shown_value = (values[0], column)
+    if shown_value is None:
+        return None
+    value, column = shown_value
+    return Figure(f"{TABLE_LABELS[table]}“{key}”的{column_label(column)}", value, tuple(accepted),
+                  f"{table}.{key}.{column}")
+
+
+def _project_figure(ctx: Context, index: int, key: str) -> Figure | None:
+    funds = ctx.report.projects[index].funds
+    stages = ("initial_budget", "budget") if key == "budget" else ("actual",)
+    accepted: list[Decimal] = []
+    for stage in stages:
+        f = getattr(funds, stage)
+        accepted += [v for v in (f.total, f.stated_total, *f.parts) if v is not None]
+    main = getattr(funds, "budget" if key == "budget" else "actual").total
+    if main is None:
+        main = funds.initial_budget.total if key == "budget" else None
+    if main is None:
+        return None
+    source = "项目资金的全年预算数" if key == "budget" else "项目资金的全年执行数"
+    stage = "budget" if key == "budget" and funds.budget.total is not None else \
+        ("initial_budget" if key == "budget" else "actual")
+    return Figure(source, main, tuple(accepted), fund_path(index, stage, getattr(funds, stage)))
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An amount in prose and the figure it names."""
+
+    field: TextField
+    fragment: str
+    number: Decimal
+    unit: str
+    figure: Figure
+
+
+def mentions(ctx: Context, field: TextField) -> Iterator[Mention]:
+    """Every "<label>…<amount>" of a text whose label names a figure the report has."""
+    text = field.text
+    labels, scan = (UNIT_LABELS, UNIT_SCAN) if field.is_unit else (PROJECT_LABELS, PROJECT_SCAN)
+    for match in scan.finditer(text):
+        label = next(lb for i, lb in enumerate(labels) if match.group(f"L{i}") is not None)
+        start = match.start()
+        if not _at_boundary(text, start):
+            continue
+        if field.is_unit:
+            if label.key != "项目支出" and "项目" in text[_sentence_start(text, start):start]:
+                continue
+            figure = _statement_figure(ctx, label.table, label.key, _columns(ctx, text, start, match.group("gap")))
+        else:
+            figure = _project_figure(ctx, field.project, label.key)
+        if figure is None:
+            continue
+        yield Mention(field, _fragment(text, start, match.end()), _number(match.group("num")),
+                      match.group("unit"), figure)
+
+
+def _agrees(number: Decimal, figure: Figure) -> bool:
+    return any(same_as_typed(number, value) for value in figure.accepted)
+
+
+# ---------------------------------------------------------------- the rules
+
+@rule("narrative-amount", Severity.WARNING,
+      "文字中“<收支项目>…<金额>万元”与填报表中的金额不符（基本支出、项目支出、收入合计、三公经费、项目预算数/执行数等）",
+      "{field}中写“{fragment}”，而{source}（{where}）为{figure}万元：请把文字改为{figure}万元，或核对{source}")
+def narrative_amount(ctx: Context):
+    for field in text_fields(ctx):
+        for m in mentions(ctx, field):
+            if m.unit == "万元" and not _agrees(m.number, m.figure):
+                yield Hit(field.path, {"field": field.name, "fragment": m.fragment, "source": m.figure.source,
+                                       "where": ctx.place(m.figure.path), "figure": shown_computed(m.figure.value)})
+
+
+@rule("narrative-yuan", Severity.WARNING,
+      "文字中的金额写成“元”，而数值等于以万元计的填报金额，或落在同一段其他万元金额之间：把万元误写为元",
+      "{field}中写“{fragment}”，单位是“元”，{reason}：应为“{number}万元”，请改正单位")
+def narrative_yuan(ctx: Context):
+    for field in text_fields(ctx):
+        for m in mentions(ctx, field):
+            if m.unit in ("元", "元万") and _agrees(m.number, m.figure):
+                yield Hit(field.path, {"field": field.name, "fragment": m.fragment, "number": format(m.number, "f"),
+                                       "reason": f"而{m.figure.source}为{shown_computed(m.figure.value)}万元"})
+        for match in LOOSE_YUAN.finditer(field.text):
+            number = _number(match.group("num"))
+            if number < LOOSE_YUAN_MIN or _preceded_by_label(ctx, field, match.start()):
+                continue
+            figure = _scope_figure(ctx, field, number)
+            if figure is not None:
+                reason = f"而{figure.source}为{shown_computed(figure.value)}万元"
+            else:
+                wan = _paragraph_wan(field.text, match.start())
+                if len(wan) < 2 or not min(wan) <= number <= max(wan):
+                    continue
+                reason = "而同一段中的其他金额都以万元计（" + "、".join(f"{format(v, 'f')}万元" for v in wan[:4]) + \
+                         ("等" if len(wan) > 4 else "") + "），它的大小也与这些金额相当"
+            yield Hit(field.path, {"field": field.name, "number": format(number, "f"), "reason": reason,
+                                   "fragment": _fragment(field.text, max(_sentence_start(field.text, match.start()),
+                                                                         match.start() - 12), match.end())})
+
+
+def _paragraph_wan(text: str, pos: int) -> list[Decimal]:
+    """The amounts written in 万元 in the paragraph (line) around a position."""
+    left = text.rfind("\n", 0, pos) + 1
+    right = text.find("\n", pos)
+    paragraph = text[left:right if right != -1 else len(text)]
+    return [_number(m.group("num")) for m in WAN.finditer(paragraph)]
+
+
+def _preceded_by_label(ctx: Context, field: TextField, start: int) -> bool:
+    """True when a labelled mention already covers this amount (it was judged against its own figure)."""
+    scan = UNIT_SCAN if field.is_unit else PROJECT_SCAN
+    return any(m.end() > start >= m.start() for m in scan.finditer(field.text))
+
+
+def _scope_figure(ctx: Context, field: TextField, number: Decimal) -> Figure | None:
+    """A figure of the field's scope exactly equal to the number: the project's own money, or the unit's statements."""
+    if not field.is_unit:
+        project = ctx.report.projects[field.project]
+        for stage in FUND_STAGES:
+            funds = getattr(project.funds, stage)
+            for value in (funds.total, funds.stated_total, *funds.parts):
+                if value is not None and value == number:
+                    return Figure(f"项目资金的{_stage_label(stage)}", value, (value,))
+        return None
+    for table in ("finance", "three_public"):
+        for key, line in getattr(ctx.results, table).items():
+            for column in AMOUNT_COLUMNS:
+                for value in (line.stated[column], line.values[column]):
+                    if value is not None and value == number:
+                        return Figure(f"{TABLE_LABELS[table]}“{key}”的{column_label(column)}", value, (value,))
+    for item in ctx.report.functional:
+        for column in AMOUNT_COLUMNS:
+            value = getattr(item.amounts, column)
+            if value is not None and value == number:
+                return Figure(f"功能分类“{item.name}”的{column_label(column)}", value, (value,))
+    for project in ctx.report.projects:
+        for stage in FUND_STAGES:
+            value = getattr(project.funds, stage).total
+            if value is not None and value == number:
+                return Figure(f"项目“{project.name}”的{_stage_label(stage)}", value, (value,))
+    return None
+
+
+def _stage_label(stage: str) -> str:
+    return FUND_STAGE_LABELS[stage]
+
+
+@rule("narrative-rate", Severity.WARNING, "项目文字中的执行率（“完成预算的xx%”）与执行数÷预算数不符",
+      "{field}中写“{fragment}”，而项目的执行率为{figure}（{basis}）：请把文字改为{figure}")
+def narrative_rate(ctx: Context):
+    for field in text_fields(ctx):
+        if field.is_unit:
+            continue
+        pr = ctx.results.projects[field.project]
+        computed = pr.card.execution_rate
+        if computed is None:
+            continue
+        stated = pr.project.stated_execution_rate
+        for match in RATE.finditer(field.text):
+            number = _number(match.group("num"))
+            if any(v is not None and same_as_typed(number, v) for v in (computed, stated)):
+                continue
+            yield Hit(field.path, {
+                "field": field.name, "fragment": _fragment(field.text, match.start(), match.end()),
+                "figure": percent(stated if stated is not None else computed),
+                "basis": f"全年执行数{shown_computed(pr.card.actual)}万元 ÷ 全年预算数{shown_computed(pr.card.budget)}万元"})
+
+
+@rule("narrative-score", Severity.WARNING, "文字中的自评得分（“自评得分92分”“评价得分为98分”）与得分不符",
+      "{field}中写“{fragment}”，而{owner}的自评得分为{figure}分：请把文字改为{figure}分，或核对绩效指标得分")
+def narrative_score(ctx: Context):
+    for field in text_fields(ctx):
+        if field.is_unit:
+            card, stated, owner = ctx.results.department, ctx.report.unit.stated_total, DEPARTMENT
+        else:
+            pr = ctx.results.projects[field.project]
+            card, stated, owner = pr.card, pr.project.stated_total, f"项目“{pr.project.name}”"
+        if card.total is None and stated is None:
+            continue
+        for match in SCORE.finditer(field.text):
+            start = match.start()
+            if field.is_unit and "项目" in field.text[_sentence_start(field.text, start):start]:
+                continue
+            number = _number(match.group("num"))
+            if number > HUNDRED or any(v is not None and same_as_typed(number, v) for v in (stated, card.total)):
+                continue
+            yield Hit(field.path, {"field": field.name, "fragment": _fragment(field.text, start, match.end()),
+                                   "owner": owner, "figure": shown_computed(stated if stated is not None else card.total)})
+
+
+CHANGE = re.compile(
+    r"(?P<label>项目支出|基本支出|(?:本年)?收入合计|(?:本年)?支出合计|收入总计|支出总计|收入|支出)(?:总额|总计|合计)?"
+    r"(?:较|比)(?P<when>上年|去年|上一年|20\d\d年)(?:同期)?(?:相比)?(?:各)?(?P<dir>增加|减少|增长|下降|增|减)"
+    + NUMBER + r"\s*万元")
+CHANGE_KEYS = {"项目支出": "项目支出", "基本支出": "基本支出", "收入总计": "收入总计", "支出总计": "支出总计",
+               "收入": "本年收入合计", "收入合计": "本年收入合计", "本年收入合计": "本年收入合计",
+               "支出": "本年支出合计", "支出合计": "本年支出合计", "本年支出合计": "本年支出合计"}
+
+
+@rule("narrative-change", Severity.WARNING,
+      "文字中的同比增减额（“支出较去年增加323.63万元”）与本年决算数−上年决算数不符",
+      "{field}中写“{fragment}”，而收支情况“{key}”决算数{actual}万元 − 上年决算数{last}万元 = {change}万元："
+      "请把文字改为{words}，或核对上年决算数")
+def narrative_change(ctx: Context):
+    from ..filters import change_words
+    year = ctx.report.unit.year
+    for field in text_fields(ctx):
+        if not field.is_unit:
+            continue
+        for match in CHANGE.finditer(field.text):
+            start = match.start()
+            when = match.group("when")
+            if not _at_boundary(field.text, start) or (when.endswith("年") and when[:-1].isdigit()
+                                                       and int(when[:-1]) != year - 1):
+                continue
+            if "项目" in field.text[_sentence_start(field.text, start):start]:
+                continue
+            key = CHANGE_KEYS[match.group("label")]
+            actual = ctx.presented("finance", key, "actual")
+            last = ctx.presented("finance", key, "last_year")
+            if actual is None or last is None:
+                continue
+            number = _number(match.group("num"))
+            signed = -number if match.group("dir") in ("减少", "下降", "减") else number
+            if same_as_typed(signed, actual - last):
+                continue
+            yield Hit(field.path, {"field": field.name, "fragment": _fragment(field.text, start, match.end()),
+                                   "key": key, "actual": shown_computed(actual), "last": shown_computed(last),
+                                   "change": shown_computed(actual - last),
+                                   "words": change_words(actual - last)})

@@ -1,0 +1,147 @@
+"""Plausibility: amounts out of scale with their siblings (元 typed among 万元), headcount above establishment,
+a report dated before its year ended, required sections empty or still holding the template's instructions."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from statistics import median
+
+from ..catalog import FINANCE_ROWS, THREE_PUBLIC_ROWS
+from ..model import AMOUNT_COLUMNS, FUND_STAGES, Project, Unit
+from ..problems import Severity
+from .engine import Context, Hit, column_label, rule, shown, shown_computed
+from .projects import fund_path
+from .sums import FUND_STAGE_LABELS
+from .texts import alias, project_field_name, text_fields, unit_field_name
+
+SCALE_RATIO = Decimal(1000)
+"""An amount this many times the median of its non-zero siblings looks like 元 typed where 万元 was asked."""
+SCALE_FLOOR = Decimal(1000)
+"""…but only from 1000 万元 up: a small amount beside tiny ones (0.09 万元 of interest beside 5 万元) is normal."""
+MIN_SIBLINGS = 2
+
+UNIT_REQUIRED = ("functions", "problems", "improvements", "other_notes")
+"""Sections every department report has; 其他需要说明的情况 must say “无” explicitly when there is nothing."""
+PROJECT_REQUIRED = ("goal", "achieved")
+"""Sections every evaluated project's report and table have (年度总体目标: 预期目标 and 实际完成情况)."""
+
+TEMPLATE_MARKERS = re.compile(
+    r"没有请写明|没有的?请填写?|请填写|请写明|请在此|此处填写|[（(]可以按|请根据(?:本|各)单位"
+    r"|(?<![A-Za-z])(?:[xX]{2,}|×{2,}|X{2,})(?![A-Za-z])"
+)
+"""Instructions of a report template left in the text, and placeholders such as “人才xx名”."""
+
+
+# ---------------------------------------------------------------- 元 among 万元
+
+def _sibling_groups(ctx: Context) -> Iterator[tuple[str, list[tuple[str, str, Decimal]]]]:
+    """(what the group is, [(model path, name, amount)]) for each group of amounts of the same kind and scale."""
+    for table, table_label, rows in (("finance", "收支情况", FINANCE_ROWS), ("three_public", "三公经费", THREE_PUBLIC_ROWS)):
+        for row in rows:
+            line = ctx.line(table, row.key)
+            items = [(f"{table}.{row.key}.{c}", f"{table_label}“{row.key}”的{column_label(c)}", line.stated[c])
+                     for c in AMOUNT_COLUMNS]
+            yield f"“{row.key}”的其他各列", [(p, n, v) for p, n, v in items if v is not None]
+    for column in AMOUNT_COLUMNS:
+        items = [(f"functional.{i}.amounts.{column}", f"功能分类“{f.name}”的{column_label(column)}",
+                  getattr(f.amounts, column)) for i, f in enumerate(ctx.report.functional)]
+        yield f"其他功能分类科目的{column_label(column)}", [(p, n, v) for p, n, v in items if v is not None]
+    projects = ctx.report.projects
+    for stage in FUND_STAGES:
+        items = [(fund_path(i, stage, getattr(p.funds, stage)), f"项目“{p.name}”的{FUND_STAGE_LABELS[stage]}",
+                  getattr(p.funds, stage).total) for i, p in enumerate(projects)]
+        yield f"其他项目的{FUND_STAGE_LABELS[stage]}", [(p, n, v) for p, n, v in items if v is not None]
+    for i, p in enumerate(projects):
+        items = [(fund_path(i, s, getattr(p.funds, s)), f"项目“{p.name}”的{FUND_STAGE_LABELS[s]}",
+                  getattr(p.funds, s).total) for s in FUND_STAGES]
+        items.append((f"projects.{i}.last_year_actual", f"项目“{p.name}”的上年决算数", p.last_year_actual))
+        yield "该项目的其他各列", [(path, n, v) for path, n, v in items if v is not None]
+
+
+@rule("amount-scale", Severity.WARNING,
+      "金额是同类金额中位数的1000倍以上（且不小于1000万元）：可能把元当作万元填写",
+      "{name}为{amount}万元，是{group}（{siblings}）中位数{median}万元的{ratio}倍："
+      "可能把“元”当作“万元”填写，请核对（金额单位为万元）")
+def amount_scale(ctx: Context):
+    seen: set[str] = set()
+    for group, items in _sibling_groups(ctx):
+        for k, (path, name, value) in enumerate(items):
+            if path in seen or value < SCALE_FLOOR:
+                continue
+            siblings = [v for j, (_, _, v) in enumerate(items) if j != k and v != 0]
+            if len(siblings) < MIN_SIBLINGS:
+                continue
+            middle = Decimal(median(siblings))
+            if middle > 0 and value >= SCALE_RATIO * middle:
+                seen.add(path)
+                yield Hit(path, {"name": name, "amount": shown(value), "group": group,
+                                 "siblings": "、".join(shown(v) for v in siblings[:6]) + ("等" if len(siblings) > 6 else ""),
+                                 "median": shown_computed(middle), "ratio": f"{int(value / middle):,}"})
+
+
+# ---------------------------------------------------------------- people and dates
+
+@rule("staff-over-establishment", Severity.WARNING, "实有在职人数超过编制数",
+      "实有在职人数{in_post}人超过编制数{establishment}人：请核对人数；确实超编的，请在“其他需要说明的情况”中说明")
+def staff_over_establishment(ctx: Context):
+    staffing = ctx.report.unit.staffing
+    if staffing.in_post is not None and staffing.establishment is not None and staffing.in_post > staffing.establishment:
+        yield Hit("unit.staffing.in_post", {"in_post": staffing.in_post, "establishment": staffing.establishment})
+
+
+@rule("report-date-early", Severity.ERROR, "报告日期不晚于评价年度的最后一天",
+      "报告日期{date}不在评价年度{year}年结束之后：自评是对已结束年度的评价，"
+      "请核对报告日期（应在{next_year}年）或评价年度")
+def report_date_early(ctx: Context):
+    unit = ctx.report.unit
+    if unit.report_date is not None and unit.report_date <= date(unit.year, 12, 31):
+        d = unit.report_date
+        yield Hit("unit.report_date", {"date": f"{d.year}年{d.month}月{d.day}日", "year": unit.year,
+                                       "next_year": unit.year + 1})
+
+
+# ---------------------------------------------------------------- sections
+
+def _empty(value) -> bool:
+    if isinstance(value, list):
+        return not any(v and v.strip() for v in value)
+    return not (value and value.strip())
+
+
+@rule("section-empty", Severity.WARNING, "报告必备的文字部分为空",
+      "{field}未填写：{why}")
+def section_empty(ctx: Context):
+    unit = ctx.report.unit
+    for name in UNIT_REQUIRED:
+        if _empty(getattr(unit, name)):
+            why = ("没有需要说明的情况也要写明，请填写“无”" if name == "other_notes"
+                   else f"部门整体支出绩效自评报告必须有“{alias(Unit, name)}”一节，请填写")
+            yield Hit(f"unit.{name}", {"field": unit_field_name(name), "why": why})
+    for i, project in enumerate(ctx.report.projects):
+        if not project.evaluated:
+            continue
+        for name in PROJECT_REQUIRED:
+            if _empty(getattr(project, name)):
+                yield Hit(f"projects.{i}.{name}", {
+                    "field": project_field_name(project, name),
+                    "why": f"项目支出绩效自评表的年度总体目标要列出“{alias(Project, name)}”，请填写"})
+
+
+def _fragment(text: str, start: int, end: int, width: int = 14) -> str:
+    """The words around a span, cut at sentence ends, for quoting in a message."""
+    left = max(text.rfind(ch, 0, start) for ch in "。；！？\n") + 1
+    left = max(left, start - width)
+    rights = [i for i in (text.find(ch, end) for ch in "。；！？\n") if i != -1]
+    right = min([*rights, end + width, len(text)])
+    return text[left:right].strip().lstrip("，、；：,;:")
+
+
+@rule("template-text", Severity.ERROR, "文字中还留有模板的填写说明或占位符（如“没有请写明”“请填写”“（可以按”“xx名”）",
+      "{field}中还留有模板的填写说明或占位符“{fragment}”：请删去说明文字，写上实际内容")
+def template_text(ctx: Context):
+    for field in text_fields(ctx):
+        match = TEMPLATE_MARKERS.search(field.text)
+        if match:
+            yield Hit(field.path, {"field": field.name, "fragment": _fragment(field.text, match.start(), match.end())})
