@@ -22,6 +22,9 @@ def read_input(path: str | Path) -> tuple[Report, list[Problem]]:
         raise InputError(name, [Problem(Severity.ERROR, name,
             f"文件过大（{size / 1024 / 1024:.0f} MB）：填报文件一般不超过 1 MB，请检查是否粘贴了图片或大量空行", "too-large")],
             unreadable=True)
+    if size == 0:
+        raise InputError(name, [Problem(Severity.ERROR, name, "文件是空的（0 字节），请检查是否选错了文件，或重新保存填报文件后再试", "empty-file")],
+                         unreadable=True)
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
         from .yaml_reader import read_yaml

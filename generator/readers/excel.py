@@ -182,14 +182,17 @@ class _Workbook:
         title = self.titles[_key(sheet.name)]
         at = _find_header(rows, sheet.anchor)
         if at is None:
-            self.problems.error(f"{title}!A1", f"找不到表头（应有“{sheet.anchor}”一列）：请不要删除表头行", "missing-header")
+            self.problems.error(f"{title}!A1", f"找不到表头（前{HEADER_SEARCH_ROWS}行中没有“{sheet.anchor}”），"
+                                "请恢复表头行，不要删除或改写表头文字（可用 jxzp init 生成新模板对照）", "missing-header")
             return None
         mapping, height = _header_keys(rows, at, sheet)
         present = set(mapping.values())
-        for column in sheet.columns:
-            if column.required and column not in present:
-                self.problems.error(f"{title}!{rows[at][0]}:{rows[at][0]}",
-                                    f"工作表“{title}”缺少“{column.key}”列：请恢复这一列（可用 jxzp init 生成新模板对照）", "missing-column")
+        missing = [column for column in sheet.columns if column.required and column not in present]
+        for column in missing:
+            self.problems.error(f"{title}!{rows[at][0]}:{rows[at][0]}",
+                                f"工作表“{title}”缺少“{column.key}”列：请恢复这一列（可用 jxzp init 生成新模板对照）", "missing-column")
+        if missing:
+            return None   # one message for the column, not one per row that lacks its value
         records = []
         for number, values in rows[at + height:]:
             cells = {col: (values[i], f"{title}!{get_column_letter(i + 1)}{number}")
@@ -280,10 +283,11 @@ def _read_functional(book: _Workbook) -> None:
         book.raw["功能分类"] = items
 
 
-def _read_projects(book: _Workbook) -> dict[str, int]:
+def _read_projects(book: _Workbook) -> dict[str, int] | None:
+    """Project index by normalized name; None when the 项目 sheet could not be read (its problem is reported)."""
     table = book.table(PROJECT_SHEET)
     if table is None:
-        return {}
+        return None
     _, records = table
     projects = []
     index_by_name: dict[str, int] = {}
@@ -302,7 +306,7 @@ def _read_projects(book: _Workbook) -> dict[str, int]:
     return index_by_name
 
 
-def _read_indicators(book: _Workbook, projects: dict[str, int]) -> None:
+def _read_indicators(book: _Workbook, projects: dict[str, int] | None) -> None:
     table = book.table(INDICATOR_SHEET)
     if table is None:
         return
@@ -323,6 +327,8 @@ def _read_indicators(book: _Workbook, projects: dict[str, int]) -> None:
         if key == normalize_text(DEPARTMENT):
             prefix: tuple = ("部门整体绩效指标", len(department))
             target = department
+        elif projects is None:
+            continue   # the 项目 sheet is unreadable and already reported: its indicators have nowhere to go
         elif key in projects:
             p = projects[key]
             counts[p] = counts.get(p, 0)

@@ -1,15 +1,37 @@
 """Read a YAML input (Chinese keys, comments allowed) into the raw tree, remembering the line of every value."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import DuplicateKeyError
+from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from ..problems import InputError, Problem, Severity
+
+# What the parser says → what the preparer reads; the parser's own words only when none of these fits.
+_SYNTAX_HINTS = (
+    ("'\\t'", "这一行有制表符（Tab），请改用空格缩进"),
+    ("could not find expected ':'", "缺少冒号，请写成“名称: 值”（英文冒号后留一个空格）"),
+    ("mapping values are not allowed here", "这一行多了冒号或缩进不对，文字中含有冒号时请给整段文字加引号"),
+    ("found unexpected end of stream", "引号没有成对，请补上另一半引号"),
+    ("expected <block end>", "缩进不一致，同一层的栏目请用空格对齐"),
+    ("did not find expected key", "缩进不一致，同一层的栏目请用空格对齐"),
+)
+# Contexts whose mark, not the problem's, is the line the preparer got wrong (the key without its colon,
+# the opening quote).
+_CONTEXT_FIRST = ("while scanning a simple key", "while scanning a quoted scalar")
+
+
+class _Constructor(RoundTripConstructor):
+    """Round-trip constructor that keeps dates as text: 2024-02-30 then reads as a date problem with its line,
+    not as an exception inside the parser; the builder parses dates of every reader the same way."""
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
 
 
 def read_yaml(path: Path) -> tuple[Any, dict[tuple, str], list[Problem]]:
@@ -21,18 +43,26 @@ def read_yaml(path: Path) -> tuple[Any, dict[tuple, str], list[Problem]]:
         raise InputError(name, [Problem(Severity.ERROR, name, "文件不是 UTF-8 编码：请用记事本或编辑器另存为 UTF-8 后重试", "encoding")],
                          unreadable=True) from None
     yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
     try:
         data = yaml.load(text)
     except DuplicateKeyError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 0
+        found = re.search(r'duplicate key "(.*?)"', str(exc.problem))
+        key = f"“{found.group(1)}”" if found else ""
         raise InputError(name, [Problem(Severity.ERROR, f"{name}:{line}",
-                                        f"栏目名重复：{_first_line(exc.problem)}。同一层级每个栏目只能写一次，请删除或合并", "yaml-duplicate")],
+                                        f"栏目{key}在同一层级写了两次，请删除或合并其中一处", "yaml-duplicate")],
                          unreadable=True) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context in _CONTEXT_FIRST and exc.context_mark is not None:
+            mark = exc.context_mark
         line = mark.line + 1 if mark else 0
-        raise InputError(name, [Problem(Severity.ERROR, f"{name}:{line}",
-                                        f"YAML 格式错误（{_first_line(exc.problem or exc.context or '')}）：请检查这一行及上一行的缩进、冒号和引号", "yaml-syntax")],
+        problem = _first_line(exc.problem or exc.context or "")
+        hint = next((h for marker, h in _SYNTAX_HINTS if marker in problem), None)
+        message = (f"YAML 格式错误：{hint}" if hint
+                   else f"YAML 格式错误（{problem}），请检查这一行及上一行的缩进、冒号和引号")
+        raise InputError(name, [Problem(Severity.ERROR, f"{name}:{line}", message, "yaml-syntax")],
                          unreadable=True) from None
     except YAMLError as exc:
         raise InputError(name, [Problem(Severity.ERROR, name, f"YAML 无法读取：{_first_line(str(exc))}", "yaml-syntax")],
