@@ -150,3 +150,16 @@ def test_ziyang_basic_data_table_reproduces_seed_attachment_1(ziyang):
     assert by_label["4、民政事务"] == ["23.00", "28.00", "26.00"]
     assert by_label["政府采购金额"][0] == "87.50"
     assert "积极培育勤俭节约的机关文化" in "".join(c for r in rows for c in r)
+
+
+@needs_lizhou
+def test_generate_without_input_builds_the_bundled_lizhou_example(tmp_path):
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    result = CliRunner().invoke(main, ["generate", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    folders = [p for p in tmp_path.iterdir()]
+    assert len(folders) == 1 and folders[0].name.startswith("2021年") and folders[0].name.endswith("绩效自评")
+    assert len(list((folders[0] / "项目支出绩效自评报告").glob("*.docx"))) == 15
