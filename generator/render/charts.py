@@ -62,6 +62,7 @@ def cjk_font() -> str:
     raise ChartFontError(INSTALL_HINT)
 
 
+@lru_cache(maxsize=1)
 def _font() -> font_manager.FontProperties:
     path = cjk_font()
     font_manager.fontManager.addfont(path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateError
+from jinja2 import Template, TemplateError
 
 from ..filters import md_cell, md_text
 from .context import TemplateProblem, environment, explain, to_context
@@ -78,12 +78,28 @@ def table_md(view: Any) -> str:
     raise TypeError(type(view))
 
 
-def render_md(template: Path, view: Any, image_dir: str, extra: dict[str, Any] | None = None) -> str:
-    """Fill a Markdown template; figures link to `image_dir`/<key>.png (relative to the .md file)."""
+_CACHE: dict[tuple[str, int, int], Template] = {}
+
+
+def _compiled(template: Path) -> Template:
+    """The template compiled once per process and file version (re-parsing it per document is most of the cost)."""
     try:
-        source = template.read_text(encoding="utf-8-sig")
+        stat = template.stat()
+        key = (str(template.resolve()), stat.st_mtime_ns, stat.st_size)
+        if key not in _CACHE:
+            source = template.read_text(encoding="utf-8-sig")
+            try:
+                _CACHE[key] = environment(autoescape=False).from_string(source)
+            except TemplateError as exc:
+                raise explain(exc, template.name) from None
+        return _CACHE[key]
     except (OSError, UnicodeDecodeError) as exc:
         raise TemplateProblem(f"模板“{template.name}”无法读取（{type(exc).__name__}）：请确认文件存在且为 UTF-8 编码") from None
+
+
+def render_md(template: Path, view: Any, image_dir: str, extra: dict[str, Any] | None = None) -> str:
+    """Fill a Markdown template; figures link to `image_dir`/<key>.png (relative to the .md file)."""
+    compiled = _compiled(template)
 
     def figure(f: Figure) -> str:
         return f"{image_dir}/{f.key}.png"
@@ -91,9 +107,8 @@ def render_md(template: Path, view: Any, image_dir: str, extra: dict[str, Any] |
     context = to_context(view, table_md, figure) if view is not None else {}
     if extra:
         context.update({k: to_context(v, table_md, figure) for k, v in extra.items()})
-    env = environment(autoescape=False)
     try:
-        text = env.from_string(source).render(context)
+        text = compiled.render(context)
     except TemplateError as exc:
         raise explain(exc, template.name) from None
     except (TypeError, ValueError, AttributeError, KeyError) as exc:  # a custom template misusing a value
