@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -29,6 +30,7 @@ def main() -> None:
       jxzp init --example 示例.xlsx    生成已填好的示例（利州区委组织部2021年）
       jxzp validate 填报表.xlsx        核对填报表，显示得分和发现的问题
       jxzp generate 填报表.xlsx        生成全套材料（Word、Markdown、图表）到 outputs/
+      jxzp serve                       在浏览器中使用：上传、核对、生成、下载
     """
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
 
@@ -134,21 +136,29 @@ def _print_text(ev: Evaluation) -> None:
 @main.command()
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"),
-              show_default=True, help="输出文件夹；每个单位、年度一个子文件夹。")
+              show_default=True, help="输出文件夹；每个单位、年度一个子文件夹，多个单位时另有 汇总/ 文件夹。")
 @click.option("--format", "formats", default="docx,md", show_default=True,
               help="输出格式，逗号分隔：docx、md、pdf（pdf 需要 LibreOffice）。")
 @click.option("--templates", type=click.Path(file_okay=False, path_type=Path),
               help="自定义模板所在文件夹（文件名同 templates/ 中的默认模板；缺少的模板用默认的）。")
 @click.option("--force", is_flag=True, help="有错误也生成，各报告标注“未通过校验”。")
+@click.option("--strict", is_flag=True, help="把警告也当作错误（有警告的填报表不生成）。")
 @click.option("--profile", help="评分规则：全国、四川、湖南，或评分规则 YAML 文件；默认取填报表中的“评分规则”。")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="同时生成的单位数，默认等于 CPU 核数；结果与单进程生成完全相同。")
 def generate(inputs: tuple[Path, ...], out_dir: Path, formats: str, templates: Path | None, force: bool,
-             profile: str | None) -> None:
+             strict: bool, profile: str | None, jobs: int | None) -> None:
     """生成全套绩效自评材料：部门整体报告、项目报告、自评表（.docx、.md）、图表、校验报告。
 
+    INPUT 可以是填报文件（.xlsx、.yaml），也可以是放有多个填报文件的文件夹（财政局批量生成）。
     不给 INPUT 时生成内置示例（利州区委组织部2021年）。有错误的填报表不生成（除非 --force），
-    已有的输出保持不变。退出码：0 全部生成；1 有文件未生成。
+    已有的输出保持不变；其余单位照常生成。再次生成时只改写内容有变化的文件，并列出变化的文件和数字。
+    多于一个填报文件时，另写 汇总/各单位绩效自评汇总表.xlsx 和 .md。
+    退出码：0 全部生成；1 有文件未生成；2 参数有误。
     """
-    from .generate import GenerationError, generate as generate_package, parse_formats
+    from .batch import collect_inputs, default_jobs, generate_batch, overview_files
+    from .generate import parse_formats
+    from .writer import WriteError, write_files
 
     try:
         chosen = parse_formats(formats)
@@ -161,24 +171,90 @@ def generate(inputs: tuple[Path, ...], out_dir: Path, formats: str, templates: P
             click.echo("没有给出填报文件，也找不到内置示例 inputs/lizhou-2021.yaml：请给出要生成的填报文件", err=True)
             sys.exit(2)
         inputs = (example,)
-    failed = 0
-    for path in inputs:
+    paths, missing = collect_inputs(inputs)
+    for message in missing:
+        click.echo(f"✗ {message}", err=True)
+    if not paths:
+        sys.exit(1 if missing else 2)
+    options = {"out_dir": out_dir, "formats": chosen, "templates": templates, "force": force, "profile": profile,
+               "strict": strict}
+    terminal = sys.stderr.isatty()
+    with tempfile.TemporaryDirectory(prefix=".jxzp-claims-") as claims:
+        if len(paths) > 1:
+            options["claims"] = claims
+        outcomes = generate_batch(paths, options, jobs or default_jobs(), progress=terminal,
+                                  on_done=None if terminal else lambda o: _print_outcome(o, show_changes=True))
+    if terminal:
+        for outcome in outcomes:
+            _print_outcome(outcome, show_changes=True)
+    failed = sum(1 for o in outcomes if not o.ok) + len(missing)
+    if len(paths) > 1:
         try:
-            done = generate_package(path, out_dir, chosen, templates, force, profile)
-        except GenerationError as exc:
-            failed += 1
-            click.echo(f"✗ {path}：{exc}", err=True)
-            for problem in exc.problems:
-                click.echo(f"  [{problem.severity.value}] {problem}", err=True)
-            continue
-        ev = done.evaluation
-        hints = len(ev.problems) - len(ev.errors) - len(ev.warnings)
-        status = "（未通过校验，已按 --force 生成）" if done.forced else ""
-        click.echo(f"✓ {path} → {done.folder}{status}")
-        click.echo(f"  共 {len(done.files)} 个文件，用时 {done.seconds:.1f} 秒；"
-                   f"校验：错误 {len(ev.errors)} 个，警告 {len(ev.warnings)} 个，提示 {hints} 个（详见 校验报告.md）")
+            written = write_files(out_dir, overview_files(outcomes))
+        except WriteError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
+        ok = len(outcomes) - sum(1 for o in outcomes if not o.ok)
+        click.echo(f"共 {len(paths)} 个填报文件：生成 {ok} 个，未生成 {len(paths) - ok} 个；汇总表：{written[0]}")
     if failed:
         sys.exit(1)
+
+
+def _print_outcome(outcome, show_changes: bool) -> None:
+    if not outcome.ok:
+        click.echo(f"✗ {outcome.path}：{outcome.message}", err=True)
+        for problem in outcome.problems:
+            click.echo(f"  [{problem.severity.value}] {problem}", err=True)
+        return
+    row = outcome.row
+    status = "（未通过校验，已按 --force 生成）" if outcome.forced else ""
+    hints = f"错误 {row.errors} 个，警告 {row.warnings} 个"
+    click.echo(f"✓ {outcome.path} → {outcome.folder}{status}")
+    click.echo(f"  共 {outcome.files} 个文件，用时 {outcome.seconds:.1f} 秒；校验：{hints}（详见 校验报告.md）")
+    changes = outcome.changes
+    if show_changes and changes is not None:
+        if changes.empty:
+            click.echo("  与上次生成相比没有变化，未改写任何文件。")
+            return
+        rewritten = [*changes.files_changed, *changes.files_added]
+        click.echo(f"  与上次生成相比：改写 {len(rewritten)} 个文件" +
+                   (f"，删除 {len(changes.files_removed)} 个" if changes.files_removed else ""))
+        for name in rewritten:
+            click.echo(f"    · {name}")
+        for name in changes.files_removed:
+            click.echo(f"    − {name}")
+        if changes.figures:
+            click.echo("  变化的数字：")
+            for line in changes.figures:
+                click.echo(f"    · {line}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="监听地址；默认只允许本机访问，在单位内网共用时改为 0.0.0.0。")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="端口。")
+@click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="存放上传文件和生成材料的文件夹（默认：系统临时文件夹下的 jxzp-web）；超过 24 小时的自动清理。")
+def serve(host: str, port: int, work_dir: Path | None) -> None:
+    """启动本机网页：上传填报表，查看得分和问题，一键生成并下载全套材料。"""
+    import tempfile
+
+    import uvicorn
+
+    from .web import create_app
+
+    work_dir = work_dir or Path(tempfile.gettempdir()) / "jxzp-web"
+    app = create_app(work_dir)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"绩效自评材料生成网页已启动：http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{port}/")
+    if host in ("0.0.0.0", "::"):
+        click.echo(f"（已监听所有网卡：内网其他电脑用本机 IP 地址访问，端口 {port}）")
+    click.echo(f"上传的文件和生成的材料保存在 {work_dir}；按 Ctrl+C 停止。")
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    except OSError as exc:
+        click.echo(f"无法启动：{host}:{port} 不可用（{exc.strerror or exc}），请换一个端口，例如 --port 8080", err=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

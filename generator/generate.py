@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,7 +18,7 @@ from .render.docx import DocInfo, all_tables_docx, render_docx
 from .render.markdown import render_md
 from .render.pdf import PdfError, convert
 from .render.views import Package, build_package
-from .writer import WriteError, write_package
+from .writer import Keep, Previous, WriteError, read_previous, write_package
 
 logger = logging.getLogger(__name__)
 
@@ -37,9 +38,11 @@ CHARTS_DIR = "图表"
 class GenerationError(Exception):
     """The package of one input was not generated; `problems` (if any) are the input's, `str()` says why."""
 
-    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+    def __init__(self, message: str, problems: list[Problem] | None = None,
+                 evaluation: Evaluation | None = None) -> None:
         super().__init__(message)
         self.problems = problems or []
+        self.evaluation = evaluation
 
 
 @dataclass
@@ -53,6 +56,21 @@ class Generated:
     seconds: float
     forced: bool = False
     notes: list[str] = field(default_factory=list)
+    changes: Changes | None = None
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a regeneration changed in an existing package: files rewritten, added, removed; figures that moved."""
+
+    files_changed: list[str]
+    files_added: list[str]
+    files_removed: list[str]
+    figures: list[str]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.files_changed or self.files_added or self.files_removed or self.figures)
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -95,44 +113,142 @@ def checks_context(evaluation: Evaluation, forced: bool) -> dict:
             "profile": res.profile.name, "groups": groups, "counts": counts, "forced": forced}
 
 
-def render_package(evaluation: Evaluation, formats: tuple[str, ...], templates: dict[str, Path],
-                   forced: bool) -> tuple[Package, dict[str, bytes]]:
-    """Every file of the package in memory (PDFs excepted: they need the .docx on disk)."""
+def _template_id(path: Path) -> str:
+    return _TEMPLATE_IDS.setdefault((str(path), path.stat().st_mtime_ns, path.stat().st_size), _file_sha256(path))
+
+
+_TEMPLATE_IDS: dict[tuple[str, int, int], str] = {}
+
+
+def fingerprint(*parts: object) -> str:
+    """What a file is made from (generator version, template, view): equal fingerprints give equal files."""
+    return hashlib.sha256(repr((__version__, *parts)).encode("utf-8")).hexdigest()
+
+
+def render_package(evaluation: Evaluation, formats: tuple[str, ...], templates: dict[str, Path], forced: bool,
+                   out_dir: Path | None = None) -> tuple[Package, dict[str, bytes | Keep], dict[str, str], Previous]:
+    """Every file of the package (PDFs excepted: they need the .docx on disk), each file's fingerprint, and the
+    previous package found in `out_dir`.
+
+    A file whose fingerprint equals the previous package's is not rendered again: it comes back as Keep.
+    """
     results = evaluation.results
     package = build_package(results)
+    previous = read_previous(Path(out_dir) / package.folder) if out_dir is not None else Previous(Path("."))
     errors = len(evaluation.errors)
     failed = (f"本材料未通过校验（{errors}个错误，见校验报告.md），仅供核对，改正后请重新生成，不得公开。"
               if errors else "")
-    files: dict[str, bytes] = {}
-    images = {spec.key: render_chart(spec) for spec in package.charts}
-    for key, data in images.items():
-        files[f"{CHARTS_DIR}/{key}.png"] = data
+    files: dict[str, bytes | Keep] = {}
+    prints: dict[str, str] = {}
+
+    def make(relative: str, parts: tuple, build) -> None:
+        prints[relative] = key = fingerprint(*parts)
+        sha = previous.unchanged(relative, key)
+        files[relative] = Keep(sha) if sha else build()
+
+    chart_paths = {spec.key: f"{CHARTS_DIR}/{spec.key}.png" for spec in package.charts}
+    for spec in package.charts:
+        make(chart_paths[spec.key], (spec,), lambda spec=spec: render_chart(spec))
+
+    class Images(dict):
+        """Chart bytes for documents that embed them, read back from the old package when kept."""
+
+        def __missing__(self, key: str) -> bytes:
+            data = files[chart_paths[key]]
+            self[key] = value = previous.read(chart_paths[key]) if isinstance(data, Keep) else data
+            return value
+
+    images = Images()
+    chart_prints = tuple(prints[chart_paths[spec.key]] for spec in package.charts)
     author = results.report.unit.name
     stamp = _stamp(evaluation)
     extra = {"failed_check": failed}
     dept = package.department
     if "docx" in formats or "pdf" in formats:
-        files[f"{dept.file_stem}.docx"] = render_docx(
-            templates[DEPARTMENT_DOCX], dept, images, DocInfo("".join(dept.title_lines), author, stamp), extra)
+        template = templates[DEPARTMENT_DOCX]
+        info = DocInfo("".join(dept.title_lines), author, stamp)
+        make(f"{dept.file_stem}.docx", (_template_id(template), dept, info, extra, chart_prints),
+             lambda: render_docx(template, dept, images, info, extra))
+        template = templates[PROJECT_DOCX]
         for project in package.projects:
-            files[f"{PROJECT_DIR}/{project.file_stem}.docx"] = render_docx(
-                templates[PROJECT_DOCX], project, images, DocInfo(project.title_lines[0], author, stamp), extra)
+            info = DocInfo(project.title_lines[0], author, stamp)
+            make(f"{PROJECT_DIR}/{project.file_stem}.docx", (_template_id(template), project, info, extra),
+                 lambda project=project, info=info: render_docx(template, project, images, info, extra))
         if package.projects:
-            files[f"{TABLES_DIR}/{ALL_TABLES_DOCX}"] = all_tables_docx(
-                templates[ALL_TABLES_DOCX], [p.table for p in package.projects], package.all_tables_title,
-                DocInfo(package.all_tables_title, author, stamp))
+            template = templates[ALL_TABLES_DOCX]
+            tables = [p.table for p in package.projects]
+            info = DocInfo(package.all_tables_title, author, stamp)
+            make(f"{TABLES_DIR}/{ALL_TABLES_DOCX}", (_template_id(template), tables, info),
+                 lambda: all_tables_docx(template, tables, package.all_tables_title, info))
     if "md" in formats:
-        files[f"{dept.file_stem}.md"] = render_md(templates[DEPARTMENT_MD], dept, CHARTS_DIR, extra).encode("utf-8")
+        template = templates[DEPARTMENT_MD]
+        make(f"{dept.file_stem}.md", (_template_id(template), dept, extra),
+             lambda: render_md(template, dept, CHARTS_DIR, extra).encode("utf-8"))
+        template = templates[PROJECT_MD]
         for project in package.projects:
-            files[f"{PROJECT_DIR}/{project.file_stem}.md"] = render_md(
-                templates[PROJECT_MD], project, f"../{CHARTS_DIR}", extra).encode("utf-8")
+            make(f"{PROJECT_DIR}/{project.file_stem}.md", (_template_id(template), project, extra),
+                 lambda project=project: render_md(template, project, f"../{CHARTS_DIR}", extra).encode("utf-8"))
     checks = render_md(templates[CHECKS_MD], None, CHARTS_DIR, checks_context(evaluation, forced))
     files["校验报告.md"] = checks.encode("utf-8")
-    return package, files
+    return package, files, prints, previous
+
+
+def claim(claims: Path, folder: str, path: Path, evaluation: Evaluation) -> None:
+    """In a batch, the first input to reach a package folder owns it; a second input for the same unit and year
+    is refused instead of silently overwriting the first one's package."""
+    claims.mkdir(parents=True, exist_ok=True)
+    marker = claims / hashlib.sha256(folder.encode("utf-8")).hexdigest()
+    try:
+        with open(marker, "x", encoding="utf-8") as handle:
+            handle.write(str(path))
+    except FileExistsError:
+        owner = marker.read_text(encoding="utf-8")
+        if Path(owner) != path:
+            raise GenerationError(f"{path.name} 与 {Path(owner).name} 是同一单位同一年度（{folder}），未生成：同一批次中每个单位每年只能有一份填报文件，"
+                                  "请删除重复的一份", evaluation=evaluation) from None
+
+
+def key_figures(results) -> dict[str, str]:
+    """The figures a preparer watches, as displayed: department and project rates, amounts, scores, grades."""
+    from .filters import money, percent, score
+
+    dept = results.department
+    figures = {
+        "部门整体 执行率": percent(dept.execution_rate),
+        "部门整体 得分": score(dept.total),
+        "部门整体 等级": dept.grade or "—",
+        "本年收入合计": money(results.finance["本年收入合计"].actual),
+        "本年支出合计": money(results.finance["本年支出合计"].actual),
+    }
+    for item in dept.indicators:
+        figures[f"部门整体 {item.indicator.name} 得分"] = score(item.score)
+    for pr in results.projects:
+        name = pr.project.name
+        figures[f"{name} 全年预算数"] = money(pr.card.budget)
+        figures[f"{name} 全年执行数"] = money(pr.card.actual)
+        figures[f"{name} 执行率"] = percent(pr.card.execution_rate)
+        if pr.project.evaluated:
+            figures[f"{name} 项目得分"] = score(pr.card.total)
+            figures[f"{name} 等级"] = pr.card.grade or "—"
+            for item in pr.card.indicators:
+                figures[f"{name} {item.indicator.name} 得分"] = score(item.score)
+    return figures
+
+
+def moved(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """「城市社区党建 项目得分 8.50 → 9.00」 for every figure that differs, in the order of the new package."""
+    if not before:          # a package written before figures were recorded: nothing to compare with
+        return []
+    lines = [f"{label} {before[label]} → {value}" for label, value in after.items()
+             if label in before and before[label] != value]
+    lines += [f"{label} 新增 {value}" for label, value in after.items() if label not in before]
+    lines += [f"{label} 已删除（原为 {value}）" for label, value in before.items() if label not in after]
+    return lines
 
 
 def generate(path: str | Path, out_dir: str | Path = "outputs", formats: tuple[str, ...] = ("docx", "md"),
-             templates: str | Path | None = None, force: bool = False, profile: str | None = None) -> Generated:
+             templates: str | Path | None = None, force: bool = False, profile: str | None = None,
+             strict: bool = False, claims: str | Path | None = None) -> Generated:
     """Validate one input and write its package; GenerationError (Chinese message) when it cannot be done."""
     started = time.perf_counter()
     path = Path(path)
@@ -140,32 +256,52 @@ def generate(path: str | Path, out_dir: str | Path = "outputs", formats: tuple[s
         raise GenerationError(f"模板文件夹 {templates} 不存在：--templates 应指向放有自定义模板的文件夹")
     evaluation = evaluate(path, profile)
     if evaluation.results is None:
-        raise GenerationError(f"{path.name} 无法读取，未生成任何文件：", evaluation.problems)
-    if evaluation.errors and not force:
+        raise GenerationError(f"{path.name} 无法读取，未生成任何文件：", evaluation.problems, evaluation)
+    blocking = [*evaluation.errors, *(evaluation.warnings if strict else [])]
+    if blocking and not force:
+        counted = f"{len(evaluation.errors)} 个错误" + (f"、{len(evaluation.warnings)} 个警告（--strict）" if strict else "")
         raise GenerationError(
-            f"{path.name} 有 {len(evaluation.errors)} 个错误，未生成：请先改正下列问题（或加 --force 强制生成标注“未通过校验”的材料）：",
-            evaluation.errors)
-    forced = bool(evaluation.errors)
+            f"{path.name} 有 {counted}，未生成：请先改正下列问题（或加 --force 强制生成标注“未通过校验”的材料）：",
+            blocking, evaluation)
+    forced = bool(blocking)
+    out_dir = Path(out_dir)
     try:
-        package, files = render_package(evaluation, formats, template_paths(Path(templates) if templates else None),
-                                        forced)
+        package, files, prints, previous = render_package(
+            evaluation, formats, template_paths(Path(templates) if templates else None), forced, out_dir)
     except (TemplateProblem, ChartFontError) as exc:
-        raise GenerationError(str(exc)) from None
+        raise GenerationError(str(exc), evaluation=evaluation) from None
 
-    def to_pdf(staging: Path) -> None:
+    def to_pdf(staging: Path, fresh: list[str]) -> None:
         if "pdf" not in formats:
             return
-        documents = sorted(staging.rglob("*.docx"))
-        convert(documents)
+        documents = sorted(staging / p for p in fresh if p.endswith(".docx"))
+        kept = [p for p in files if p.endswith(".docx") and p not in fresh]
+        for relative in kept:            # an unchanged document keeps its PDF
+            pdf = relative[:-5] + ".pdf"
+            if (previous.folder / pdf).is_file():
+                os.link(previous.folder / pdf, staging / pdf)
+            else:
+                documents.append(staging / relative)
+        if documents:
+            convert(sorted(documents))
         if "docx" not in formats:
-            for doc in documents:
+            for doc in staging.rglob("*.docx"):
                 doc.unlink()
 
+    if claims is not None:
+        claim(Path(claims), package.folder, path, evaluation)
+    figures = key_figures(evaluation.results)
     head = {"生成器": "jxzp", "版本": __version__, "输入文件": path.name, "输入sha256": _file_sha256(path),
-            "评分规则": evaluation.results.profile.name, "格式": list(formats), "未通过校验": forced}
+            "评分规则": evaluation.results.profile.name, "格式": list(formats), "未通过校验": forced,
+            "关键数字": figures}
     try:
-        folder = write_package(Path(out_dir), package.folder, files, head, after_staging=to_pdf)
+        written = write_package(out_dir, package.folder, files, head, prints, after_staging=to_pdf)
     except (PdfError, WriteError) as exc:
-        raise GenerationError(str(exc)) from None
-    written = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
-    return Generated(path, folder, written, evaluation, time.perf_counter() - started, forced)
+        raise GenerationError(str(exc), evaluation=evaluation) from None
+    folder = written.folder
+    files_written = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    changes = None
+    if previous.digests:
+        changes = Changes(written.changed, written.added, written.removed, moved(previous.figures, figures))
+    return Generated(path, folder, files_written, evaluation, time.perf_counter() - started, forced,
+                     changes=changes)

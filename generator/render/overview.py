@@ -1,0 +1,171 @@
+"""The finance bureau's overview of a batch: one row per unit, as .xlsx and .md (汇总/各单位绩效自评汇总表)."""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from ..compute import ratio_percent
+from ..filters import money, percent, score
+from ..numbers import round2
+
+HEADERS = ("序号", "单位", "年度", "全年预算数（万元）", "决算数（万元）", "执行率", "部门整体得分", "等级",
+           "自评项目数", "项目最低得分", "错误", "警告", "填报文件", "状态")
+WIDTHS = (6, 30, 7, 16, 16, 10, 12, 7, 10, 12, 7, 7, 28, 22)
+FIXED_STAMP = datetime(2000, 1, 1)
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    """One unit of the batch, or one input that could not be generated."""
+
+    unit: str
+    year: int | None
+    budget: Decimal | None
+    actual: Decimal | None
+    score: Decimal | None
+    grade: str | None
+    projects: int
+    lowest: Decimal | None
+    errors: int
+    warnings: int
+    source: str
+    status: str
+
+    @property
+    def rate(self) -> Decimal | None:
+        return ratio_percent(self.actual, self.budget)
+
+
+def sort_rows(rows: list[OverviewRow]) -> list[OverviewRow]:
+    """Scored units by score (highest first), then unscored units, then inputs that failed; names break ties."""
+    def key(row: OverviewRow):
+        failed = row.year is None
+        return (failed, row.score is None, -(row.score or 0), row.unit, row.year or 0, row.source)
+    return sorted(rows, key=key)
+
+
+def _sum(values) -> Decimal | None:
+    present = [v for v in values if v is not None]
+    return sum(present, Decimal(0)) if present else None
+
+
+def totals(rows: list[OverviewRow]) -> dict:
+    """The totals row: sums of money, overall rate, mean score of scored units, counts."""
+    scored = [r.score for r in rows if r.score is not None]
+    budget = _sum(r.budget for r in rows if r.budget is not None and r.actual is not None)
+    actual = _sum(r.actual for r in rows if r.budget is not None and r.actual is not None)
+    return {
+        "units": sum(1 for r in rows if r.year is not None),
+        "budget": budget, "actual": actual, "rate": ratio_percent(actual, budget),
+        "mean": (sum(scored, Decimal(0)) / len(scored)) if scored else None,
+        "projects": sum(r.projects for r in rows),
+        "lowest": min((r.lowest for r in rows if r.lowest is not None), default=None),
+        "errors": sum(r.errors for r in rows), "warnings": sum(r.warnings for r in rows),
+    }
+
+
+def _display(row: OverviewRow, index: int) -> list:
+    return [index, row.unit, row.year or "—", money(row.budget, comma=True), money(row.actual, comma=True),
+            percent(row.rate), score(row.score), row.grade or "—", row.projects, score(row.lowest),
+            row.errors, row.warnings, row.source, row.status]
+
+
+def _total_display(t: dict) -> list:
+    mean = f"平均 {score(t['mean'])}" if t["mean"] is not None else "—"
+    return ["合计", f"{t['units']} 个单位", "", money(t["budget"], comma=True), money(t["actual"], comma=True),
+            percent(t["rate"]), mean, "", t["projects"], score(t["lowest"]), t["errors"], t["warnings"], "", ""]
+
+
+def overview_md(rows: list[OverviewRow], title: str) -> str:
+    """A GFM table with a totals row."""
+    rows = sort_rows(rows)
+    lines = [f"# {title}", "", "| " + " | ".join(HEADERS) + " |",
+             "|" + "|".join(":---:" if i in (0, 2, 7) else ("---" if i in (1, 12, 13) else "---:")
+                            for i in range(len(HEADERS))) + "|"]
+    for i, row in enumerate(rows, 1):
+        lines.append("| " + " | ".join(_cell(v) for v in _display(row, i)) + " |")
+    lines.append("| " + " | ".join(f"**{_cell(v)}**" if v not in ("", None) else "" for v in _total_display(totals(rows))) + " |")
+    lines += ["", "说明：执行率＝决算数÷全年预算数；得分、等级按各单位的评分规则计算；“错误”不为0的单位材料未通过校验。", ""]
+    return "\n".join(lines)
+
+
+def _cell(value) -> str:
+    return str(value).replace("|", "｜").replace("\n", " ")
+
+
+def overview_xlsx(rows: list[OverviewRow], title: str) -> bytes:
+    """The same table as a workbook: numbers as numbers (2 decimals), frozen header, totals in bold."""
+    rows = sort_rows(rows)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "汇总"
+    ws.append([title])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].alignment = Alignment(horizontal="center")
+    ws.append(list(HEADERS))
+    thin = Side(style="thin", color="999999")
+    for i, row in enumerate(rows, 1):
+        ws.append([i, row.unit, row.year, _num(row.budget), _num(row.actual), _num(row.rate, 100),
+                   _num(row.score), row.grade, row.projects, _num(row.lowest), row.errors, row.warnings,
+                   row.source, row.status])
+    t = totals(rows)
+    ws.append(["合计", f"{t['units']} 个单位", None, _num(t["budget"]), _num(t["actual"]), _num(t["rate"], 100),
+               _num(t["mean"]), None, t["projects"], _num(t["lowest"]), t["errors"], t["warnings"], None, None])
+    last = ws.max_row
+    formats = {4: "#,##0.00", 5: "#,##0.00", 6: "0.00%", 7: "0.00", 10: "0.00"}
+    for r in range(2, last + 1):
+        for c in range(1, len(HEADERS) + 1):
+            cell = ws.cell(r, c)
+            cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
+            cell.alignment = Alignment(horizontal="left" if c in (2, 13, 14) else "center" if c in (1, 3, 8) else "right",
+                                       vertical="center", wrap_text=c in (2, 13, 14))
+            if c in formats and r > 2:
+                cell.number_format = formats[c]
+            if r in (2, last):
+                cell.font = Font(bold=True)
+            if r == 2:
+                cell.fill = PatternFill("solid", fgColor="E8EEF4")
+                cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for i, width in enumerate(WIDTHS, 1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "C3"
+    wb.properties.creator = "jxzp"
+    wb.properties.lastModifiedBy = "jxzp"
+    wb.properties.created = FIXED_STAMP
+    wb.properties.modified = FIXED_STAMP
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return _stable(buffer.getvalue())
+
+
+def _num(value: Decimal | None, scale: int = 1):
+    """A Decimal as a float rounded to what the table shows (percent cells hold fractions)."""
+    if value is None:
+        return None
+    return float(round2(value) / scale)
+
+
+def _stable(data: bytes) -> bytes:
+    """Fixed member dates and order, and openpyxl's docProps/core.xml modified time pinned, for identical bytes."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in sorted(source.namelist(), key=lambda n: (n != "[Content_Types].xml", n)):
+            body = source.read(name)
+            if name == "docProps/core.xml":
+                body = re.sub(rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>",
+                              rb"<dcterms:modified\1>2000-01-01T00:00:00Z</dcterms:modified>", body)
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, body)
+    return out.getvalue()
