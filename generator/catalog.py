@@ -12,6 +12,8 @@ class Row:
     group: str
     parts: tuple[str, ...] = ()
     label: str = ""
+    itemized: bool = False
+    """The parts are an "其中" breakdown: they make the total only when every one is given (a lone 公用经费 is not 基本支出)."""
 
     @property
     def display(self) -> str:
@@ -36,7 +38,7 @@ FINANCE_ROWS: tuple[Row, ...] = (
     Row("本年收入合计", "收入", INCOME_SOURCES),
     Row("年初结转和结余", "收入"),
     Row("收入总计", "收入", ("本年收入合计", "年初结转和结余")),
-    Row("基本支出", "支出", ("人员经费", "公用经费")),
+    Row("基本支出", "支出", ("人员经费", "公用经费"), itemized=True),
     Row("人员经费", "支出", label="其中：人员经费"),
     Row("公用经费", "支出", label="其中：公用经费"),
     Row("项目支出", "支出"),

@@ -291,14 +291,18 @@ def project_card(project: Project, profile: Profile) -> Scorecard:
 # ---------------------------------------------------------------- statements
 
 def _lines(rows, typed: dict[str, Amounts]) -> dict[str, Line]:
-    """Each row's value per column: a total is the sum of its parts where any part is given, else as typed."""
+    """Each row's value per column: a total is the sum of its parts where any part is given, else as typed.
+
+    An itemized total (基本支出 = 其中：人员经费 + 其中：公用经费) is the sum only when every part is given.
+    """
     out: dict[str, Line] = {}
 
     def value(key: str, column: str) -> Decimal | None:
         row = ROWS_BY_KEY[key]
         if row.parts:
             parts = [value(p, column) for p in row.parts]
-            if any(p is not None for p in parts):
+            given = all(p is not None for p in parts) if row.itemized else any(p is not None for p in parts)
+            if given:
                 return sum((p for p in parts if p is not None), ZERO)
         amounts = typed.get(key)
         return getattr(amounts, column) if amounts is not None else None

@@ -71,7 +71,13 @@ class Context:
         self.profile = results.profile
 
     def place(self, path: str) -> str:
-        return self.report.place(path)
+        """Where the value at a model path was typed; for a field left empty, where its record (row, entry) is."""
+        places = self.report.places
+        if path in places:
+            return places[path]
+        prefix = path.rpartition(".")[0] + "."
+        sibling = next((place for key, place in places.items() if key.startswith(prefix)), None)
+        return sibling if sibling is not None else self.report.place(path)
 
     def line(self, table: str, key: str) -> Line:
         return getattr(self.results, table)[key]
@@ -126,10 +132,13 @@ def same_amount(a: Decimal, b: Decimal) -> bool:
 
 
 def shown(value: Decimal | None) -> str:
-    """A typed figure as the preparer typed it (1286.10 stays 1286.10)."""
+    """A typed figure for a message: 2 decimals at most as published (1185.0 → 1185, 630.50 → 630.5), but a figure
+    typed finer than a cent keeps its digits (0.9997), so the preparer recognises what they typed."""
     if value is None:
         return "（空）"
-    return format(value, "f")
+    if typed_decimals(value) > 2:
+        return format(value.normalize(), "f")
+    return amount(value)
 
 
 def shown_computed(value: Decimal | None) -> str:

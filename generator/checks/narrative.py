@@ -241,14 +241,16 @@ def narrative_yuan(ctx: Context):
         for m in mentions(ctx, field):
             if m.unit in ("元", "元万") and _agrees(m.number, m.figure):
                 yield Hit(field.path, {"field": field.name, "fragment": m.fragment, "number": format(m.number, "f"),
-                                       "reason": f"而{m.figure.source}为{shown_computed(m.figure.value)}万元"})
+                                       "reason": f"而{m.figure.source}（{ctx.place(m.figure.path)}）"
+                                                 f"为{shown_computed(m.figure.value)}万元"})
         for match in LOOSE_YUAN.finditer(field.text):
             number = _number(match.group("num"))
             if number < LOOSE_YUAN_MIN or _preceded_by_label(ctx, field, match.start()):
                 continue
             figure = _scope_figure(ctx, field, number)
             if figure is not None:
-                reason = f"而{figure.source}为{shown_computed(figure.value)}万元"
+                where = f"（{ctx.place(figure.path)}）" if figure.path else ""
+                reason = f"而{figure.source}{where}为{shown_computed(figure.value)}万元"
             else:
                 wan = _paragraph_wan(field.text, match.start())
                 if len(wan) < 2 or not min(wan) <= number <= max(wan):
@@ -257,7 +259,7 @@ def narrative_yuan(ctx: Context):
                          ("等" if len(wan) > 4 else "") + "），它的大小也与这些金额相当"
             yield Hit(field.path, {"field": field.name, "number": format(number, "f"), "reason": reason,
                                    "fragment": _fragment(field.text, max(_sentence_start(field.text, match.start()),
-                                                                         match.start() - 12), match.end())})
+                                                                         match.start() - 24), match.end())})
 
 
 def _paragraph_wan(text: str, pos: int) -> list[Decimal]:
@@ -282,24 +284,28 @@ def _scope_figure(ctx: Context, field: TextField, number: Decimal) -> Figure | N
             funds = getattr(project.funds, stage)
             for value in (funds.total, funds.stated_total, *funds.parts):
                 if value is not None and value == number:
-                    return Figure(f"项目资金的{_stage_label(stage)}", value, (value,))
+                    return Figure(f"项目资金的{_stage_label(stage)}", value, (value,),
+                                  fund_path(field.project, stage, funds))
         return None
     for table in ("finance", "three_public"):
         for key, line in getattr(ctx.results, table).items():
             for column in AMOUNT_COLUMNS:
                 for value in (line.stated[column], line.values[column]):
                     if value is not None and value == number:
-                        return Figure(f"{TABLE_LABELS[table]}“{key}”的{column_label(column)}", value, (value,))
-    for item in ctx.report.functional:
+                        return Figure(f"{TABLE_LABELS[table]}“{key}”的{column_label(column)}", value, (value,),
+                                      f"{table}.{key}.{column}")
+    for i, item in enumerate(ctx.report.functional):
         for column in AMOUNT_COLUMNS:
             value = getattr(item.amounts, column)
             if value is not None and value == number:
-                return Figure(f"功能分类“{item.name}”的{column_label(column)}", value, (value,))
-    for project in ctx.report.projects:
+                return Figure(f"功能分类“{item.name}”的{column_label(column)}", value, (value,),
+                              f"functional.{i}.amounts.{column}")
+    for i, project in enumerate(ctx.report.projects):
         for stage in FUND_STAGES:
-            value = getattr(project.funds, stage).total
-            if value is not None and value == number:
-                return Figure(f"项目“{project.name}”的{_stage_label(stage)}", value, (value,))
+            funds = getattr(project.funds, stage)
+            if funds.total is not None and funds.total == number:
+                return Figure(f"项目“{project.name}”的{_stage_label(stage)}", funds.total, (funds.total,),
+                              fund_path(i, stage, funds))
     return None
 
 

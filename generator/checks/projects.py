@@ -104,7 +104,7 @@ def duplicate_content(ctx: Context):
 
 GOAL_SIMILARITY = 0.95
 """Two projects' 预期目标 this alike (after spaces and punctuation) were copied, not written for each project."""
-MIN_GOAL = 30
+MIN_GOAL = 20
 
 
 @rule("goal-copied", Severity.WARNING, "两个项目的预期目标几乎一字不差：多半是照搬了另一个项目的目标",

@@ -13,6 +13,7 @@ from decimal import Decimal
 from ..compute import HUNDRED, ZERO, Scorecard
 from ..filters import percent
 from ..model import DEPARTMENT, Direction
+from ..numbers import round2
 from ..problems import Severity
 from .engine import Context, Hit, Rule, add_rule, same_as_typed, shown, shown_computed
 
@@ -70,7 +71,9 @@ def presented_total(ctx: Context, card: Scorecard, rate: Decimal | None, executi
     profile = ctx.profile
     if card.applicable_weight <= 0:
         return None
-    raw = execution_score + sum((presented_indicator_score(s) for s in card.indicators if s.applicable), ZERO)
+    # As compute does: the total is the sum of the rounded scores a table shows.
+    raw = round2(execution_score) + sum((round2(presented_indicator_score(s)) for s in card.indicators if s.applicable),
+                                        ZERO)
     total = raw / (card.applicable_weight + card.execution_weight) * profile.total
     if rate is not None:
         for cap in profile.caps:
@@ -118,7 +121,7 @@ def card_figures(ctx: Context, card: Scorecard, owner: str, prefix: str, names: 
     if typed_grade is not None:
         shown_total = typed_total if typed_total is not None else chained_total
         yield Stated("stated-grade", f"{prefix}.{names['grade']}", f"{owner}的等级", typed_grade, card.grade or "", "",
-                     f"总分{shown_computed(card.total)}分按评分规则“{profile.name}”的等级划分",
+                     f"总分{shown_computed(card.total)}分和评分规则“{profile.name}”的等级划分",
                      (profile.grade_of(shown_total),) if shown_total is not None else ())
 
 

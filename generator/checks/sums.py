@@ -19,9 +19,6 @@ ZERO = Decimal(0)
 TABLES = {"finance": ("收支情况", FINANCE_ROWS), "three_public": ("三公经费", THREE_PUBLIC_ROWS)}
 """The statements whose rows declare sums (catalog.Row.parts): every column of each is checked."""
 
-ITEMIZED = frozenset({"基本支出"})
-"""Totals whose parts are an "其中" breakdown: checked only when every part is given (a lone 其中：公用经费 is not all)."""
-
 FUND_SOURCES = (("current", "当年财政拨款"), ("carryover", "上年结转资金"), ("other", "其他资金"))
 """A project's 合计 at each stage = these sources (model.Funds)."""
 
@@ -117,7 +114,7 @@ def statement_identities(ctx: Context) -> list[Identity]:
                 parts = tuple(statement_term(ctx, table, p, column) for p in row.parts)
                 out.append(Identity("sum-mismatch", column, (total,), parts, total.path,
                                     f"{table_label}“{row.key}”的{column_label(column)}",
-                                    complete=row.key in ITEMIZED))
+                                    complete=row.itemized))
     return out
 
 

@@ -29,7 +29,7 @@ PAIRS = (("“", "”"), ("（", "）"), ("《", "》"))
 def _fragment(text: str, start: int, end: int, width: int = 10) -> str:
     left = max(max(text.rfind(ch, 0, start) for ch in "。；！？\n") + 1, start - width)
     rights = [i for i in (text.find(ch, end) for ch in "。；！？\n") if i != -1]
-    return text[left:min([*rights, end + width, len(text)])].strip()
+    return text[left:min([*rights, end + width, len(text)])].strip().lstrip("，、；：,;:")
 
 
 @rule("missing-amount", Severity.ERROR, "文字中的金额只有单位没有数字（如“支出决算为万元”）",
