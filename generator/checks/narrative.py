@@ -53,8 +53,8 @@ class Label:
 
 
 UNIT_LABELS = (
-    Label(r"(?:本年|当年|全年)?收入合计", "finance", "本年收入合计"),
-    Label(r"(?:本年|当年|全年)?支出合计", "finance", "本年支出合计"),
+    Label(r"(?:本年|当年|全年)?收入合计|本年收入", "finance", "本年收入合计"),
+    Label(r"(?:本年|当年|全年)?支出合计|本年支出", "finance", "本年支出合计"),
     Label(r"收入总计", "finance", "收入总计"),
     Label(r"支出总计", "finance", "支出总计"),
     Label(r"一般公共预算(?:财政)?拨款收入", "finance", "一般公共预算财政拨款收入"),
