@@ -7,6 +7,7 @@ import re
 import struct
 import threading
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,41 @@ _CORE = (
     '<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
     '<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified></cp:coreProperties>'
 )
+
+
+_SPECIAL_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
+_DOS_DATE = (0 << 9) | (1 << 5) | 1        # 1980-01-01, 00:00: fixed, so the same content gives the same bytes
+
+
+def _deflate(data: bytes) -> tuple[bytes, int]:
+    """Raw deflate of a member and its CRC-32."""
+    packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush(), zlib.crc32(data)
+
+
+def _zip(members: list[tuple[str, tuple[bytes, int] | None, bytes]]) -> bytes:
+    """A zip archive from (name, precompressed or None, data): the format is simple, and reusing the compressed
+    static parts is most of the speed of a document."""
+    out = io.BytesIO()
+    central = []
+    for name, packed, data in members:
+        compressed, crc = packed if packed is not None else _deflate(data)
+        raw_name = name.encode("utf-8")
+        flags = 0x800 if not name.isascii() else 0
+        offset = out.tell()
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, 8, 0, _DOS_DATE, crc, len(compressed),
+                              len(data), len(raw_name), 0))
+        out.write(raw_name)
+        out.write(compressed)
+        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, flags, 8, 0, _DOS_DATE, crc,
+                                   len(compressed), len(data), len(raw_name), 0, 0, 0, 0, 0o644 << 16, offset)
+                       + raw_name)
+    start = out.tell()
+    for entry in central:
+        out.write(entry)
+    size = out.tell() - start
+    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), size, start, 0))
+    return out.getvalue()
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -108,6 +144,8 @@ class CompiledDocx:
         closed = document.rindex("</w:body>")
         self.head, self.tail = document[:opened.start()], document[closed + len("</w:body>"):]
         self.order = sorted(self.members, key=lambda n: (n != "[Content_Types].xml", n))
+        # The parts no document changes (styles, fonts, settings, headers…) are compressed once, here.
+        self.deflated = {name: _deflate(data) for name, data in self.members.items()}
 
     def render(self, view: Any, images: dict[str, bytes], title: str, author: str, stamp: str,
                extra: dict[str, Any] | None, table) -> bytes:
@@ -127,7 +165,8 @@ class CompiledDocx:
             raise TemplateProblem(f"模板“{self.name}”无法渲染（{type(exc).__name__}：{exc}）：请对照 templates/ 中的默认模板检查") from None
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-        xml = self._listing(xml)
+        if _SPECIAL_TEXT.search(xml):   # tabs, line and page breaks inside a text run (docxtpl's Listing)
+            xml = self._listing(xml)
         parts = dict(self.members)
         parts["word/document.xml"] = (self.head + xml + self.tail).encode("utf-8")
         parts["docProps/core.xml"] = _CORE.format(title=escape(title), author=escape(author), stamp=stamp).encode("utf-8")
@@ -144,14 +183,8 @@ class CompiledDocx:
             for _, name, data in media.items:
                 parts[f"word/media/{name}"] = data
             order = sorted(parts, key=lambda n: (n != "[Content_Types].xml", n))
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-            for name in order:
-                member = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-                member.compress_type = zipfile.ZIP_DEFLATED
-                member.external_attr = 0o644 << 16
-                target.writestr(member, parts[name])
-        return out.getvalue()
+        return _zip([(name, self.deflated.get(name) if parts[name] is self.members.get(name) else None, parts[name])
+                     for name in order])
 
 
 _CACHE: dict[tuple[str, int, int], CompiledDocx] = {}
