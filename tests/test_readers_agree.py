@@ -77,3 +77,21 @@ def test_excel_and_yaml_readers_agree(raw, tmp_path_factory):
     write_workbook(xlsx_path, from_yaml)
     from_xlsx, _ = read_input(xlsx_path)
     assert _dump(from_xlsx) == _dump(from_yaml)
+
+
+YAML_FILES = sorted([*INPUTS.glob("*.yaml"), *(INPUTS.parent / "tests").rglob("*.yaml")])
+
+
+@pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: p.name)
+def test_fast_and_careful_yaml_readers_give_the_same_tree_and_lines(path):
+    from generator.problems import InputError
+    from generator.readers.yaml_reader import read_yaml
+
+    try:
+        careful = read_yaml(path, careful=True)
+    except InputError as exc:
+        with pytest.raises(InputError) as fast_error:
+            read_yaml(path)
+        assert [str(p) for p in fast_error.value.problems] == [str(p) for p in exc.problems]
+        return
+    assert read_yaml(path) == careful
