@@ -1,6 +1,7 @@
 """Read a filled 填报模板 .xlsx into the raw tree, remembering the cell of every value (项目!F12)."""
 from __future__ import annotations
 
+import re
 import zipfile
 from datetime import datetime
 from decimal import Decimal
@@ -23,6 +24,7 @@ MAX_COLUMNS = 200
 BLANK_RUN_LIMIT = 2000   # stop reading a sheet after this many empty rows in a row (whole-column formatting)
 HEADER_SEARCH_ROWS = 6
 EXCEL_ERRORS = {"#DIV/0!", "#REF!", "#VALUE!", "#NAME?", "#N/A", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
+_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
 
@@ -69,7 +71,8 @@ class _SheetReader:
         """(row number, cleaned values) for each row, formulas resolved to their cached values."""
         blank_run = 0
         vals = self.values_ws.iter_rows(max_col=MAX_COLUMNS)
-        forms = self.formulas_ws.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+        forms = (self.formulas_ws.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+                 if self.formulas_ws is not None else iter(()))
         for number, (vrow, frow) in enumerate(zip_longest(vals, forms, fillvalue=()), start=1):
             if number > MAX_ROWS + BLANK_RUN_LIMIT:
                 break
@@ -157,13 +160,30 @@ class _Workbook:
         self.problems = Problems()
         self.places: dict[tuple, str] = {}
         self.raw: dict[str, Any] = {}
+        self.path = path
         self.values = _open(path, data_only=True)
-        self.formulas = _open(path, data_only=False)
+        self.formulas = None
         self.titles = {_key(t): t for t in self.values.sheetnames}
 
     def close(self) -> None:
         self.values.close()
-        self.formulas.close()
+        if self.formulas is not None:
+            self.formulas.close()
+
+    def formulas_of(self, title: str):
+        """The sheet as written (formulas, not values) when it holds any formula, else None: the second pass
+        over a workbook is only needed to tell an empty cell from a formula without a saved result."""
+        part = getattr(self.values[title], "_worksheet_path", None)
+        if part is not None:
+            with zipfile.ZipFile(self.path) as archive:
+                try:
+                    if not _FORMULA.search(archive.read(part)):
+                        return None
+                except KeyError:
+                    pass
+        if self.formulas is None:
+            self.formulas = _open(self.path, data_only=False)
+        return self.formulas[title]
 
     def sheet(self, sheet: Sheet) -> list[tuple[int, list[Any]]] | None:
         title = self.titles.get(_key(sheet.name))
@@ -172,7 +192,7 @@ class _Workbook:
                 self.problems.error(self.name, f"缺少工作表“{sheet.name}”：请使用 jxzp init 生成的填报模板，不要删除或改名工作表",
                                     "missing-sheet")
             return None
-        reader = _SheetReader(title, self.values[title], self.formulas[title], self.problems)
+        reader = _SheetReader(title, self.values[title], self.formulas_of(title), self.problems)
         return list(reader.rows())
 
     def table(self, sheet: Sheet) -> tuple[str, list[tuple[int, dict[Column, tuple[Any, str]]]]] | None:
