@@ -1,0 +1,221 @@
+"""Speed and memory of generation, printed as figures (targets of issue 4; never asserted by a unit test).
+
+    python bench/bench.py            # Lizhou + the 100-unit batch
+    python bench/bench.py --quick    # Lizhou only
+
+Measures, in one run on this machine:
+  1. the Lizhou example: full generation, regeneration after one changed indicator value (files rewritten);
+  2. Word rendering of the same Lizhou documents by the compile-once path and by the plain per-document
+     docxtpl loop (load template, render, save), side by side, with the ratio;
+  3. a synthetic batch of 100 units × 15 projects made from Lizhou: wall time, documents per second, ms per
+     document, peak memory of the whole process tree (sampled from /proc).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from generator.batch import default_jobs  # noqa: E402
+from generator.generate import (ALL_TABLES_DOCX, DEPARTMENT_DOCX, PROJECT_DOCX, _stamp, generate,  # noqa: E402
+                                template_paths)
+from generator.pipeline import evaluate  # noqa: E402
+from generator.render.charts import render_chart  # noqa: E402
+from generator.render.docx import DocInfo, all_tables_docx, render_docx, render_docx_plain  # noqa: E402
+from generator.render.views import build_package  # noqa: E402
+
+LIZHOU = ROOT / "inputs" / "lizhou-2021-corrected.yaml"
+
+
+def _pss_mb(pid: int) -> float | None:
+    """Proportional set size: shared pages (forked workers share the parent's) counted once, split among sharers."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def tree_mb(pid: int) -> tuple[float, float]:
+    """(RSS, PSS) of a process and all its descendants, in MB (Linux /proc); PSS is the memory really used."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(entry))
+            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    total_rss, total_pss, stack = 0.0, 0.0, [pid]
+    while stack:
+        current = stack.pop()
+        total_rss += rss.get(current, 0) / 1024 / 1024
+        pss = _pss_mb(current)
+        total_pss += pss if pss is not None else rss.get(current, 0) / 1024 / 1024
+        stack.extend(children.get(current, []))
+    return total_rss, total_pss
+
+
+def rss_tree_mb(pid: int) -> float:
+    return tree_mb(pid)[0]
+
+
+class PeakMemory:
+    """Samples the process tree's memory every 20 ms while active."""
+
+    def __enter__(self) -> "PeakMemory":
+        self.peak = rss_tree_mb(os.getpid())
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, rss_tree_mb(os.getpid()))
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def lizhou(work: Path) -> dict:
+    out = work / "lizhou"
+    started = time.perf_counter()
+    first = generate(LIZHOU, out)
+    full = time.perf_counter() - started
+    docs = sum(1 for f in first.files if f.endswith((".docx", ".md")))
+    changed = work / "lizhou-changed.yaml"
+    changed.write_text(LIZHOU.read_text(encoding="utf-8").replace("实际完成值: 200人", "实际完成值: 180人", 1),
+                       encoding="utf-8")
+    started = time.perf_counter()
+    again = generate(changed, out)
+    regen = time.perf_counter() - started
+    rewritten = [*again.changes.files_changed, *again.changes.files_added]
+    return {"full": full, "docs": docs, "files": len(first.files), "regen": regen, "rewritten": rewritten}
+
+
+def docx_loop(rounds: int) -> dict:
+    """The same Word documents through both paths (charts rendered once beforehand, outside the timing)."""
+    evaluation = evaluate(LIZHOU)
+    package = build_package(evaluation.results)
+    images = {spec.key: render_chart(spec) for spec in package.charts}
+    templates = template_paths(None)
+    author, stamp = evaluation.results.report.unit.name, _stamp(evaluation)
+    extra = {"failed_check": ""}
+
+    def run(render) -> tuple[float, int]:
+        count = 0
+        started = time.perf_counter()
+        for _ in range(rounds):
+            render(templates[DEPARTMENT_DOCX], package.department, images,
+                   DocInfo("".join(package.department.title_lines), author, stamp), extra)
+            count += 1
+            for project in package.projects:
+                render(templates[PROJECT_DOCX], project, images, DocInfo(project.title_lines[0], author, stamp), extra)
+                count += 1
+            all_tables_docx(templates[ALL_TABLES_DOCX], [p.table for p in package.projects], package.all_tables_title,
+                            DocInfo(package.all_tables_title, author, stamp), plain=render is render_docx_plain)
+            count += 1
+        return time.perf_counter() - started, count
+
+    run(render_docx)                      # warm-up: compile once (counted in the batch figures, not here)
+    fast, n = run(render_docx)
+    plain, _ = run(render_docx_plain)
+    return {"docs": n, "fast": fast, "plain": plain}
+
+
+def synthetic_inputs(folder: Path, units: int) -> list[Path]:
+    """`units` copies of Lizhou (15 projects each) as distinct units: own name, short name and code."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = LIZHOU.read_text(encoding="utf-8")
+    paths = []
+    for i in range(1, units + 1):
+        body = (text.replace("单位名称: 中共广元市利州区委组织部", f"单位名称: 测试第{i:03d}单位")
+                .replace("单位简称: 利州区委组织部", f"单位简称: 测试第{i:03d}单位"))
+        path = folder / f"unit-{i:03d}.yaml"
+        path.write_text(body, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def batch(work: Path, units: int, jobs: int) -> dict:
+    """The batch as a bureau runs it: `jxzp generate FOLDER -o OUT --jobs N` in its own process."""
+    inputs = synthetic_inputs(work / "batch-in", units)
+    out = work / "batch-out"
+    command = [sys.executable, "-m", "generator.cli", "generate", str(inputs[0].parent), "-o", str(out),
+               "--jobs", str(jobs)]
+    peak_rss = peak_pss = 0.0
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    while process.poll() is None:
+        rss, pss = tree_mb(process.pid)
+        peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+        time.sleep(0.05)
+    wall = time.perf_counter() - started
+    if process.returncode != 0:
+        print(process.stderr.read().decode("utf-8", "replace")[-2000:])
+    docx = sum(1 for _ in out.rglob("*.docx"))
+    md = sum(1 for _ in out.rglob("*.md"))
+    png = sum(1 for _ in out.rglob("*.png"))
+    return {"wall": wall, "docx": docx, "md": md, "png": png, "failed": process.returncode != 0,
+            "rss": peak_rss, "pss": peak_pss}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="只测利州示例，不跑100个单位的批量")
+    parser.add_argument("--units", type=int, default=100)
+    parser.add_argument("--jobs", type=int, default=default_jobs())
+    parser.add_argument("--rounds", type=int, default=3, help="Word 渲染对比的轮数")
+    args = parser.parse_args()
+    print(f"机器：{platform.processor() or platform.machine()}，{os.cpu_count()} 核，Python {platform.python_version()}")
+    with tempfile.TemporaryDirectory(prefix="jxzp-bench-") as tmp:
+        work = Path(tmp)
+        with PeakMemory() as memory:
+            li = lizhou(work)
+        print("\n[利州示例]")
+        print(f"  全量生成：{li['full']:.2f} s，{li['files']} 个文件（{li['docs']} 个文档），"
+              f"{li['docs'] / li['full']:.1f} 文档/秒，{li['full'] / li['docs'] * 1000:.0f} ms/文档，峰值内存 {memory.peak:.0f} MB")
+        print(f"  改一个指标实际值后重新生成：{li['regen']:.2f} s（全量的 {li['regen'] / li['full'] * 100:.0f}%），"
+              f"改写 {len(li['rewritten'])} 个文件（另加 manifest.json）：")
+        for name in li["rewritten"]:
+            print(f"    · {name}")
+        loop = docx_loop(args.rounds)
+        print(f"\n[Word 渲染：同一批模板与数据，{loop['docs']} 个 .docx]")
+        fast_rate, plain_rate = loop["docs"] / loop["fast"], loop["docs"] / loop["plain"]
+        print(f"  一次编译（jxzp）：{fast_rate:7.1f} 文档/秒，{loop['fast'] / loop['docs'] * 1000:6.1f} ms/文档")
+        print(f"  逐个 docxtpl   ：{plain_rate:7.1f} 文档/秒，{loop['plain'] / loop['docs'] * 1000:6.1f} ms/文档")
+        print(f"  倍数：{fast_rate / plain_rate:.1f}×（目标 ≥5×）")
+        if not args.quick:
+            result = batch(work, args.units, args.jobs)
+            documents = result["docx"] + result["md"]
+            print(f"\n[批量：{args.units} 个单位 × 15 个项目，--jobs {args.jobs}]")
+            print(f"  {result['docx']} 个 .docx、{result['md']} 个 .md、{result['png']} 张图表，另有汇总表"
+                  + ("；有单位未生成（见上）" if result["failed"] else "；全部生成"))
+            print(f"  用时 {result['wall']:.1f} s（目标 <60 s），{documents / result['wall']:.1f} 文档/秒，"
+                  f"{result['wall'] / documents * 1000:.1f} ms/文档（按墙钟时间）")
+            print(f"  进程树峰值内存 {result['pss']:.0f} MB（PSS，共享页只计一次；目标 <400 MB）；"
+                  f"各进程 RSS 直接相加为 {result['rss']:.0f} MB")
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
