@@ -106,7 +106,8 @@ def checks_context(evaluation: Evaluation, forced: bool) -> dict:
     groups = []
     counts = {}
     for severity in Severity:
-        items = [{"place": p.place, "message": p.message} for p in evaluation.problems if p.severity is severity]
+        items = [{"place": p.place, "message": p.message, "code": p.code}
+                 for p in evaluation.problems if p.severity is severity]
         counts[severity.value] = len(items)
         groups.append({"name": severity.value, "problems": items})
     return {"unit_name": res.report.unit.name, "year": res.report.unit.year, "source": evaluation.path.name,

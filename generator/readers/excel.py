@@ -163,6 +163,7 @@ class _Workbook:
         self.path = path
         self.values = _open(path, data_only=True)
         self.formulas = None
+        self.blanks: dict[int, dict[Column, str]] = {}
         self.titles = {_key(t): t for t in self.values.sheetnames}
 
     def close(self) -> None:
@@ -214,12 +215,21 @@ class _Workbook:
         if missing:
             return None   # one message for the column, not one per row that lacks its value
         records = []
+        self.blanks = {}
         for number, values in rows[at + height:]:
             cells = {col: (values[i], f"{title}!{get_column_letter(i + 1)}{number}")
                      for i, col in mapping.items() if i < len(values) and values[i] is not None}
             if cells:
+                # Empty cells of a filled row keep their place too: a finding about a missing value
+                # (e.g. 偏差原因 left empty) then points at the very cell to fill.
+                self.blanks[number] = {col: f"{title}!{get_column_letter(i + 1)}{number}"
+                                       for i, col in mapping.items() if col not in cells}
                 records.append((number, cells))
         return title, records
+
+    def blank_places(self, number: int, prefix: tuple) -> None:
+        for column, place in self.blanks.get(number, {}).items():
+            self.places.setdefault((*prefix, *column.path), place)
 
 
 def read_excel(path: Path) -> tuple[dict, dict[tuple, str], list[Problem]]:
@@ -298,6 +308,7 @@ def _read_functional(book: _Workbook) -> None:
             _set(item, column.path, value)
             book.places[("功能分类", index, *column.path)] = place
         book.places[("功能分类", index)] = next(iter(cells.values()))[1]
+        book.blank_places(number, ("功能分类", index))
         items.append(item)
     if items:
         book.raw["功能分类"] = items
@@ -318,6 +329,7 @@ def _read_projects(book: _Workbook) -> dict[str, int] | None:
             _set(project, column.path, value)
             book.places[("项目", index, *column.path)] = place
         book.places[("项目", index)] = next(iter(cells.values()))[1]
+        book.blank_places(number, ("项目", index))
         name = project.get("项目名称")
         if name is not None:
             index_by_name.setdefault(normalize_text(str(name)), index)
@@ -364,6 +376,7 @@ def _read_indicators(book: _Workbook, projects: dict[str, int] | None) -> None:
             _set(indicator, column.path, value)
             book.places[(*prefix, *column.path)] = place
         book.places[prefix] = owner_place
+        book.blank_places(number, prefix)
         target.append(indicator)
     if department:
         book.raw["部门整体绩效指标"] = department
