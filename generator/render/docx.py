@@ -48,7 +48,7 @@ class Cell:
     align: str = "center"
 
 
-def table_xml(rows: list[list[Cell]], header_rows: int = 0, split_rows: bool = False) -> str:
+def table_xml(rows: list[list[Cell]], header_rows: int = 0, split_rows: bool = False, keep_last: int = 0) -> str:
     """A fixed-layout table 156 mm wide; the grid is the union of the rows' cell boundaries.
 
     Header rows repeat on every page; other rows are kept whole, except that with `split_rows` a row holding a long
@@ -98,7 +98,9 @@ def table_xml(rows: list[list[Cell]], header_rows: int = 0, split_rows: bool = F
             props += '<w:vAlign w:val="center"/>'
             text = "" if cell.merge == "continue" else cell.text
             lines = [line for line in str(text).splitlines() if line.strip()] or [""]
-            body = "".join(st.paragraph(line, align=cell.align, bold=cell.bold) for line in lines)
+            # The last rows keep with what follows (the 填表人 lines), so no page starts with a lone footer.
+            keep = {"keep_next": True} if index >= len(rows) - keep_last else {}
+            body = "".join(st.paragraph(line, align=cell.align, bold=cell.bold, **keep) for line in lines)
             out.append(f"<w:tc><w:tcPr>{props}</w:tcPr>{body}</w:tc>")
         out.append("</w:tr>")
     out.append("</w:tbl>")
@@ -115,7 +117,9 @@ def _gap() -> str:
 
 
 def _notes(lines: list[str]) -> str:
-    return "".join(st.paragraph(line, align="left", size=st.TABLE_NOTE_PT, before=4) for line in lines if line)
+    present = [line for line in lines if line]
+    return "".join(st.paragraph(line, align="left", size=st.TABLE_NOTE_PT, before=4, keep_next=i < len(present) - 1)
+                   for i, line in enumerate(present))
 
 
 def _footer_lines(footer: list[tuple[str, str]]) -> list[str]:
@@ -123,7 +127,33 @@ def _footer_lines(footer: list[tuple[str, str]]) -> list[str]:
     return ["　　　　".join(items[:2]), "　　　　".join(items[2:])]
 
 
-LEVEL_WIDTHS = (10, 15, 15, 26, 17, 17, 9, 12, 35)   # 绩效指标 | 一级 | 二级 | 三级 | 指标值 | 实际值 | 分值 | 得分 | 偏差
+LEVEL_WIDTHS = (10, 14, 15, 26, 17, 17, 9, 13, 35)   # 绩效指标 | 一级 | 二级 | 三级 | 指标值 | 实际值 | 分值 | 得分 | 偏差
+_FLEX = (3, 4, 5, 8)              # 三级, 指标值, 实际值, 偏差: the columns that share the width left over
+_FLEX_MIN = (20.0, 13.0, 13.0, 18.0)
+
+
+def level_widths(view: ScoreTable) -> tuple[float, ...]:
+    """Column widths of the indicator block: fixed for labels and scores, the rest shared by how much text each
+    column holds (a table whose 偏差原因 cells are all empty gives that room to the indicator texts)."""
+    texts: list[list[str]] = [[], [], [], []]
+    for level in view.levels:
+        for group in level.groups:
+            for r in group.rows:
+                for i, value in enumerate((r.name, r.target, r.actual, r.deviation)):
+                    texts[i].append(str(value or ""))
+    if not any(any(t) for t in texts):
+        return LEVEL_WIDTHS
+    fixed = sum(w for i, w in enumerate(LEVEL_WIDTHS) if i not in _FLEX)
+    spare = st.TEXT_WIDTH_MM - fixed - sum(_FLEX_MIN)
+    need = [sum(len(t) for t in column) / max(len(column), 1) + max((len(t) for t in column), default=0) / 4
+            for column in texts]
+    total = sum(need) or 1.0
+    flex = [round(low + spare * n / total) for low, n in zip(_FLEX_MIN, need)]
+    flex[0] += round(st.TEXT_WIDTH_MM - fixed - sum(flex), 3)       # rounding remainder to 三级
+    widths = list(LEVEL_WIDTHS)
+    for i, w in zip(_FLEX, flex):
+        widths[i] = w
+    return tuple(widths)
 FUNDS_WIDTHS = (20, 30, 20, 20, 20, 12, 18, 16)
 
 
@@ -148,7 +178,7 @@ def score_table_xml(view: ScoreTable, page_break: bool = False) -> str:
     top.append([Cell("", 20, merge="continue"), Cell(view.goal or "—", 68, align="left"),
                 Cell(view.achieved or "—", 68, align="left")])
 
-    lw = LEVEL_WIDTHS
+    lw = level_widths(view)
     heads = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
     rows: list[list[Cell]] = [[Cell("绩效指标", lw[0], merge="restart", bold=True)]
                               + [Cell(h, width, bold=True) for h, width in zip(heads, lw[1:])]]
@@ -170,8 +200,8 @@ def score_table_xml(view: ScoreTable, page_break: bool = False) -> str:
     grade = f"等级：{view.grade}" if view.grade else ""
     rows.append([Cell("总分", sum(lw[:6]), bold=True), Cell(view.full_score, lw[6], bold=True),
                  Cell(view.total, lw[7], bold=True), Cell(grade, lw[8], bold=True)])
-    return (_title(view.title, page_break) + table_xml(top) + _gap() + table_xml(rows, header_rows=1, split_rows=True)
-            + _notes(_footer_lines(view.footer)))
+    return (_title(view.title, page_break) + table_xml(top) + _gap()
+            + table_xml(rows, header_rows=1, split_rows=True, keep_last=2) + _notes(_footer_lines(view.footer)))
 
 
 def basic_data_xml(view: BasicData, page_break: bool = False) -> str:
@@ -190,7 +220,8 @@ def basic_data_xml(view: BasicData, page_break: bool = False) -> str:
                 + [Cell(h, w, bold=True) for h, w in zip(view.buildings_header[1:], bw[1:])])
     rows.append([Cell("", bw[0], merge="continue")] + [Cell(v, w) for v, w in zip(view.buildings, bw[1:])])
     rows.append([Cell("厉行节约保障措施", bw[0], bold=True), Cell(view.thrift, 116, align="left")])
-    return (_title(view.title, page_break) + table_xml(rows) + _notes([view.note, *_footer_lines(view.footer)]))
+    return (_title(view.title, page_break) + table_xml(rows, keep_last=2)
+            + _notes([view.note, *_footer_lines(view.footer)]))
 
 
 def simple_table_xml(view: SimpleTable) -> str:
