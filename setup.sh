@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # 安装 jxzp 及其依赖到 .venv（Debian/Ubuntu 上同时用 apt-get 安装中文字体和 LibreOffice）。
 #   ./setup.sh          运行所需（中文字体、LibreOffice 用于 PDF）
-#   ./setup.sh --test   另装测试所需（pytest、hypothesis、poppler-utils）
+#   ./setup.sh --test   另装测试所需（pytest、hypothesis、poppler-utils，网页端到端测试用的 chromium）
 set -euo pipefail
 cd "$(dirname "$0")"
 want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
 apt_packages="fonts-noto-cjk libreoffice-writer-nogui"
-[ "$want_test" = 1 ] && apt_packages="$apt_packages poppler-utils"
+[ "$want_test" = 1 ] && apt_packages="$apt_packages poppler-utils chromium"
 if command -v apt-get >/dev/null 2>&1; then
   missing=""
   for p in $apt_packages; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done

@@ -237,6 +237,7 @@ def _print_outcome(outcome, show_changes: bool) -> None:
               help="存放上传文件和生成材料的文件夹（默认：系统临时文件夹下的 jxzp-web）；超过 24 小时的自动清理。")
 def serve(host: str, port: int, work_dir: Path | None) -> None:
     """启动本机网页：上传填报表，查看得分和问题，一键生成并下载全套材料。"""
+    import socket
     import tempfile
 
     import uvicorn
@@ -244,17 +245,26 @@ def serve(host: str, port: int, work_dir: Path | None) -> None:
     from .web import create_app
 
     work_dir = work_dir or Path(tempfile.gettempdir()) / "jxzp-web"
-    app = create_app(work_dir)
-    shown = f"[{host}]" if ":" in host else host
-    click.echo(f"绩效自评材料生成网页已启动：http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{port}/")
-    if host in ("0.0.0.0", "::"):
-        click.echo(f"（已监听所有网卡：内网其他电脑用本机 IP 地址访问，端口 {port}）")
-    click.echo(f"上传的文件和生成的材料保存在 {work_dir}；按 Ctrl+C 停止。")
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        app = create_app(work_dir)
     except OSError as exc:
+        click.echo(f"无法使用文件夹 {work_dir}（{exc.strerror or exc}）：请用 --work-dir 指定一个可写的文件夹", err=True)
+        sys.exit(2)
+    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as exc:
+        listener.close()
         click.echo(f"无法启动：{host}:{port} 不可用（{exc.strerror or exc}），请换一个端口，例如 --port 8080", err=True)
         sys.exit(2)
+    everywhere = host in ("0.0.0.0", "::")
+    shown = "127.0.0.1" if everywhere else f"[{host}]" if ":" in host else host
+    click.echo(f"绩效自评材料生成网页已启动：http://{shown}:{port}/  （在浏览器中打开这个地址）")
+    if everywhere:
+        click.echo(f"已监听所有网卡：单位内网的其他电脑用本机的 IP 地址访问，端口 {port}")
+    click.echo(f"上传的填报表和生成的材料存放在 {work_dir}，24 小时后自动清理；按 Ctrl+C 停止。")
+    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[listener])
 
 
 if __name__ == "__main__":

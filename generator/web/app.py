@@ -1,0 +1,380 @@
+"""The web page's routes: parse the request, call one library function, show the result — in Chinese, never a traceback."""
+from __future__ import annotations
+
+import logging
+import time
+from contextlib import asynccontextmanager
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote, urlsplit
+
+import anyio
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders, UploadFile
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from .. import __version__
+from ..filters import file_name
+from ..pipeline import evaluate
+from .jobs import DONE, FAILED, INPUT_STEM, QUEUED, READY, RUNNING, ZIP_NAME, OUT_DIR, Job, JobStore, summarize
+from .package import documents, groups
+from .preview import to_html
+from .uploads import Limits, UploadRefused, sniff, too_large
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+REPO_ROOT = HERE.parent.parent
+EXAMPLE = REPO_ROOT / "inputs" / "lizhou-2021.yaml"
+TOOL_NAME = "预算绩效自评材料生成"
+FORM_SLACK = 64 * 1024          # multipart boundaries and the other small fields around the file
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MEDIA_TYPES = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+               ".md": "text/markdown; charset=utf-8", ".png": "image/png", ".json": "application/json",
+               ".pdf": "application/pdf"}
+SECURITY_HEADERS = {
+    "content-security-policy": "default-src 'self'; img-src 'self'; script-src 'self'; style-src 'self'; "
+                               "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+    "cache-control": "no-store",
+}
+STATUS_WORDS = {
+    400: "请求不完整或格式不对：请回到首页重新操作",
+    403: "请求被拒绝",
+    404: "找不到这个页面或文件：链接可能有误，或这次上传已过期被清理。请回到首页重新上传填报表",
+    405: "不支持这种请求方式：请从页面上的按钮操作",
+    413: "上传的文件过大",
+}
+STATE_WORDS = {READY: "未生成", QUEUED: "排队等候", RUNNING: "正在生成", DONE: "已生成", FAILED: "未能生成"}
+
+
+class Refusal(Exception):
+    """A request the page turns down, with the Chinese message the preparer reads (and the findings, if any)."""
+
+    def __init__(self, status: int, message: str, problems: list[dict] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.problems = problems or []
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+@lru_cache(maxsize=2)
+def _template_bytes(example: bool) -> bytes:
+    from ..readers import read_input
+    from ..readers.excel_template import workbook_bytes
+
+    return workbook_bytes(read_input(EXAMPLE)[0] if example else None)
+
+
+def _disposition(name: str, inline: bool = False) -> str:
+    """Content-Disposition with the Chinese name (RFC 5987) and an ASCII fallback."""
+    fallback = "jxzp" + "".join(c for c in PurePosixPath(name).suffix if c.isascii() and (c.isalnum() or c == "."))
+    return f"{'inline' if inline else 'attachment'}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+
+
+def _same_origin(request: Request) -> None:
+    """POSTs only from this page: a browser's Origin must name this host (forms on other sites cannot post here)."""
+    origin = request.headers.get("origin")
+    if origin is not None and (origin == "null" or urlsplit(origin).netloc != request.headers.get("host")):
+        raise Refusal(403, "请求被拒绝：只能从本页面上传和生成")
+
+
+def _capped(receive, limit: int):
+    """The request body as it streams in, stopped as soon as it passes `limit` bytes."""
+    seen = 0
+
+    async def wrapped():
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise _BodyTooLarge(seen)
+        return message
+
+    return wrapped
+
+
+class _Guard:
+    """Security headers on every response, and the periodic cleanup of old jobs (at most every few minutes)."""
+
+    def __init__(self, app, store: JobStore) -> None:
+        self.app = app
+        self.store = store
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if time.time() - self.store.last_cleanup >= self.store.cleanup_interval:
+            await anyio.to_thread.run_sync(self.store.maybe_cleanup)
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for key, value in SECURITY_HEADERS.items():
+                    if key not in headers:
+                        headers[key] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(work_dir: Path, *, max_age_hours: float = 24.0, cleanup_interval: float = 300.0,
+               limits: Limits = Limits()) -> Starlette:
+    """The page as an ASGI app; uploads and packages live under work_dir/jobs, each job removed after max_age_hours."""
+    store = JobStore(Path(work_dir), max_age_hours, cleanup_interval)
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.globals.update(tool_name=TOOL_NAME, version=__version__, max_mb=limits.upload_bytes // 1024 // 1024,
+                                 keep_hours=f"{max_age_hours:g}", state_words=STATE_WORDS)
+
+    def page(request: Request, name: str, context: dict, status: int = 200) -> Response:
+        return templates.TemplateResponse(request, name, context, status_code=status)
+
+    def job_or_404(request: Request) -> Job:
+        job = store.get(request.path_params.get("job_id", ""))
+        if job is None:
+            raise Refusal(404, "找不到这次上传：链接有误，或已超过保留时间被清理。请回到首页重新上传填报表")
+        return job
+
+    def file_of(job: Job, index: int) -> Path:
+        """The job's own file number `index` (from its list, never from a path the browser sent)."""
+        if job.state != DONE or not 0 <= index < len(job.files):
+            raise Refusal(404, "没有这个文件：请回到本次上传的页面，从文件列表中下载")
+        package = (store.folder(job) / OUT_DIR / job.folder).resolve()
+        path = (package / job.files[index]).resolve()
+        if package not in path.parents or not path.is_file():
+            raise Refusal(404, "没有这个文件：请回到本次上传的页面，从文件列表中下载")
+        return path
+
+    # -- pages
+
+    async def index(request: Request) -> Response:
+        return page(request, "index.html", {})
+
+    async def download_template(request: Request) -> Response:
+        example = request.url.path.endswith("/example")
+        data = await run_in_threadpool(_template_bytes, example)
+        name = "示例-填报表（利州区委组织部2021年）.xlsx" if example else "填报模板.xlsx"
+        return Response(data, media_type=XLSX_TYPE, headers={"content-disposition": _disposition(name)})
+
+    async def upload(request: Request) -> Response:
+        _same_origin(request)
+        cap = limits.upload_bytes + FORM_SLACK
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap:
+            raise Refusal(413, str(too_large(int(declared), limits)))
+        job_id, folder = store.new_folder()
+        form = None
+        try:
+            try:
+                form = await Request(request.scope, _capped(request.receive, cap)).form(max_files=1, max_fields=4)
+            except _BodyTooLarge as exc:
+                raise Refusal(413, str(too_large(exc.args[0], limits))) from None
+            except (MultiPartException, ClientDisconnect, ValueError):
+                raise Refusal(400, "上传的数据不完整或格式不对：请重新选择文件上传") from None
+            sent = form.get("file")
+            if not isinstance(sent, UploadFile) or not sent.filename:
+                raise Refusal(400, "没有收到文件：请选择填好的填报表（.xlsx）或 .yaml 填报文件")
+            shown = file_name(sent.filename.replace("\\", "/").rsplit("/", 1)[-1], limit=80)
+            raw = folder / "upload.bin"
+            size = 0
+            with raw.open("wb") as handle:
+                while chunk := await sent.read(256 * 1024):
+                    size += len(chunk)
+                    if size > limits.upload_bytes:
+                        raise Refusal(413, str(too_large(size, limits)))
+                    handle.write(chunk)
+            try:
+                kind = await run_in_threadpool(sniff, raw, limits)
+            except UploadRefused as exc:
+                raise Refusal(422, str(exc)) from None
+            path = raw.rename(folder / f"{INPUT_STEM}.{kind}")
+            evaluation = await run_in_threadpool(evaluate, path)
+            summary = summarize(evaluation, shown)
+            if evaluation.unreadable:
+                first = summary["problems"][0] if summary["problems"] else {"place": "", "message": "文件无法读取"}
+                where = f"{first['place']}：" if first["place"] and first["place"] != shown else ""
+                raise Refusal(422, f"《{shown}》无法读取：{where}{first['message']}", summary["problems"])
+            previous = form.get("previous")
+            earlier = store.get(previous) if isinstance(previous, str) else None
+            job = store.add(Job(job_id, time.time(), kind, shown, summary, earlier.id if earlier else None))
+        except BaseException:
+            store.discard(folder)
+            raise
+        finally:
+            if form is not None:
+                await form.close()
+        url = f"/jobs/{job.id}"
+        if _wants_json(request):
+            return JSONResponse({"job": job.id, "url": url, "summary": job.summary}, status_code=201)
+        return RedirectResponse(url, status_code=303)
+
+    async def job_page(request: Request) -> Response:
+        job = job_or_404(request)
+        return page(request, "job.html", _job_context(job, store))
+
+    async def job_json(request: Request) -> Response:
+        job = job_or_404(request)
+        files = [{"index": i, "path": f, "size": job.sizes[i] if i < len(job.sizes) else None,
+                  "url": f"/jobs/{job.id}/files/{i}"} for i, f in enumerate(job.files)]
+        return JSONResponse({
+            "job": job.id, "state": job.state, "source": job.source_name, "kind": job.kind, "summary": job.summary,
+            "message": job.message, "failure": job.failure, "forced": job.forced, "folder": job.folder,
+            "files": files, "zip": f"/jobs/{job.id}/package.zip" if job.state == DONE else None,
+            "based_on": job.based_on, "changes": job.changes,
+        })
+
+    async def status(request: Request) -> Response:
+        job = job_or_404(request)
+        now = time.time()
+        elapsed = now - job.started if job.state == RUNNING else (job.finished - job.started if job.finished else 0)
+        return JSONResponse({"state": job.state, "label": STATE_WORDS[job.state], "seconds": round(max(0, elapsed), 1),
+                             "expected": job.expected_seconds, "ahead": store.position(job),
+                             "message": job.message, "url": f"/jobs/{job.id}"})
+
+    async def start_generation(request: Request) -> Response:
+        _same_origin(request)
+        job = job_or_404(request)
+        try:
+            form = await Request(request.scope, _capped(request.receive, FORM_SLACK)).form(max_files=0, max_fields=4)
+        except (_BodyTooLarge, MultiPartException, ClientDisconnect, ValueError):
+            raise Refusal(400, "请求不完整或不是页面发出的：请点击页面上的“生成”按钮") from None
+        force = form.get("force") == "1"
+        errors = job.summary["counts"].get("错误", 0)
+        if not job.summary.get("readable"):
+            raise Refusal(409, "填报表有错误，无法计算得分，不能生成：请按页面列出的问题改正后重新上传")
+        if errors and not force:
+            raise Refusal(409, f"填报表有 {errors} 个错误，未生成：请改正后重新上传，或勾选“有错误也生成”（材料将标注“未通过校验”，仅供核对）")
+        store.start(job, force)
+        if _wants_json(request):
+            return JSONResponse({"state": job.state, "status": f"/jobs/{job.id}/status"}, status_code=202)
+        return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+    async def download_file(request: Request) -> Response:
+        job = job_or_404(request)
+        path = file_of(job, request.path_params["index"])
+        suffix = path.suffix.lower()
+        return FileResponse(path, media_type=MEDIA_TYPES.get(suffix, "application/octet-stream"),
+                            headers={"content-disposition": _disposition(path.name)})
+
+    async def chart(request: Request) -> Response:
+        job = job_or_404(request)
+        index = request.path_params["index"]
+        path = file_of(job, index)
+        if not (job.files[index].startswith("图表/") and path.suffix.lower() == ".png"):
+            raise Refusal(404, "没有这张图表")
+        return FileResponse(path, media_type="image/png", headers={"content-disposition": _disposition(path.name, True)})
+
+    async def package_zip(request: Request) -> Response:
+        job = job_or_404(request)
+        path = store.folder(job) / ZIP_NAME
+        if job.state != DONE or not path.is_file():
+            raise Refusal(404, "材料还没有生成：请先点击“生成”")
+        return FileResponse(path, media_type="application/zip",
+                            headers={"content-disposition": _disposition(f"{job.folder}.zip")})
+
+    async def preview(request: Request) -> Response:
+        job = job_or_404(request)
+        index = request.path_params["index"]
+        path = file_of(job, index)
+        if path.suffix.lower() != ".md":
+            raise Refusal(404, "只能预览报告（.md）：Word 文件请下载后用 Word/WPS 打开")
+        text = await run_in_threadpool(path.read_text, "utf-8")
+        body = await run_in_threadpool(
+            to_html, text, job.files[index], job.files,
+            lambda i: f"/jobs/{job.id}/charts/{i}", lambda i: f"/jobs/{job.id}/files/{i}")
+        docx = job.files[index][:-3] + ".docx"
+        return page(request, "preview.html", {
+            "job": job, "s": job.summary, "body": body, "current": index, "title": PurePosixPath(job.files[index]).stem,
+            "documents": documents(job.files), "docx": job.files.index(docx) if docx in job.files else None})
+
+    # -- errors: a Chinese message as a page (or JSON for the page's script), never a traceback
+
+    def refusal_response(request: Request, status: int, message: str, problems: list[dict]) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"error": message, "problems": problems}, status_code=status)
+        name = "index.html" if request.url.path == "/upload" else "error.html"
+        return page(request, name, {"error": message, "problems": problems}, status)
+
+    async def on_refusal(request: Request, exc: Refusal) -> Response:
+        return refusal_response(request, exc.status, exc.message, exc.problems)
+
+    async def on_http(request: Request, exc: HTTPException) -> Response:
+        message = STATUS_WORDS.get(exc.status_code, f"请求无法处理（{exc.status_code}）：请回到首页重新操作")
+        return refusal_response(request, exc.status_code, message, [])
+
+    async def on_error(request: Request, exc: Exception) -> Response:
+        logger.error("unexpected error on %s", request.url.path, exc_info=exc)
+        return refusal_response(request, 500, "服务器出现意外错误，已记录在服务器日志中：请重试；若反复出现，请联系管理员", [])
+
+    routes = [
+        Route("/", index),
+        Route("/downloads/template", download_template),
+        Route("/downloads/example", download_template),
+        Route("/upload", upload, methods=["POST"]),
+        Route("/jobs/{job_id:str}", job_page),
+        Route("/jobs/{job_id:str}/status", status),
+        Route("/jobs/{job_id:str}/generate", start_generation, methods=["POST"]),
+        Route("/jobs/{job_id:str}/files/{index:int}", download_file),
+        Route("/jobs/{job_id:str}/charts/{index:int}", chart),
+        Route("/jobs/{job_id:str}/preview/{index:int}", preview),
+        Route("/jobs/{job_id:str}/package.zip", package_zip),
+        Route("/api/jobs/{job_id:str}", job_json),
+        Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
+    ]
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):
+        yield
+        store.close()
+
+    app = Starlette(debug=False, routes=routes, lifespan=lifespan, exception_handlers={
+        Refusal: on_refusal, HTTPException: on_http, Exception: on_error})
+    app.add_middleware(_Guard, store=store)
+    app.state.store = store
+    app.state.limits = limits
+    return app
+
+
+def _job_context(job: Job, store: JobStore) -> dict:
+    s = job.summary
+    counts = s["counts"]
+    errors, warnings, hints = counts.get("错误", 0), counts.get("警告", 0), counts.get("提示", 0)
+    extra = f"，另有 {hints} 个提示" if hints else ""
+    if not s.get("readable"):
+        level, text = "error", f"有 {errors} 个错误，无法计算得分：请按下表改正后重新上传"
+    elif errors:
+        level, text = "error", f"有 {errors} 个错误{f'、{warnings} 个警告' if warnings else ''}：改正后才能生成正式材料"
+    elif warnings:
+        level, text = "warning", f"没有错误，有 {warnings} 个警告{extra}：可以生成，建议先核对警告"
+    else:
+        level, text = "ok", f"校验通过：没有错误和警告{extra}"
+    done = job.state == DONE
+    docs = documents(job.files) if done else []
+    return {
+        "job": job, "s": s, "level": level, "status_text": text, "errors": errors, "warnings": warnings,
+        "hints": hints, "uploaded": time.strftime("%H:%M", time.localtime(job.created)),
+        "groups": groups(job.files, job.sizes, job.folder) if done else [],
+        "documents": docs, "department_doc": docs[0]["index"] if docs else None,
+        "working": job.state in (QUEUED, RUNNING), "ahead": store.position(job),
+        "can_generate": bool(s.get("readable")) and job.state in (READY, FAILED),
+        "zip_name": f"{job.folder}.zip", "changes": job.changes,
+    }

@@ -1,0 +1,538 @@
+"""The web page through Starlette's TestClient: upload, findings, generate, downloads, the zip, the preview, what
+changed, and every refusal of the safety list — each answered in Chinese, never with a traceback."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import time
+import zipfile
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from openpyxl import load_workbook
+from starlette.testclient import TestClient
+
+from generator.filters import percent, score
+from generator.pipeline import evaluate
+from generator.web import create_app
+from generator.web.uploads import Limits
+
+ROOT = Path(__file__).resolve().parents[2]
+INPUTS = ROOT / "inputs"
+BAD = ROOT / "tests" / "bad_inputs"
+CORRECTED = INPUTS / "lizhou-2021-corrected.xlsx"
+PUBLISHED = INPUTS / "lizhou-2021.xlsx"
+JSON = {"accept": "application/json"}
+MB = 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("web")
+
+
+@pytest.fixture(scope="module")
+def client(work):
+    with TestClient(create_app(work)) as client:
+        yield client
+
+
+def upload(client: TestClient, path: Path | None = None, *, data: bytes | None = None, name: str | None = None,
+           previous: str | None = None, headers: dict | None = None):
+    content = data if data is not None else path.read_bytes()
+    form = {"previous": previous} if previous else None
+    return client.post("/upload", files={"file": (name or path.name, content)}, data=form,
+                       headers=JSON if headers is None else headers)
+
+
+def uploaded(client: TestClient, path: Path, **kwargs) -> str:
+    answer = upload(client, path, **kwargs)
+    assert answer.status_code == 201, answer.text
+    return answer.json()["job"]
+
+
+def generated(client: TestClient, job: str, force: bool = False) -> dict:
+    answer = client.post(f"/jobs/{job}/generate", data={"force": "1"} if force else None, headers=JSON)
+    assert answer.status_code == 202, answer.text
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        status = client.get(f"/jobs/{job}/status").json()
+        if status["state"] in ("done", "failed"):
+            break
+        time.sleep(0.1)
+    details = client.get(f"/api/jobs/{job}").json()
+    assert details["state"] == "done", details
+    return details
+
+
+@pytest.fixture(scope="module")
+def lizhou(client) -> dict:
+    """The corrected Lizhou workbook uploaded and generated once for the module."""
+    return generated(client, uploaded(client, CORRECTED))
+
+
+def refused(answer, status: int, *words: str) -> str:
+    """The refusal's Chinese message, checked for its status and words."""
+    assert answer.status_code == status, answer.text
+    message = answer.json()["error"]
+    assert re.search(r"[\u4e00-\u9fff]", message)
+    for word in words:
+        assert word in message, message
+    assert "Traceback" not in answer.text
+    return message
+
+
+def job_folders(work: Path) -> set[str]:
+    return {p.name for p in (work / "jobs").iterdir()}
+
+
+# -- pages and downloads
+
+
+def test_the_home_page_offers_the_template_the_example_and_the_upload(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    for text in ("预算绩效自评材料生成", "/downloads/template", "/downloads/example", 'action="/upload"', "20 MB"):
+        assert text in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize("which, name", [("template", "填报模板.xlsx"), ("example", "示例-填报表")])
+def test_the_blank_template_and_the_filled_example_download_as_workbooks(client, which, name, tmp_path):
+    answer = client.get(f"/downloads/{which}")
+    assert answer.status_code == 200
+    assert "filename*=UTF-8''" in answer.headers["content-disposition"]
+    assert name in unquote(answer.headers["content-disposition"])
+    with zipfile.ZipFile(io.BytesIO(answer.content)) as book:
+        assert "xl/workbook.xml" in book.namelist()
+    if which == "example":
+        saved = tmp_path / "example.xlsx"
+        saved.write_bytes(answer.content)
+        assert "利州区委组织部" in evaluate(saved).results.report.unit.name
+
+
+# -- upload and findings
+
+
+def test_an_upload_shows_unit_year_department_score_and_every_project(client):
+    answer = upload(client, CORRECTED)
+    assert answer.status_code == 201
+    summary = answer.json()["summary"]
+    results = evaluate(CORRECTED).results
+    assert summary["unit"] == results.report.unit.name
+    assert summary["year"] == results.report.unit.year
+    assert summary["department"] == {"execution_rate": percent(results.department.execution_rate),
+                                     "total": score(results.department.total), "grade": results.department.grade}
+    assert [(p["name"], p["execution_rate"], p["total"]) for p in summary["projects"]] == \
+        [(p.project.name, percent(p.card.execution_rate), score(p.card.total)) for p in results.projects]
+    page = client.get(answer.json()["url"]).text
+    for text in (summary["unit"], f"{summary['year']} 年度", summary["department"]["total"], "生成全套材料",
+                 *(p["name"] for p in summary["projects"])):
+        assert text in page
+
+
+def test_findings_are_listed_with_severity_place_and_message_errors_first(client):
+    answer = upload(client, PUBLISHED)
+    problems = answer.json()["summary"]["problems"]
+    expected = evaluate(PUBLISHED).problems
+    assert [(p["severity"], p["place"], p["message"]) for p in problems] == \
+        [(p.severity.value, p.place, p.message) for p in expected]
+    order = {"错误": 0, "警告": 1, "提示": 2}
+    assert [order[p["severity"]] for p in problems] == sorted(order[p["severity"]] for p in problems)
+    page = client.get(answer.json()["url"]).text
+    errors = [p for p in problems if p["severity"] == "错误"]
+    assert errors and f"有 {len(errors)} 个错误" in page
+    for p in problems:
+        assert p["place"] in page
+    assert page.index(errors[0]["place"]) < page.index(problems[-1]["place"])
+
+
+def _text_where_an_amount_belongs(tmp_path: Path) -> tuple[Path, str]:
+    book = load_workbook(CORRECTED)
+    sheet = book["项目"]
+    column = next(c.column_letter for c in sheet[1] if c.value == "全年执行数")
+    sheet[f"{column}3"] = "八十"
+    path = tmp_path / "八十.xlsx"
+    book.save(path)
+    return path, f"项目!{column}3"
+
+
+def test_a_text_where_an_amount_belongs_is_shown_with_its_cell(client, tmp_path):
+    path, place = _text_where_an_amount_belongs(tmp_path)
+    answer = upload(client, path)
+    assert answer.status_code == 201
+    summary = answer.json()["summary"]
+    assert not summary["readable"]
+    first = summary["problems"][0]
+    assert (first["severity"], first["place"]) == ("错误", place)
+    assert "“八十”不是数字" in first["message"]
+    page = client.get(answer.json()["url"]).text
+    assert place in page and "“八十”不是数字" in page
+    refused(client.post(f"{answer.json()['url']}/generate", headers=JSON), 409, "不能生成")
+
+
+@pytest.mark.parametrize("source, name, kind", [
+    ("lizhou-2021-corrected.yaml", "填报.txt", "yaml"),
+    ("lizhou-2021-corrected.xlsx", "填报.yaml", "xlsx"),
+    ("lizhou-2021-corrected.xlsx", "没有扩展名", "xlsx"),
+])
+def test_uploads_are_accepted_by_content_not_by_file_name(client, source, name, kind):
+    answer = upload(client, INPUTS / source, name=name)
+    assert answer.status_code == 201, answer.text
+    job = client.get(f"/api/jobs/{answer.json()['job']}").json()
+    assert job["kind"] == kind
+    assert job["summary"]["unit"] == evaluate(INPUTS / source).results.report.unit.name
+
+
+def test_yaml_places_name_the_uploaded_file(client, tmp_path):
+    text = (INPUTS / "lizhou-2021-corrected.yaml").read_text(encoding="utf-8")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(text.replace("单位信息:", "单位信息:\n\t坏的缩进: 1", 1), encoding="utf-8")
+    message = refused(upload(client, broken, name="我的填报.yaml"), 422, "《我的填报.yaml》无法读取：我的填报.yaml:")
+    assert "填报表.yaml" not in message
+
+
+def test_an_upload_without_script_goes_to_its_page(client):
+    answer = upload(client, CORRECTED, headers={"accept": "text/html"})
+    assert answer.status_code == 200 and "生成全套材料" in answer.text
+    assert re.search(r"/jobs/[0-9a-f]{32}$", str(answer.url))
+
+
+# -- generate, downloads, zip, preview
+
+
+def test_generation_lists_every_document_grouped_like_the_folder(client, lizhou):
+    files = [f["path"] for f in lizhou["files"]]
+    assert "manifest.json" in files and "校验报告.md" in files
+    assert len([f for f in files if f.startswith("项目支出绩效自评报告/") and f.endswith(".docx")]) == 15
+    page = client.get(f"/jobs/{lizhou['job']}").text
+    assert f"已生成 {len(files)} 个文件" in page
+    for folder in (lizhou["folder"], "项目支出绩效自评报告", "附表", "图表"):
+        assert f"{folder}<" in page or f"{folder}<span" in page
+    for entry in lizhou["files"]:
+        assert f"/jobs/{lizhou['job']}/files/{entry['index']}" in page
+
+
+def test_every_file_downloads_by_its_index(client, lizhou, work):
+    folder = work / "jobs" / lizhou["job"] / "out" / lizhou["folder"]
+    for entry in lizhou["files"]:
+        answer = client.get(entry["url"])
+        assert answer.status_code == 200
+        assert answer.content == (folder / entry["path"]).read_bytes()
+        assert "attachment" in answer.headers["content-disposition"]
+
+
+def test_the_zip_holds_the_whole_package_with_the_15_project_reports(client, lizhou):
+    answer = client.get(lizhou["zip"])
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(answer.content)) as archive:
+        names = archive.namelist()
+        assert archive.testzip() is None
+        assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    assert names == sorted(names)
+    assert sorted(n.split("/", 1)[1] for n in names) == sorted(f["path"] for f in lizhou["files"])
+    assert {n.split("/", 1)[0] for n in names} == {lizhou["folder"]}
+    reports = [n for n in names if n.startswith(f"{lizhou['folder']}/项目支出绩效自评报告/") and n.endswith(".docx")]
+    assert len(reports) == 15
+
+
+def test_the_zip_is_the_same_bytes_for_the_same_input(client, lizhou):
+    again = generated(client, uploaded(client, CORRECTED))
+    assert client.get(again["zip"]).content == client.get(lizhou["zip"]).content
+
+
+def test_the_preview_shows_the_department_report_with_its_charts(client, lizhou):
+    index = next(f["index"] for f in lizhou["files"] if f["path"].endswith("部门整体支出绩效自评报告.md"))
+    page = client.get(f"/jobs/{lizhou['job']}/preview/{index}")
+    assert page.status_code == 200
+    assert "<h1>" in page.text and "<table>" in page.text
+    charts = re.findall(r'<img[^>]*src="([^"]+)"', page.text)
+    assert charts and all(re.fullmatch(rf"/jobs/{lizhou['job']}/charts/\d+", c) for c in charts)
+    for chart in charts:
+        image = client.get(chart)
+        assert image.status_code == 200 and image.headers["content-type"] == "image/png"
+        assert image.content.startswith(b"\x89PNG")
+
+
+def test_the_preview_shows_any_project_report(client, lizhou):
+    projects = [f for f in lizhou["files"] if f["path"].startswith("项目支出绩效自评报告/") and f["path"].endswith(".md")]
+    assert len(projects) == 15
+    page = client.get(f"/jobs/{lizhou['job']}/preview/{projects[-1]['index']}")
+    assert page.status_code == 200
+    assert Path(projects[-1]["path"]).stem.split("-", 1)[1] in page.text
+    assert "<table>" in page.text
+
+
+def test_only_reports_preview_and_only_charts_show_as_images(client, lizhou):
+    docx = next(f["index"] for f in lizhou["files"] if f["path"].endswith(".docx"))
+    refused(client.get(f"/jobs/{lizhou['job']}/preview/{docx}", headers=JSON), 404, "只能预览")
+    refused(client.get(f"/jobs/{lizhou['job']}/charts/{docx}", headers=JSON), 404)
+
+
+def test_a_corrected_upload_says_what_changed_since_the_previous_generation(client, lizhou, tmp_path):
+    book = load_workbook(CORRECTED)
+    sheet = book["绩效指标"]
+    header = {c.value: c.column_letter for c in sheet[1]}
+    row = next(r[0].row for r in sheet.iter_rows(min_row=2)
+               if r[0].value == "城市社区党建及城乡综合治理" and r[3].value == "小区党组织建设经费拨付率")
+    sheet[f"{header['计分实际值']}{row}"] = 75
+    corrected = tmp_path / "改正后.xlsx"
+    book.save(corrected)
+    before = evaluate(CORRECTED).results.projects[0].card.total
+    after = evaluate(corrected).results.projects[0].card.total
+    assert score(before) != score(after)
+
+    job = generated(client, uploaded(client, corrected, previous=lizhou["job"]))
+    changes = job["changes"]
+    assert job["based_on"] == lizhou["job"]
+    assert "项目支出绩效自评报告/01-城市社区党建及城乡综合治理.docx" in changes["files_changed"]
+    assert "项目支出绩效自评报告/15-组织系统信息化.docx" not in changes["files_changed"]
+    assert f"城市社区党建及城乡综合治理 项目得分 {score(before)} → {score(after)}" in changes["figures"]
+    page = client.get(f"/jobs/{job['job']}").text
+    assert "与上次生成相比" in page
+    assert f"项目得分 {score(before)} → {score(after)}" in page
+
+
+def test_an_upload_of_another_unit_is_not_compared(client, lizhou):
+    job = generated(client, uploaded(client, INPUTS / "shifeng-2023-corrected.xlsx", previous=lizhou["job"]))
+    assert job["changes"] is None and job["based_on"] is None
+
+
+def test_errors_stop_generation_unless_forced(client):
+    job = uploaded(client, PUBLISHED)
+    refused(client.post(f"/jobs/{job}/generate", headers=JSON), 409, "个错误", "有错误也生成")
+    assert generated(client, job, force=True)["forced"] is True
+
+
+# -- refusals
+
+
+def test_an_upload_over_20_mb_is_refused_before_it_is_read(client, work):
+    before = job_folders(work)
+    refused(upload(client, data=b"x" * (20 * MB + 1), name="大.xlsx"), 413, "文件过大", "20 MB")
+    assert job_folders(work) == before
+
+
+def test_a_streamed_upload_is_cut_off_at_the_limit(client, work):
+    before = job_folders(work)
+    boundary = "jxzp-boundary"
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.xlsx\"\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n").encode()
+
+    def body():
+        yield head
+        for _ in range(21):
+            yield b"\0" * MB
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    answer = client.post("/upload", content=body(), headers={**JSON, "content-type": f"multipart/form-data; boundary={boundary}"})
+    refused(answer, 413, "文件过大")
+    assert job_folders(work) == before
+
+
+def _workbook_zip(parts: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name, data, words", [
+    ("empty.xlsx", b"", ("文件是空的",)),
+    ("random.xlsx", os.urandom(4096), ("既不是 Excel 工作簿",)),
+    ("text.xlsx", "这不是填报表，只是一段文字".encode("utf-8"), ("不是填报文件",)),
+    ("gbk.yaml", "单位信息:\n  单位名称: 某单位\n".encode("gbk"), ("UTF-8",)),
+    ("list.yaml", "- 单位信息\n- 项目\n".encode("utf-8"), ("单位信息",)),
+    ("report.xlsx", _workbook_zip({"[Content_Types].xml": b"<x/>", "word/document.xml": b"<w/>"}), ("Word 文档",)),
+    ("archive.xlsx", _workbook_zip({"a.txt": b"hello"}), ("压缩文件",)),
+    ("broken.xlsx", b"PK\x03\x04" + os.urandom(2000), ("已损坏",)),
+])
+def test_what_is_not_an_input_is_refused_by_its_content(client, work, name, data, words):
+    before = job_folders(work)
+    refused(upload(client, data=data, name=name), 422, *words)
+    assert job_folders(work) == before
+
+
+@pytest.mark.parametrize("bad", ["old-format.xls", "password.xlsx"])
+def test_old_and_password_protected_workbooks_get_the_readers_message(client, bad):
+    expected = evaluate(BAD / bad).problems[0].message
+    message = refused(upload(client, BAD / bad, name="上传.xlsx"), 422)
+    assert expected in message and "《上传.xlsx》" in message
+
+
+def test_a_zip_bomb_is_refused_before_the_workbook_is_opened(client):
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", b"<workbook/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w") as part:
+            for _ in range(64):
+                part.write(b"\0" * MB)
+    assert len(bomb.getvalue()) < MB
+    refused(upload(client, data=bomb.getvalue(), name="bomb.xlsx"), 422, "压缩炸弹", "64 MB")
+
+
+def test_a_workbook_of_too_many_parts_or_too_much_unzipped_is_refused(tmp_path):
+    small = Limits(unpacked_bytes=MB // 4, entries=50)
+    with TestClient(create_app(tmp_path, limits=small)) as client:
+        many = _workbook_zip({"xl/workbook.xml": b"<workbook/>", **{f"xl/media/{i}.txt": b"x" for i in range(60)}})
+        refused(upload(client, data=many, name="many.xlsx"), 422, "61 个部件")
+        refused(upload(client, CORRECTED), 422, "解压后达")
+
+
+def test_a_sheet_of_absurd_dimensions_is_refused_with_its_name(client):
+    with zipfile.ZipFile(CORRECTED) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    project_part = next(name for name, data in parts.items()
+                        if name.startswith("xl/worksheets/sheet") and b'<dimension ref="A1:AH' in data)
+    parts[project_part] = re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1:XFD1048576"', parts[project_part])
+    refused(upload(client, data=_workbook_zip(parts), name="huge.xlsx"), 422, "工作表“项目”", "A1:XFD1048576",
+            "1048576 行")
+
+
+def test_yaml_that_would_expand_is_refused(client):
+    laughs = ["单位信息: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    laughs += [f"k{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
+    started = time.monotonic()
+    refused(upload(client, data="\n".join(laughs).encode("utf-8"), name="laughs.yaml"), 422, "锚点和别名")
+    assert time.monotonic() - started < 5
+
+
+def test_yaml_nested_without_end_is_refused(client):
+    deep = "单位信息:\n  a: " + "[" * 500 + "]" * 500 + "\n"
+    refused(upload(client, data=deep.encode("utf-8"), name="deep.yaml"), 422, "嵌套")
+
+
+@pytest.mark.parametrize("url", [
+    "/jobs/..%2F..%2Fetc%2Fpasswd",
+    "/jobs/....//....//etc/passwd",
+    "/jobs/%2e%2e",
+    "/jobs/0123456789abcdef0123456789abcdef",
+    "/jobs/0123456789ABCDEF0123456789ABCDEF",
+    "/jobs/0123456789abcdef0123456789abcdef0",
+    "/api/jobs/..%2Fjobs",
+    "/jobs/..%2F..%2Fjobs/files/0",
+    "/jobs/0123456789abcdef0123456789abcdef/package.zip",
+    "/jobs/0123456789abcdef0123456789abcdef/status",
+    "/static/..%2F..%2Fapp.py",
+    "/static/../app.py",
+    "/downloads/..%2F..%2Fpyproject.toml",
+])
+def test_bad_job_ids_and_path_traversal_find_nothing(client, url):
+    answer = client.get(url, headers=JSON)
+    assert answer.status_code == 404
+    assert re.search(r"[\u4e00-\u9fff]", answer.json()["error"])
+    assert "Traceback" not in answer.text and "[tool" not in answer.text and "def " not in answer.text
+
+
+@pytest.mark.parametrize("suffix", ["files/999", "files/-1", "files/..%2Fjob.json", "files/abc", "preview/999",
+                                    "charts/999", "files/1.5"])
+def test_unknown_file_indexes_find_nothing(client, lizhou, suffix):
+    answer = client.get(f"/jobs/{lizhou['job']}/{suffix}", headers=JSON)
+    assert answer.status_code == 404
+    assert re.search(r"[\u4e00-\u9fff]", answer.json()["error"])
+
+
+def test_nothing_downloads_before_generation(client):
+    job = uploaded(client, CORRECTED)
+    refused(client.get(f"/jobs/{job}/package.zip", headers=JSON), 404, "还没有生成")
+    refused(client.get(f"/jobs/{job}/files/0", headers=JSON), 404, "没有这个文件")
+
+
+def test_the_browsers_file_name_is_never_a_path(client, work):
+    answer = upload(client, CORRECTED, name="../../../../tmp/evil.xlsx")
+    job = answer.json()["job"]
+    assert sorted(p.name for p in (work / "jobs" / job).iterdir()) == ["job.json", "填报表.xlsx"]
+    assert client.get(f"/api/jobs/{job}").json()["source"] == "evil.xlsx"
+
+
+def test_a_previous_job_id_is_looked_up_not_trusted(client):
+    job = uploaded(client, CORRECTED, previous="../../etc")
+    assert client.get(f"/api/jobs/{job}").json()["based_on"] is None
+
+
+def test_posts_from_other_sites_are_refused(client):
+    refused(upload(client, CORRECTED, headers={**JSON, "origin": "http://evil.example"}), 403, "拒绝")
+
+
+def test_requests_the_page_does_not_make_get_chinese_messages(client, lizhou):
+    refused(client.get("/upload", headers=JSON), 405, "请求方式")
+    refused(client.post(f"/jobs/{lizhou['job']}/generate", data={"force": "1" * MB}, headers=JSON), 400, "生成")
+    refused(client.post("/upload", data={"x": "1"}, headers=JSON), 400, "没有收到文件")
+    page = client.get("/no/such/page")
+    assert page.status_code == 404 and "找不到" in page.text and "回到首页" in page.text
+
+
+def test_a_refusal_without_script_shows_the_home_page_with_the_message(client):
+    answer = upload(client, data=b"hello", name="a.xlsx", headers={"accept": "text/html"})
+    assert answer.status_code == 422
+    assert "未能接收" in answer.text and "不是填报文件" in answer.text and 'action="/upload"' in answer.text
+
+
+def test_an_unexpected_error_is_a_message_not_a_traceback(tmp_path, monkeypatch):
+    import generator.web.app as web
+
+    def broken(path, profile=None):
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr(web, "evaluate", broken)
+    with TestClient(create_app(tmp_path), raise_server_exceptions=False) as client:
+        for headers in (JSON, {"accept": "text/html"}):
+            answer = upload(client, CORRECTED, headers=headers)
+            assert answer.status_code == 500
+            assert "意外错误" in answer.text
+            assert "secret internal detail" not in answer.text and "Traceback" not in answer.text
+        assert job_folders(tmp_path) == set()
+
+
+# -- cleanup
+
+
+def test_old_jobs_are_removed_and_then_not_found(tmp_path):
+    app = create_app(tmp_path, max_age_hours=1)
+    with TestClient(app) as client:
+        job = uploaded(client, CORRECTED)
+        assert client.get(f"/jobs/{job}").status_code == 200
+        app.state.store.cleanup(now=time.time() + 2 * 3600)
+        assert not (tmp_path / "jobs" / job).exists()
+        refused(client.get(f"/jobs/{job}", headers=JSON), 404, "找不到这次上传")
+
+
+def test_old_jobs_are_removed_at_startup_and_recent_ones_kept(tmp_path):
+    with TestClient(create_app(tmp_path)) as client:
+        old, recent = uploaded(client, CORRECTED), uploaded(client, CORRECTED)
+    meta = tmp_path / "jobs" / old / "job.json"
+    data = json.loads(meta.read_text(encoding="utf-8"))
+    meta.write_text(json.dumps({**data, "created": time.time() - 25 * 3600}), encoding="utf-8")
+    stray = tmp_path / "jobs" / "not-a-job"
+    stray.mkdir()
+    os.utime(stray, (time.time() - 25 * 3600,) * 2)
+    with TestClient(create_app(tmp_path)) as client:
+        assert client.get(f"/jobs/{old}").status_code == 404
+        assert client.get(f"/jobs/{recent}").status_code == 200
+    assert job_folders(tmp_path) == {recent}
+
+
+def test_old_jobs_are_removed_while_the_page_is_used(tmp_path):
+    app = create_app(tmp_path, max_age_hours=0.5 / 3600, cleanup_interval=0)
+    with TestClient(app) as client:
+        job = uploaded(client, CORRECTED)
+        time.sleep(0.8)
+        client.get("/")
+        assert not (tmp_path / "jobs" / job).exists()
+
+
+def test_text_from_the_input_is_shown_as_text_not_markup(client, tmp_path):
+    text = (INPUTS / "lizhou-2021-corrected.yaml").read_text(encoding="utf-8")
+    hostile = tmp_path / "hostile.yaml"
+    hostile.write_text(text.replace("单位名称: 中共广元市利州区委组织部", "单位名称: '<img src=x onerror=alert(1)>组织部'", 1),
+                       encoding="utf-8")
+    answer = upload(client, hostile, name="<b>名字</b>.yaml")
+    assert answer.status_code == 201, answer.text
+    page = client.get(answer.json()["url"]).text
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;组织部" in page
+    assert "<b>名字</b>" not in page

@@ -1,0 +1,162 @@
+"""The page in a real headless Chromium (Debian's, through Playwright): upload, see the score, generate, download the
+zip; a workbook with a text where an amount belongs shows the Chinese message with its cell.
+
+Set JXZP_SCREENSHOTS=docs/images to also save the screenshots of the page before and after generation there.
+"""
+from __future__ import annotations
+
+import base64
+import os
+import socket
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
+                                reason="/usr/bin/chromium 不存在：请先 apt-get install chromium（./setup.sh --test 会安装）")
+
+ROOT = Path(__file__).resolve().parents[2]
+CORRECTED = ROOT / "inputs" / "lizhou-2021-corrected.xlsx"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The app under uvicorn in a background thread on 127.0.0.1 and a free port."""
+    import uvicorn
+
+    from generator.web import create_app
+
+    app = create_app(tmp_path_factory.mktemp("web-e2e"))
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+    sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+
+
+def _expected_score() -> str:
+    from generator.filters import score
+    from generator.pipeline import evaluate
+
+    return score(evaluate(CORRECTED).results.department.total)
+
+
+def _screenshot(page, name: str, tmp_path: Path) -> None:
+    path = tmp_path / name
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000
+    target = os.environ.get("JXZP_SCREENSHOTS")
+    if target:
+        Path(target).mkdir(parents=True, exist_ok=True)
+        (Path(target) / name).write_bytes(path.read_bytes())
+
+
+def test_upload_see_the_score_generate_and_download_the_zip(server, page, tmp_path):
+    page.goto(server + "/")
+    assert "预算绩效自评材料生成" in page.title()
+    page.set_input_files("input[type=file]", str(CORRECTED))
+    page.wait_for_url("**/jobs/*")
+    assert page.locator(".figure-main dd").inner_text() == _expected_score()
+    assert page.locator(".projects tbody tr").count() == 15
+    _screenshot(page, "web-before.png", tmp_path)
+
+    page.get_by_role("button", name="生成全套材料").click()
+    zip_link = page.locator("[data-zip]")
+    zip_link.wait_for(timeout=90_000)
+    _screenshot(page, "web-after.png", tmp_path)
+    with page.expect_download() as info:
+        zip_link.click()
+    download = info.value
+    assert download.suggested_filename.endswith(".zip")
+    saved = tmp_path / "package.zip"
+    download.save_as(saved)
+    with zipfile.ZipFile(saved) as archive:
+        reports = [n for n in archive.namelist() if "/项目支出绩效自评报告/" in n and n.endswith(".docx")]
+    assert len(reports) == 15
+
+
+def _workbook_with_text_amount(tmp_path: Path) -> tuple[Path, str]:
+    """The example with the first project's 全年执行数 typed as 八十; returns the file and the cell."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(CORRECTED)
+    sheet = book["项目"]
+    column = next(c.column_letter for c in sheet[1] if c.value == "全年执行数")
+    cell = f"{column}3"
+    sheet[cell] = "八十"
+    path = tmp_path / "八十.xlsx"
+    book.save(path)
+    return path, cell
+
+
+def test_a_text_where_an_amount_belongs_shows_the_message_with_its_cell(server, page, tmp_path):
+    path, cell = _workbook_with_text_amount(tmp_path)
+    page.goto(server + "/")
+    page.set_input_files("input[type=file]", str(path))
+    page.wait_for_url("**/jobs/*")
+    findings = page.locator(".findings").inner_text()
+    assert f"项目!{cell}" in findings
+    assert "“八十”不是数字" in findings
+    assert "错误" in page.locator("[data-status-line]").inner_text()
+    assert page.locator("[data-generate-button]").count() == 0
+
+
+def test_a_file_dropped_on_the_page_is_uploaded(server, page, tmp_path):
+    path, cell = _workbook_with_text_amount(tmp_path)
+    page.goto(server + "/")
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    page.evaluate("""([data, name]) => {
+        const bytes = Uint8Array.from(atob(data), c => c.charCodeAt(0));
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([bytes], name));
+        const zone = document.querySelector('[data-dropzone]');
+        zone.dispatchEvent(new DragEvent('dragover', {dataTransfer: transfer, bubbles: true, cancelable: true}));
+        zone.dispatchEvent(new DragEvent('drop', {dataTransfer: transfer, bubbles: true, cancelable: true}));
+    }""", [data, path.name])
+    page.wait_for_url("**/jobs/*")
+    assert f"项目!{cell}" in page.locator(".findings").inner_text()
+
+
+def test_a_file_that_is_not_an_input_is_refused_in_place(server, page, tmp_path):
+    other = tmp_path / "说明.xlsx"
+    other.write_text("这不是填报表", encoding="utf-8")
+    page.goto(server + "/")
+    page.set_input_files("input[type=file]", str(other))
+    message = page.locator(".notice-error")
+    message.wait_for()
+    assert "不是填报文件" in message.inner_text()
+    assert page.url.rstrip("/") == server
