@@ -33,6 +33,14 @@ def stats(folder: Path) -> dict[str, tuple[int, int]]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def one_indicator_changed(folder: Path) -> Path:
+    """Lizhou with one indicator's actual value lowered (培训基层治理骨干 200人 → 180人): its score moves."""
+    changed = folder / "changed.yaml"
+    changed.write_text(LIZHOU.read_text(encoding="utf-8").replace("实际完成值: 200人", "实际完成值: 180人", 1),
+                       encoding="utf-8")
+    return changed
+
+
 @pytest.fixture()
 def batch_dir(tmp_path) -> Path:
     folder = tmp_path / "各单位"
@@ -91,9 +99,7 @@ def test_an_interrupted_generation_leaves_the_previous_package_intact(tmp_path, 
     out = tmp_path / "out"
     first = generate(LIZHOU, out)
     before = tree(first.folder)
-    changed = tmp_path / "changed.yaml"
-    changed.write_text(LIZHOU.read_text(encoding="utf-8").replace("实际完成值: 200人", "实际完成值: 180人", 1),
-                       encoding="utf-8")
+    changed = one_indicator_changed(tmp_path)
     calls = {"n": 0}
     real_write = Path.write_bytes
 
@@ -115,9 +121,7 @@ def test_a_failed_swap_keeps_the_previous_package(tmp_path, monkeypatch):
     out = tmp_path / "out"
     first = generate(LIZHOU, out)
     before = tree(first.folder)
-    changed = tmp_path / "changed.yaml"
-    changed.write_text(LIZHOU.read_text(encoding="utf-8").replace("实际完成值: 200人", "实际完成值: 180人", 1),
-                       encoding="utf-8")
+    changed = one_indicator_changed(tmp_path)
     real_replace = os.replace
 
     def refuse(src, dst):
@@ -149,9 +153,7 @@ def test_changing_one_indicator_rewrites_only_the_files_that_show_it(tmp_path):
     out = tmp_path / "out"
     first = generate(LIZHOU, out)
     before = stats(first.folder)
-    changed = tmp_path / "changed.yaml"
-    changed.write_text(LIZHOU.read_text(encoding="utf-8").replace("实际完成值: 200人", "实际完成值: 180人", 1),
-                       encoding="utf-8")
+    changed = one_indicator_changed(tmp_path)
     again = generate(changed, out)
     after = stats(again.folder)
     rewritten = sorted(p for p in after if after[p] != before.get(p))
