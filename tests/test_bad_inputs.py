@@ -49,6 +49,8 @@ CASES = [
      "YAML 格式错误：这一行多了冒号或缩进不对，文字中含有冒号时请给整段文字加引号", UNREADABLE),
     ("yaml-duplicate-key.yaml", ERROR, "yaml-duplicate-key.yaml:5",
      "栏目“单位名称”在同一层级写了两次，请删除或合并其中一处", UNREADABLE),
+    ("yaml-billion-laughs.yaml", ERROR, "yaml-billion-laughs.yaml:1",
+     "填报文件中使用了 YAML 锚点或别名（& 或 *）：请把引用的内容直接写出来", UNREADABLE),
     # the workbook's shape
     ("formula-no-value.xlsx", ERROR, "项目!L3",
      "单元格有公式（=SUM(M3:O3)）但没有保存计算结果：这个文件可能由程序生成、从未在 Excel/WPS 中打开保存过。"

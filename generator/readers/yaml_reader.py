@@ -76,11 +76,18 @@ def read_yaml(path: Path, careful: bool = False) -> tuple[Any, dict[tuple, str],
         raise InputError(name, [Problem(Severity.ERROR, name, f"YAML 无法读取：{_first_line(str(exc))}", "yaml-syntax")],
                          unreadable=True) from None
     places: dict[tuple, str] = {}
-    plain = _walk(data, (), places, name)
+    plain = _walk(data, (), places, name, set())
     return plain, places, []
 
 
 _SAFE = yaml_c.constructor.SafeConstructor()
+MAX_DEPTH = 40    # the input's own structure is at most 6 levels deep
+
+
+def _too_deep(name: str, line: int) -> InputError:
+    return InputError(name, [Problem(Severity.ERROR, f"{name}:{line}",
+                                     f"填报文件的层级超过 {MAX_DEPTH} 层，不是填报表的结构：请按示例文件的格式填写", "yaml-depth")],
+                      unreadable=True)
 _NUMBER_LIKE_TEXT = re.compile(r"[:]|^[+-]?0\d")   # YAML 1.1 sexagesimal and octal: read as 1.2 would, as text
 
 
@@ -93,7 +100,7 @@ def _read_fast(text: str, name: str) -> tuple[Any, dict[tuple, str]] | None:
         return None
     places: dict[tuple, str] = {}
     try:
-        return _node(root, (), places, name), places
+        return _node(root, (), places, name, set()), places
     except _Unusual:
         return None
 
@@ -102,9 +109,23 @@ class _Unusual(Exception):
     """A construct the fast path leaves to the round-trip reader."""
 
 
-def _node(node, path: tuple, places: dict[tuple, str], name: str) -> Any:
+def _aliased(name: str, line: int) -> InputError:
+    return InputError(name, [Problem(Severity.ERROR, f"{name}:{line}",
+                                     "填报文件中使用了 YAML 锚点或别名（& 或 *）：请把引用的内容直接写出来", "yaml-alias")],
+                      unreadable=True)
+
+
+def _node(node, path: tuple, places: dict[tuple, str], name: str, seen: set[int]) -> Any:
     if node is None:
         return None
+    if len(path) > MAX_DEPTH:
+        raise _too_deep(name, node.start_mark.line + 1)
+    if isinstance(node, (yaml_c.MappingNode, yaml_c.SequenceNode)):
+        # An alias is the same node met twice; expanding aliases of aliases (a "billion laughs" file) would
+        # never end, and a preparer's file has no use for them.
+        if id(node) in seen:
+            raise _aliased(name, node.start_mark.line + 1)
+        seen.add(id(node))
     if isinstance(node, yaml_c.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -114,13 +135,13 @@ def _node(node, path: tuple, places: dict[tuple, str], name: str) -> Any:
             if key in out:
                 raise _Unusual              # duplicate key: the careful reader names it
             places[(*path, key)] = f"{name}:{value_node.start_mark.line + 1}"
-            out[key] = _node(value_node, (*path, key), places, name)
+            out[key] = _node(value_node, (*path, key), places, name, seen)
         return out
     if isinstance(node, yaml_c.SequenceNode):
         items = []
         for i, item in enumerate(node.value):
             places[(*path, i)] = f"{name}:{item.start_mark.line + 1}"
-            items.append(_node(item, (*path, i), places, name))
+            items.append(_node(item, (*path, i), places, name, seen))
         return items
     tag, value = node.tag, node.value
     if tag == "tag:yaml.org,2002:str" or tag == "tag:yaml.org,2002:timestamp":
@@ -143,7 +164,14 @@ def _first_line(text: str) -> str:
     return str(text).strip().splitlines()[0] if str(text).strip() else ""
 
 
-def _walk(node: Any, path: tuple, places: dict[tuple, str], name: str) -> Any:
+def _walk(node: Any, path: tuple, places: dict[tuple, str], name: str, seen: set[int]) -> Any:
+    if isinstance(node, (CommentedMap, CommentedSeq)):
+        line = getattr(getattr(node, "lc", None), "line", 0) or 0
+        if id(node) in seen:
+            raise _aliased(name, line + 1)
+        if len(path) > MAX_DEPTH:
+            raise _too_deep(name, line + 1)
+        seen.add(id(node))
     if isinstance(node, CommentedMap):
         out = {}
         for key, value in node.items():
@@ -153,14 +181,14 @@ def _walk(node: Any, path: tuple, places: dict[tuple, str], name: str) -> Any:
             except (KeyError, TypeError, AttributeError):
                 line, _col = node.lc.key(key)
             places[(*path, key_s)] = f"{name}:{line + 1}"
-            out[key_s] = _walk(value, (*path, key_s), places, name)
+            out[key_s] = _walk(value, (*path, key_s), places, name, seen)
         return out
     if isinstance(node, CommentedSeq):
         out_list = []
         for i, value in enumerate(node):
             line, _col = node.lc.item(i)
             places[(*path, i)] = f"{name}:{line + 1}"
-            out_list.append(_walk(value, (*path, i), places, name))
+            out_list.append(_walk(value, (*path, i), places, name, seen))
         return out_list
     if isinstance(node, str):
         return str(node)

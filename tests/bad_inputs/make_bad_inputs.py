@@ -220,6 +220,15 @@ def _(path: Path) -> None:
     write_yaml(path, replaced("  单位简称: 县农业农村局", "  单位名称: 县农业农村局"))
 
 
+@make("yaml-billion-laughs.yaml")
+def _(path: Path) -> None:
+    """Aliases of aliases nine deep (a "billion laughs" file): expanding them would never end."""
+    lines = ['a0: &a0 ["哈", "哈", "哈", "哈", "哈", "哈", "哈", "哈", "哈"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
+    lines += ["单位信息: *a8", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
 @make("yaml-not-utf8.yaml")
 def _(path: Path) -> None:
     """Saved by an old Windows editor in GBK instead of UTF-8."""
