@@ -49,6 +49,9 @@ CASES = [
      "YAML 格式错误：这一行多了冒号或缩进不对，文字中含有冒号时请给整段文字加引号", UNREADABLE),
     ("yaml-duplicate-key.yaml", ERROR, "yaml-duplicate-key.yaml:5",
      "栏目“单位名称”在同一层级写了两次，请删除或合并其中一处", UNREADABLE),
+    ("zip-bomb.xlsx", ERROR, "zip-bomb.xlsx",
+     "这个 Excel 文件其中一个部件解压后达 5 MB（压缩比 1026∶1），远超正常的填报表，疑似“压缩炸弹”，已拒绝："
+     "请使用在 Excel/WPS 中正常保存的填报表（.xlsx）", UNREADABLE),
     ("yaml-billion-laughs.yaml", ERROR, "yaml-billion-laughs.yaml:1",
      "填报文件中使用了 YAML 锚点或别名（& 或 *）：请把引用的内容直接写出来", UNREADABLE),
     # the workbook's shape

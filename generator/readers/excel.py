@@ -45,6 +45,37 @@ def _sniff(path: Path) -> None:
             raise _refuse(name, "这是旧版 Excel（.xls）文件：请在 Excel/WPS 中“另存为”Excel 工作簿（.xlsx）后重试", "xls")
     if not head.startswith(b"PK\x03\x04") or not zipfile.is_zipfile(path):
         raise _refuse(name, "不是 Excel 工作簿（.xlsx）：请上传用 jxzp init 生成的填报模板，或 .yaml 填报文件", "not-xlsx")
+    bomb = archive_problem(path)
+    if bomb:
+        raise _refuse(name, bomb, "zip-bomb")
+
+
+MB = 1024 * 1024
+
+
+def archive_problem(path: Path, entries: int = 2000, unpacked: int = 200 * MB, ratio: int = 100) -> str | None:
+    """Why a zip must not be opened as a workbook (a "zip bomb": far too many parts, or parts that unzip to
+    far more than a workbook holds), or None. Checked from the zip's directory, before anything is unzipped."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None     # the reader reports a damaged workbook in its own words
+    if len(infos) > entries:
+        what = f"含有 {len(infos)} 个部件"
+    else:
+        total = sum(info.file_size for info in infos)
+        packed = max(1, sum(info.compress_size for info in infos))
+        worst = max(infos, key=lambda i: i.file_size / max(1, i.compress_size), default=None)
+        if total > unpacked:
+            what = f"解压后达 {total / MB:.0f} MB（压缩比 {total / packed:.0f}∶1）"
+        elif worst is not None and worst.file_size > MB and worst.file_size > ratio * max(1, worst.compress_size):
+            what = (f"其中一个部件解压后达 {worst.file_size / MB:.0f} MB（压缩比 "
+                    f"{worst.file_size / max(1, worst.compress_size):.0f}∶1）")
+        else:
+            return None
+    return (f"这个 Excel 文件{what}，远超正常的填报表，疑似“压缩炸弹”，已拒绝：请使用在 Excel/WPS 中"
+            "正常保存的填报表（.xlsx）")
 
 
 def _open(path: Path, data_only: bool):

@@ -12,7 +12,7 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.events import AliasEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent, \
     SequenceStartEvent
 
-from ..readers.excel import OLE_MAGIC
+from ..readers.excel import OLE_MAGIC, archive_problem
 
 MB = 1024 * 1024
 WORKBOOK_PART = "xl/workbook.xml"
@@ -82,26 +82,14 @@ def check_workbook(path: Path, limits: Limits = Limits()) -> None:
             if "word/document.xml" in names:
                 raise UploadRefused("这是 Word 文档（.docx），不是填报表：请上传填好的 Excel 填报表（.xlsx）或 .yaml 填报文件")
             raise UploadRefused("这是一个压缩文件，不是 Excel 工作簿（.xlsx）：请上传填好的填报表本身，不要压缩")
-        if len(infos) > limits.entries:
-            raise _bomb(f"含有 {len(infos)} 个部件")
-        unpacked = sum(info.file_size for info in infos)
-        packed = max(1, sum(info.compress_size for info in infos))
-        if unpacked > limits.unpacked_bytes:
-            raise _bomb(f"解压后达 {unpacked / MB:.0f} MB（压缩比 {unpacked / packed:.0f}∶1）")
-        for info in infos:
-            if info.file_size > MB and info.file_size > limits.ratio * max(1, info.compress_size):
-                raise _bomb(f"其中一个部件解压后达 {info.file_size / MB:.0f} MB（压缩比 "
-                            f"{info.file_size / max(1, info.compress_size):.0f}∶1）")
+        bomb = archive_problem(path, limits.entries, limits.unpacked_bytes, limits.ratio)
+        if bomb:
+            raise UploadRefused(bomb)
         sheets = _sheet_names(archive, names)
         for info in infos:
             if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml") \
                     and "/_rels/" not in info.filename:
                 _check_dimension(archive, info, sheets.get(info.filename), limits)
-
-
-def _bomb(what: str) -> UploadRefused:
-    return UploadRefused(f"这个 Excel 文件{what}，远超正常的填报表，疑似“压缩炸弹”，已拒绝：请上传在 Excel/WPS 中"
-                         "正常保存的填报表（.xlsx）")
 
 
 def _check_dimension(archive: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str | None, limits: Limits) -> None:

@@ -229,6 +229,17 @@ def _(path: Path) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+@make("zip-bomb.xlsx")
+def _(path: Path) -> None:
+    """A workbook whose shared strings unzip to 5 MB of zeros from 5 KB: a "zip bomb" in miniature."""
+    import zipfile
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        info = zipfile.ZipInfo("xl/workbook.xml", date_time=(1980, 1, 1, 0, 0, 0))
+        archive.writestr(info, "<workbook/>")
+        info = zipfile.ZipInfo("xl/sharedStrings.xml", date_time=(1980, 1, 1, 0, 0, 0))
+        archive.writestr(info, b"0" * (5 * 1024 * 1024), zipfile.ZIP_DEFLATED)
+
+
 @make("yaml-not-utf8.yaml")
 def _(path: Path) -> None:
     """Saved by an old Windows editor in GBK instead of UTF-8."""
