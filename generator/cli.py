@@ -14,9 +14,7 @@ from .filters import percent, score
 from .pipeline import Evaluation, evaluate
 from .problems import InputError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = REPO_ROOT / "inputs" / "lizhou-2021.yaml"
-GENERATE_EXAMPLES = (REPO_ROOT / "inputs" / "lizhou-2021-corrected.yaml", EXAMPLE)
+from .examples import EXAMPLE
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -166,11 +164,10 @@ def generate(inputs: tuple[Path, ...], out_dir: Path, formats: str, templates: P
         click.echo(str(exc), err=True)
         sys.exit(2)
     if not inputs:
-        example = next((p for p in GENERATE_EXAMPLES if p.is_file()), None)
-        if example is None:
-            click.echo("没有给出填报文件，也找不到内置示例 inputs/lizhou-2021.yaml：请给出要生成的填报文件", err=True)
+        if not EXAMPLE.is_file():
+            click.echo(f"没有给出填报文件，也找不到内置示例 {EXAMPLE}：请给出要生成的填报文件", err=True)
             sys.exit(2)
-        inputs = (example,)
+        inputs = (EXAMPLE,)
     paths, missing = collect_inputs(inputs)
     for message in missing:
         click.echo(f"✗ {message}", err=True)

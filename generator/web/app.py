@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from .. import __version__
+from ..examples import EXAMPLE
 from ..filters import file_name
 from ..pipeline import evaluate
 from .jobs import DONE, FAILED, INPUT_STEM, QUEUED, READY, RUNNING, ZIP_NAME, OUT_DIR, Job, JobStore, summarize
@@ -31,8 +32,6 @@ from .uploads import Limits, UploadRefused, sniff, too_large
 logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
-REPO_ROOT = HERE.parent.parent
-EXAMPLE = REPO_ROOT / "inputs" / "lizhou-2021.yaml"
 TOOL_NAME = "预算绩效自评材料生成"
 FORM_SLACK = 64 * 1024          # multipart boundaries and the other small fields around the file
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
