@@ -195,8 +195,16 @@ class Mention:
     figure: Figure
 
 
-def mentions(ctx: Context, field: TextField) -> Iterator[Mention]:
-    """Every "<label>…<amount>" of a text whose label names a figure the report has."""
+def mentions(ctx: Context, field: TextField) -> list[Mention]:
+    """Every "<label>…<amount>" of a text whose label names a figure the report has (scanned once per check run,
+    though several rules read them)."""
+    cache = ctx.__dict__.setdefault("_mentions", {})
+    if field not in cache:
+        cache[field] = list(_scan(ctx, field))
+    return cache[field]
+
+
+def _scan(ctx: Context, field: TextField) -> Iterator[Mention]:
     text = field.text
     labels, scan = (UNIT_LABELS, UNIT_SCAN) if field.is_unit else (PROJECT_LABELS, PROJECT_SCAN)
     for match in scan.finditer(text):

@@ -120,7 +120,11 @@ def goal_copied(ctx: Context):
         for i in range(j):
             if len(goals[i]) < MIN_GOAL:
                 continue
-            ratio = SequenceMatcher(None, goals[i], goal, autojunk=False).ratio()
+            matcher = SequenceMatcher(None, goals[i], goal, autojunk=False)
+            # The cheap upper bounds rule out almost every pair before the full comparison.
+            if matcher.real_quick_ratio() < GOAL_SIMILARITY or matcher.quick_ratio() < GOAL_SIMILARITY:
+                continue
+            ratio = matcher.ratio()
             if ratio >= GOAL_SIMILARITY:
                 yield Hit(f"projects.{j}.goal", {"name": projects[j].name, "other_no": i + 1,
                                                  "other": projects[i].name, "similarity": f"{ratio:.0%}"})

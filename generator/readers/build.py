@@ -4,6 +4,7 @@ from __future__ import annotations
 import difflib
 import types
 import typing
+from functools import lru_cache
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -56,6 +57,23 @@ def _unit_hint(name: str, info) -> str:
     if name == "actual_for_scoring":
         return "与年度指标值同单位"
     return "单位：万元"
+
+
+@lru_cache(maxsize=None)
+def _shape(annotation) -> tuple[Any, Any, Any]:
+    """(list | dict | BaseModel | None, the type without Optional, a list's item type) of a field's annotation,
+    worked out once per annotation rather than for every value read."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return _shape(inner[0])
+    if origin is list:
+        return list, annotation, typing.get_args(annotation)[0]
+    if origin is dict:
+        return dict, annotation, None
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return BaseModel, annotation, None
+    return None, annotation, None
 
 
 class Builder:
@@ -124,13 +142,8 @@ class Builder:
         return out
 
     def value(self, annotation, value: Any, rpath: Path_, mpath: str, name: str, info, label: str = "") -> Any:
-        origin = typing.get_origin(annotation)
-        args = typing.get_args(annotation)
-        if origin in (typing.Union, types.UnionType):
-            inner = [a for a in args if a is not type(None)]
-            return self.value(inner[0], value, rpath, mpath, name, info, label)
+        origin, annotation, item_type = _shape(annotation)
         if origin is list:
-            item_type = args[0]
             if item_type is str:
                 return self.paragraphs(value)
             if not isinstance(value, list):
@@ -140,7 +153,7 @@ class Builder:
                     if (v := self.model(item_type, item, (*rpath, i), f"{mpath}.{i}")) is not None]
         if origin is dict:
             return self.rows(value, rpath, mpath, name)
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if origin is BaseModel:
             return self.model(annotation, value, rpath, mpath)
         return self.scalar(annotation, value, rpath, name, info, label)
 

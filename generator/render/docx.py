@@ -231,9 +231,25 @@ def simple_table_xml(view: SimpleTable) -> str:
     return title + table_xml(rows, header_rows=1) + st.paragraph("", size=st.TABLE_PT, after=4)
 
 
+_TABLES: dict[tuple[str, bool], str] = {}
+_TABLES_KEPT = 512
+
+
+def _score_table_cached(view: ScoreTable, page_break: bool) -> str:
+    """A score table's XML, remembered by its content: a long-running process (the web page, a batch worker)
+    re-rendering the all-tables file after one project changed builds only that project's table again."""
+    key = (repr(view), page_break)
+    xml = _TABLES.get(key)
+    if xml is None:
+        if len(_TABLES) >= _TABLES_KEPT:
+            _TABLES.clear()
+        xml = _TABLES[key] = score_table_xml(view, page_break)
+    return xml
+
+
 def table_block(view: Any, page_break: bool = False) -> RawXml:
     if isinstance(view, ScoreTable):
-        return RawXml(score_table_xml(view, page_break))
+        return RawXml(_score_table_cached(view, page_break))
     if isinstance(view, BasicData):
         return RawXml(basic_data_xml(view, page_break))
     if isinstance(view, SimpleTable):
