@@ -114,13 +114,15 @@ def goal_copied(ctx: Context):
     from difflib import SequenceMatcher
     projects = ctx.report.projects
     goals = [normalize_text(p.goal) if p.goal else "" for p in projects]
+    matcher = SequenceMatcher(None, autojunk=False)
     for j, goal in enumerate(goals):
         if len(goal) < MIN_GOAL:
             continue
+        matcher.set_seq2(goal)          # indexes this goal once for all the comparisons below
         for i in range(j):
             if len(goals[i]) < MIN_GOAL:
                 continue
-            matcher = SequenceMatcher(None, goals[i], goal, autojunk=False)
+            matcher.set_seq1(goals[i])
             # The cheap upper bounds rule out almost every pair before the full comparison.
             if matcher.real_quick_ratio() < GOAL_SIMILARITY or matcher.quick_ratio() < GOAL_SIMILARITY:
                 continue
