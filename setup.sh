@@ -15,7 +15,7 @@ if command -v apt-get >/dev/null 2>&1; then
   if [ -n "$missing" ]; then
     SUDO=""; [ "$(id -u)" != 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
   fi
 else
   echo "提示：非 Debian/Ubuntu 系统，请自行安装中文字体（如 Noto Sans CJK）；生成 PDF 需安装 LibreOffice。" >&2

@@ -135,3 +135,19 @@ def test_profiles_bundled_and_their_weights():
     assert NATIONAL.level1_weights == {"产出指标": D(50), "效益指标": D(30), "满意度指标": D(10)}
     assert SICHUAN.indicator_total == D(90) and SICHUAN.level1_weights is None
     assert load_profile("湖南").level1_weights["效益指标"] == D(40)
+
+
+def test_ziyang_department_table_totals_100_with_full_execution():
+    """Seed 000, 附件2: 年度资金总额 1485.66 of 1485.66 (100%, 10 points) and indicators worth 90 → 总分 100."""
+    from pathlib import Path
+
+    from generator.compute import compute
+    from generator.readers import read_input
+
+    report, _ = read_input(Path(__file__).resolve().parent.parent / "inputs" / "ziyang-2022.yaml")
+    department = compute(report, load_profile(report.unit.profile)).department
+    assert percent(department.execution_rate) == "100.00%"
+    assert score(department.execution_score) == "10.00"
+    assert [(s.level1, s.weight, s.score) for s in department.subtotals] == [
+        ("产出指标", D(50), D(50)), ("效益指标", D(40), D(40))]
+    assert score(department.total) == "100.00" and department.grade == "优"
