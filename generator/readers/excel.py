@@ -326,6 +326,16 @@ def _read_amounts(book: _Workbook, sheet: Sheet, section: str) -> None:
         book.raw[section] = out
 
 
+def _record(book: _Workbook, prefix: tuple, number: int, cells: dict) -> dict:
+    """One row as a raw record, remembering the place of each of its cells, filled or empty."""
+    record: dict = {}
+    for column, (value, place) in cells.items():
+        _set(record, column.path, value)
+        book.places[(*prefix, *column.path)] = place
+    book.blank_places(number, prefix)
+    return record
+
+
 def _read_functional(book: _Workbook) -> None:
     table = book.table(FUNCTIONAL_SHEET)
     if table is None:
@@ -333,14 +343,9 @@ def _read_functional(book: _Workbook) -> None:
     _, records = table
     items = []
     for number, cells in records:
-        index = len(items)
-        item: dict = {}
-        for column, (value, place) in cells.items():
-            _set(item, column.path, value)
-            book.places[("功能分类", index, *column.path)] = place
-        book.places[("功能分类", index)] = next(iter(cells.values()))[1]
-        book.blank_places(number, ("功能分类", index))
-        items.append(item)
+        prefix = ("功能分类", len(items))
+        book.places[prefix] = next(iter(cells.values()))[1]
+        items.append(_record(book, prefix, number, cells))
     if items:
         book.raw["功能分类"] = items
 
@@ -355,12 +360,8 @@ def _read_projects(book: _Workbook) -> dict[str, int] | None:
     index_by_name: dict[str, int] = {}
     for number, cells in records:
         index = len(projects)
-        project: dict = {}
-        for column, (value, place) in cells.items():
-            _set(project, column.path, value)
-            book.places[("项目", index, *column.path)] = place
         book.places[("项目", index)] = next(iter(cells.values()))[1]
-        book.blank_places(number, ("项目", index))
+        project = _record(book, ("项目", index), number, cells)
         name = project.get("项目名称")
         if name is not None:
             index_by_name.setdefault(normalize_text(str(name)), index)
@@ -402,13 +403,8 @@ def _read_indicators(book: _Workbook, projects: dict[str, int] | None) -> None:
             book.problems.error(owner_place, f"所属项目“{owner}”在“项目”表中找不到：请与项目表中的项目名称保持一致，部门整体的指标填“部门整体”",
                                 "unknown-project")
             continue
-        indicator: dict = {}
-        for column, (value, place) in cells.items():
-            _set(indicator, column.path, value)
-            book.places[(*prefix, *column.path)] = place
         book.places[prefix] = owner_place
-        book.blank_places(number, prefix)
-        target.append(indicator)
+        target.append(_record(book, prefix, number, cells))
     if department:
         book.raw["部门整体绩效指标"] = department
 
