@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .catalog import AMOUNT_LABELS, EXPENDITURE_PARTS, FINANCE_ROWS, INCOME_SOURCES, ROWS_BY_KEY, THREE_PUBLIC_ROWS
+from .catalog import EXPENDITURE_PARTS, FINANCE_ROWS, INCOME_SOURCES, ROWS_BY_KEY, THREE_PUBLIC_ROWS
 from .model import AMOUNT_COLUMNS, DEPARTMENT, Amounts, Direction, Indicator, Level, Project, Report
 from .numbers import normalize_text, parse_target, round2
 from .profile import Profile
@@ -376,5 +376,5 @@ def compute(report: Report, profile: Profile) -> Results:
     )
 
 
-__all__ = ["AMOUNT_LABELS", "compute", "score_card", "score_indicator", "quantitative_score", "Results",
+__all__ = ["compute", "score_card", "score_indicator", "quantitative_score", "Results",
            "Scorecard", "IndicatorScore", "Line", "Share", "ProjectResult", "ratio_percent", "infer_direction"]

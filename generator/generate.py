@@ -5,7 +5,7 @@ import hashlib
 import logging
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -55,7 +55,6 @@ class Generated:
     evaluation: Evaluation
     seconds: float
     forced: bool = False
-    notes: list[str] = field(default_factory=list)
     changes: Changes | None = None
 
 

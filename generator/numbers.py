@@ -113,11 +113,3 @@ def parse_date(value: object) -> date | None:
 def round2(value: Decimal) -> Decimal:
     """Round half up to 2 decimals: the one rounding rule of published figures."""
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def decimals_of(text: str) -> int:
-    """How many decimals a typed number carries ("54.35%" → 2), for comparing at typed precision."""
-    clean = normalize_text(text).rstrip("%")
-    if "." not in clean:
-        return 0
-    return len(clean.split(".", 1)[1])

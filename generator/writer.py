@@ -71,7 +71,6 @@ class Written:
     changed: list[str]
     added: list[str]
     removed: list[str]
-    kept: list[str]
 
 
 def write_package(out_dir: Path, folder: str, files: dict[str, bytes | Keep], manifest_head: dict,
@@ -149,7 +148,6 @@ def write_package(out_dir: Path, folder: str, files: dict[str, bytes | Keep], ma
         changed=sorted(p for p in new if p in old and old[p] != new[p]),
         added=sorted(p for p in new if p not in old) if old else [],
         removed=sorted(p for p in old if p not in new),
-        kept=sorted(p for p in new if p in old and old[p] == new[p]),
     )
 
 

@@ -39,6 +39,12 @@ def test_income_sentence_lists_sources_with_shares_and_year_on_year_change(packa
     assert "收入总计与2020年相比增加145.5万元，增长15.99%" in text
 
 
+def test_balance_sentence_gives_the_balance_rate(package):
+    text = "".join(p for s in package.department.finance for p in s.paragraphs)
+    # 结转结余 90 ÷ 本年支出合计 965.5 = 9.32%
+    assert "年末结转和结余90万元，结转结余率9.32%，支出总计1055.5万元。" in text
+
+
 def test_three_public_decrease_is_worded_as_decrease(package):
     text = "".join(p for s in package.department.finance for p in s.paragraphs)
     assert "“三公”经费与2020年相比减少0.88万元，下降26.04%" in text

@@ -94,9 +94,10 @@ class Context:
         from .sums import evaluate_identities
         return evaluate_identities(self)
 
-    def suspect(self, path: str) -> bool:
-        """True when a failed sum identity involves the figure at this path (its finding already covers it)."""
-        return path in self.identities.suspects
+    def suspect(self, prefix: str) -> bool:
+        """True when a failed sum identity involves a figure at or below this model path (its finding already
+        covers it, so other rules stay silent about it)."""
+        return any(p.startswith(prefix) for p in self.identities.suspects)
 
 
 def run_checks(results: Results) -> list[Problem]:

@@ -28,11 +28,6 @@ def fund_path(index: int, stage: str, funds: Funds) -> str:
     return prefix
 
 
-def _stage_suspect(ctx: Context, index: int, stage: str) -> bool:
-    prefix = f"projects.{index}.funds.{stage}."
-    return any(p.startswith(prefix) for p in ctx.identities.suspects)
-
-
 @rule("over-budget", Severity.WARNING,
       "项目全年执行数超过全年预算数（执行率高于100%）",
       "项目“{name}”全年执行数{actual}万元超过全年预算数{budget}万元（执行率{rate}）："
@@ -43,7 +38,7 @@ def over_budget(ctx: Context):
         card = pr.card
         if card.actual is None or card.budget is None or card.budget <= 0:
             continue
-        if _stage_suspect(ctx, pr.index, "actual") or _stage_suspect(ctx, pr.index, "budget"):
+        if ctx.suspect(f"projects.{pr.index}.funds.actual.") or ctx.suspect(f"projects.{pr.index}.funds.budget."):
             continue
         if card.actual > card.budget and not same_amount(card.actual, card.budget):
             yield Hit(fund_path(pr.index, "actual", pr.project.funds.actual), {
@@ -64,7 +59,7 @@ def projects_exceed_spending(ctx: Context):
             continue
         values = [(pr, getattr(pr.card, stage)) for pr in ctx.results.projects]
         values = [(pr, v) for pr, v in values if v is not None]
-        if not values or any(_stage_suspect(ctx, pr.index, stage) for pr, _ in values):
+        if not values or any(ctx.suspect(f"projects.{pr.index}.funds.{stage}.") for pr, _ in values):
             continue
         total = sum((v for _, v in values), ZERO)
         if total > spending and not same_amount(total, spending):

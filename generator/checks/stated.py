@@ -125,18 +125,14 @@ def card_figures(ctx: Context, card: Scorecard, owner: str, prefix: str, names: 
                      (profile.grade_of(shown_total),) if shown_total is not None else ())
 
 
-def _funds_suspect(ctx: Context, prefix: str) -> bool:
-    return any(p.startswith(prefix) for p in ctx.identities.suspects)
-
-
 def stated_figures(ctx: Context) -> Iterator[Stated]:
     """Every stated figure of the report with its computed counterpart, in input order."""
     project_names = {"rate": "stated_execution_rate", "score": "stated_execution_score",
                      "total": "stated_total", "grade": "stated_grade"}
     for pr in ctx.results.projects:
         p = pr.project
-        if _funds_suspect(ctx, f"projects.{pr.index}.funds.budget.") or \
-                _funds_suspect(ctx, f"projects.{pr.index}.funds.actual."):
+        if ctx.suspect(f"projects.{pr.index}.funds.budget.") or \
+                ctx.suspect(f"projects.{pr.index}.funds.actual."):
             continue
         yield from card_figures(ctx, pr.card, f"项目“{p.name}”", f"projects.{pr.index}", project_names,
                                 {"rate": p.stated_execution_rate, "score": p.stated_execution_score,
@@ -144,7 +140,7 @@ def stated_figures(ctx: Context) -> Iterator[Stated]:
                                  "grade": p.stated_grade if p.evaluated else None},
                                 ("全年执行数", "全年预算数"))
     unit = ctx.report.unit
-    if not (_funds_suspect(ctx, "finance.本年支出合计.budget") or _funds_suspect(ctx, "finance.本年支出合计.actual")):
+    if not (ctx.suspect("finance.本年支出合计.budget") or ctx.suspect("finance.本年支出合计.actual")):
         yield from card_figures(ctx, ctx.results.department, DEPARTMENT, "unit",
                                 {"rate": "stated_execution_rate", "score": "stated_execution_score",
                                  "total": "stated_total", "grade": "stated_grade"},

@@ -466,6 +466,8 @@ def expenditure_paragraphs(results: Results) -> list[str]:
     ending = fin["年末结转和结余"]
     if ending.actual is not None:
         text = f"年末结转和结余{amount(ending.actual)}万元"
+        if results.balance_rate is not None:
+            text += f"，结转结余率{percent(results.balance_rate)}"
         if total.actual is not None:
             text += f"，支出总计{amount(total.actual)}万元"
         out.append(text + "。")
