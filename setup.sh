@@ -23,9 +23,12 @@ fi
 
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-if [ "$want_test" = 1 ]; then
-  .venv/bin/python -m pip install -q -e ".[test]"
-else
-  .venv/bin/python -m pip install -q -e .
+target="."
+[ "$want_test" = 1 ] && target=".[test]"
+# pip's own chatter (build-backend notices) only when something went wrong
+log=$(mktemp)
+if ! .venv/bin/python -m pip install -q -e "$target" >"$log" 2>&1; then
+  cat "$log" >&2; rm -f "$log"; echo "安装失败：见上面的 pip 输出" >&2; exit 1
 fi
+rm -f "$log"
 echo "安装完成：.venv/bin/jxzp"
