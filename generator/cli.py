@@ -74,7 +74,7 @@ def _summary(ev: Evaluation) -> dict:
         unit = res.report.unit
         dept = res.department
         out.update({
-            "单位": unit.name, "年度": unit.year, "评分规则": res.profile.name,
+            "单位": unit.name, "年度": unit.year, "评分规则": res.profile.name, "模板包": ev.pack.name,
             "部门整体": {"执行率": percent(dept.execution_rate), "得分": score(dept.total), "等级": dept.grade or "未评分"},
             "项目": [{"项目名称": p.project.name, "是否开展自评": p.project.evaluated,
                       "执行率": percent(p.card.execution_rate), "得分": score(p.card.total),
@@ -89,14 +89,15 @@ def _summary(ev: Evaluation) -> dict:
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（字段同文字输出）。")
-@click.option("--profile", help="评分规则：全国、四川、湖南，或评分规则 YAML 文件；默认取填报表中的“评分规则”。")
+@click.option("--profile", help="评分规则：全国、湖南、四川、广东、安徽，或评分规则 YAML 文件；默认取填报表中的“评分规则”，再取模板包的评分规则。")
+@click.option("--pack", help="模板包（名称或文件夹）；默认取填报表中的“模板”。")
 @click.option("--strict", is_flag=True, help="严格模式：警告也按错误处理（退出码 1）。")
-def validate(inputs: tuple[Path, ...], as_json: bool, profile: str | None, strict: bool) -> None:
+def validate(inputs: tuple[Path, ...], as_json: bool, profile: str | None, pack: str | None, strict: bool) -> None:
     """核对填报文件：显示单位、年度、部门整体和各项目的执行率与得分，以及发现的问题。
 
     退出码：0 没有错误；1 有错误（--strict 时有警告也算）；2 有文件无法读取。
     """
-    evaluations = [evaluate(p, profile) for p in inputs]
+    evaluations = [evaluate(p, profile, pack) for p in inputs]
     if as_json:
         click.echo(json.dumps([_summary(e) for e in evaluations], ensure_ascii=False, indent=2))
     else:
@@ -137,15 +138,17 @@ def _print_text(ev: Evaluation) -> None:
               show_default=True, help="输出文件夹；每个单位、年度一个子文件夹，多个单位时另有 汇总/ 文件夹。")
 @click.option("--format", "formats", default="docx,md", show_default=True,
               help="输出格式，逗号分隔：docx、md、pdf（pdf 需要 LibreOffice）。")
-@click.option("--templates", type=click.Path(file_okay=False, path_type=Path),
-              help="自定义模板所在文件夹（文件名同 templates/ 中的默认模板；缺少的模板用默认的）。")
+@click.option("--pack", help="模板包：内置的 全国、湖南、四川、广东、安徽，或用 jxzp pack export 导出后修改的模板包文件夹；"
+                           "默认取填报表中的“模板”，再取“评分规则”同名的模板包，再为全国。")
+@click.option("--templates", "templates", type=click.Path(file_okay=False, path_type=Path), hidden=True,
+              help="（旧名，同 --pack 文件夹）")
 @click.option("--force", is_flag=True, help="有错误也生成，各报告标注“未通过校验”。")
 @click.option("--strict", is_flag=True, help="把警告也当作错误（有警告的填报表不生成）。")
-@click.option("--profile", help="评分规则：全国、四川、湖南，或评分规则 YAML 文件；默认取填报表中的“评分规则”。")
+@click.option("--profile", help="评分规则：全国、湖南、四川、广东、安徽，或评分规则 YAML 文件；默认取填报表中的“评分规则”，再取模板包的评分规则。")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="同时生成的单位数，默认等于 CPU 核数；结果与单进程生成完全相同。")
-def generate(inputs: tuple[Path, ...], out_dir: Path, formats: str, templates: Path | None, force: bool,
-             strict: bool, profile: str | None, jobs: int | None) -> None:
+def generate(inputs: tuple[Path, ...], out_dir: Path, formats: str, pack: str | None, templates: Path | None,
+             force: bool, strict: bool, profile: str | None, jobs: int | None) -> None:
     """生成全套绩效自评材料：部门整体报告、项目报告、自评表（.docx、.md）、图表、校验报告。
 
     INPUT 可以是填报文件（.xlsx、.yaml），也可以是放有多个填报文件的文件夹（财政局批量生成）。
@@ -173,7 +176,15 @@ def generate(inputs: tuple[Path, ...], out_dir: Path, formats: str, templates: P
         click.echo(f"✗ {message}", err=True)
     if not paths:
         sys.exit(1 if missing else 2)
-    options = {"out_dir": out_dir, "formats": chosen, "templates": templates, "force": force, "profile": profile,
+    pack = pack or (str(templates) if templates else None)
+    if pack:
+        from .pack import PackError, load_pack
+        try:
+            load_pack(pack)
+        except PackError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(2)
+    options = {"out_dir": out_dir, "formats": chosen, "pack": pack, "force": force, "profile": profile,
                "strict": strict}
     terminal = sys.stderr.isatty()
     with tempfile.TemporaryDirectory(prefix=".jxzp-claims-") as claims:
@@ -262,6 +273,43 @@ def serve(host: str, port: int, work_dir: Path | None) -> None:
         click.echo(f"已监听所有网卡：单位内网的其他电脑用本机的 IP 地址访问，端口 {port}")
     click.echo(f"上传的填报表和生成的材料存放在 {work_dir}，24 小时后自动清理；按 Ctrl+C 停止。")
     uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[listener])
+
+
+@main.command("packs")
+def packs_command() -> None:
+    """列出内置的模板包：名称和适用范围。"""
+    from .pack import bundled_packs, load_pack
+
+    for name in bundled_packs():
+        click.echo(f"{name}\t{load_pack(name).description}")
+
+
+@main.group("pack")
+def pack_group() -> None:
+    """模板包：导出一个内置模板包供修改（jxzp pack export 湖南 我的模板包/）。"""
+
+
+@pack_group.command("export")
+@click.argument("name")
+@click.argument("folder", type=click.Path(path_type=Path))
+def pack_export(name: str, folder: Path) -> None:
+    """把内置模板包 NAME 的全部文件复制到 FOLDER，改好后用 jxzp generate 填报表.xlsx --pack FOLDER 生成。
+
+    Word 模板（.docx）用 Word 或 WPS 修改，文本版模板（.md.j2）、句子（句子.j2）和 pack.yaml 用记事本修改；
+    FOLDER 中删掉的文件从原模板包取。
+    """
+    from .pack import PackError, export_pack
+
+    try:
+        written = export_pack(name, folder)
+    except PackError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    except OSError as exc:
+        click.echo(f"无法写入文件夹 {folder}（{exc.strerror or exc}）：请换一个可写的文件夹", err=True)
+        sys.exit(2)
+    click.echo(f"已导出模板包“{name}”的 {len(written)} 个文件到 {folder}；"
+               f"修改后用 jxzp generate 填报表.xlsx --pack {folder} 生成")
 
 
 if __name__ == "__main__":

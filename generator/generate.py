@@ -12,27 +12,19 @@ from pathlib import Path
 from . import __version__
 from .pipeline import Evaluation, evaluate
 from .problems import Problem, Severity
+from .filters import file_name
+from .pack import ALL_TABLES, DEPARTMENT_REPORT, PROJECT_REPORT, Pack, PackError
 from .render.charts import ChartFontError, render_chart
-from .render.context import TemplateProblem
-from .render.docx import DocInfo, all_tables_docx, render_docx
-from .render.markdown import render_md
+from .render.context import chart_specs, package_context
+from .render.documents import DocInfo, renderer_for
+from .render.environment import TemplateProblem
 from .render.pdf import PdfError, convert
-from .render.views import Package, build_package
 from .writer import Keep, Previous, WriteError, read_previous, write_package
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 FORMATS = ("docx", "md", "pdf")
-DEPARTMENT_DOCX = "部门整体支出绩效自评报告.docx"
-PROJECT_DOCX = "项目支出绩效自评报告.docx"
-ALL_TABLES_DOCX = "项目支出绩效自评表（全部项目）.docx"
-DEPARTMENT_MD = "部门整体支出绩效自评报告.md.j2"
-PROJECT_MD = "项目支出绩效自评报告.md.j2"
 CHECKS_MD = "校验报告.md.j2"
-PROJECT_DIR = "项目支出绩效自评报告"
-TABLES_DIR = "附表"
-CHARTS_DIR = "图表"
 
 
 class GenerationError(Exception):
@@ -81,15 +73,6 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
-def template_paths(templates: Path | None) -> dict[str, Path]:
-    """Each template in the unit's folder when given and present there, else the bundled default."""
-    chosen: dict[str, Path] = {}
-    for name in (DEPARTMENT_DOCX, PROJECT_DOCX, ALL_TABLES_DOCX, DEPARTMENT_MD, PROJECT_MD, CHECKS_MD):
-        own = templates / name if templates is not None else None
-        chosen[name] = own if own is not None and own.is_file() else DEFAULT_TEMPLATES / name
-    return chosen
-
-
 def _file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -113,41 +96,49 @@ def checks_context(evaluation: Evaluation, forced: bool) -> dict:
             "profile": res.profile.name, "groups": groups, "counts": counts, "forced": forced}
 
 
-def _template_id(path: Path) -> str:
-    return _TEMPLATE_IDS.setdefault((str(path), path.stat().st_mtime_ns, path.stat().st_size), _file_sha256(path))
-
-
-_TEMPLATE_IDS: dict[tuple[str, int, int], str] = {}
-
-
 def fingerprint(*parts: object) -> str:
     """What a file is made from (generator version, template, view): equal fingerprints give equal files."""
     return hashlib.sha256(repr((__version__, *parts)).encode("utf-8")).hexdigest()
 
 
-def render_package(evaluation: Evaluation, formats: tuple[str, ...], templates: dict[str, Path], forced: bool,
-                   out_dir: Path | None = None) -> tuple[Package, dict[str, bytes | Keep], dict[str, str], Previous]:
+def _names(pattern: str) -> str:
+    """A rendered file pattern made safe: each folder and file name cleaned, no empty or climbing segment."""
+    parts = [file_name(part, limit=60) for part in pattern.replace("\\", "/").split("/") if part.strip(" .")]
+    return "/".join(parts) or "未命名"
+
+
+def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack, forced: bool,
+                   out_dir: Path | None = None) -> tuple[str, dict[str, bytes | Keep], dict[str, str], Previous]:
     """Every file of the package (PDFs excepted: they need the .docx on disk), each file's fingerprint, and the
-    previous package found in `out_dir`.
+    previous package found in `out_dir`; the pack decides which documents, their names and their content.
 
     A file whose fingerprint equals the previous package's is not rendered again: it comes back as Keep.
     """
     results = evaluation.results
-    package = build_package(results)
-    previous = read_previous(Path(out_dir) / package.folder) if out_dir is not None else Previous(Path("."))
+    report = results.report
+    unit = report.unit
+    renderer = renderer_for(pack)
+    skip = {name.strip() for name in unit.skip}
+    context = package_context(results, list(pack.attachments), skip)
     errors = len(evaluation.errors)
-    failed = (f"本材料未通过校验（{errors}个错误，见校验报告.md），仅供核对，改正后请重新生成，不得公开。"
-              if errors else "")
+    context.update(failed_check=errors if errors else 0, texts=pack.texts,
+                   captions={k: c.caption for k, c in pack.charts.items()})
+    folder = file_name(renderer.text(pack.folder, context, "pack.yaml 文件夹"), limit=80)
+    previous = read_previous(Path(out_dir) / folder) if out_dir is not None else Previous(Path("."))
+    charts = chart_specs(results, {k: renderer.text(c.title, context, f"pack.yaml 图表.{k}")
+                                   for k, c in pack.charts.items()})
+    context["charts"] = {spec.key: spec for spec in charts}
     files: dict[str, bytes | Keep] = {}
     prints: dict[str, str] = {}
 
     def make(relative: str, parts: tuple, build) -> None:
-        prints[relative] = key = fingerprint(*parts)
+        prints[relative] = key = fingerprint(renderer.fingerprint, *parts)
         sha = previous.unchanged(relative, key)
         files[relative] = Keep(sha) if sha else build()
 
-    chart_paths = {spec.key: f"{CHARTS_DIR}/{spec.key}.png" for spec in package.charts}
-    for spec in package.charts:
+    charts_dir = _names(pack.charts_folder)
+    chart_paths = {spec.key: f"{charts_dir}/{spec.key}.png" for spec in charts}
+    for spec in charts:
         make(chart_paths[spec.key], (spec,), lambda spec=spec: render_chart(spec))
 
     class Images(dict):
@@ -159,38 +150,43 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], templates: 
             return value
 
     images = Images()
-    chart_prints = tuple(prints[chart_paths[spec.key]] for spec in package.charts)
-    author = results.report.unit.name
+    chart_prints = tuple(prints[chart_paths[spec.key]] for spec in charts)
+    author = unit.name
     stamp = _stamp(evaluation)
-    extra = {"failed_check": failed}
-    dept = package.department
-    if "docx" in formats or "pdf" in formats:
-        template = templates[DEPARTMENT_DOCX]
-        info = DocInfo("".join(dept.title_lines), author, stamp)
-        make(f"{dept.file_stem}.docx", (_template_id(template), dept, info, extra, chart_prints),
-             lambda: render_docx(template, dept, images, info, extra))
-        template = templates[PROJECT_DOCX]
-        for project in package.projects:
-            info = DocInfo(project.title_lines[0], author, stamp)
-            make(f"{PROJECT_DIR}/{project.file_stem}.docx", (_template_id(template), project, info, extra),
-                 lambda project=project, info=info: render_docx(template, project, images, info, extra))
-        if package.projects:
-            template = templates[ALL_TABLES_DOCX]
-            tables = [p.table for p in package.projects]
-            info = DocInfo(package.all_tables_title, author, stamp)
-            make(f"{TABLES_DIR}/{ALL_TABLES_DOCX}", (_template_id(template), tables, info),
-                 lambda: all_tables_docx(template, tables, package.all_tables_title, info))
-    if "md" in formats:
-        template = templates[DEPARTMENT_MD]
-        make(f"{dept.file_stem}.md", (_template_id(template), dept, extra),
-             lambda: render_md(template, dept, CHARTS_DIR, extra).encode("utf-8"))
-        template = templates[PROJECT_MD]
-        for project in package.projects:
-            make(f"{PROJECT_DIR}/{project.file_stem}.md", (_template_id(template), project, extra),
-                 lambda project=project: render_md(template, project, f"../{CHARTS_DIR}", extra).encode("utf-8"))
-    checks = render_md(templates[CHECKS_MD], None, CHARTS_DIR, checks_context(evaluation, forced))
+    # What every document may show besides its own subject: a template may print any of it.
+    shared = repr((unit, report.finance, report.three_public, report.functional, report.buildings,
+                   results.project_totals, context["facts"], results.profile, errors, formats))
+    whole = repr((shared, report.indicators, results.department, [p.card for p in results.projects],
+                  report.projects, chart_prints))
+
+    def document(kind: str, spec, ctx: dict, parts: tuple) -> None:
+        stem = _names(renderer.text(spec.file, ctx, f"pack.yaml 文档.{kind}.文件"))
+        title = renderer.text(spec.title, ctx, f"pack.yaml 文档.{kind}.标题") if spec.title else stem.rsplit("/", 1)[-1]
+        depth = stem.count("/")
+        if "docx" in formats or "pdf" in formats:
+            info = DocInfo(title, author, stamp)
+            make(f"{stem}.docx", (spec, parts, info, chart_prints),
+                 lambda: renderer.docx(spec.template, ctx, images, info))
+        if "md" in formats:
+            image_dir = "/".join([".."] * depth + [charts_dir])
+            make(f"{stem}.md", (spec, parts, image_dir),
+                 lambda: renderer.md(spec.template, ctx, image_dir).encode("utf-8"))
+
+    def wanted(kind: str) -> bool:
+        spec = pack.documents.get(kind)
+        return spec is not None and kind not in skip and spec.template not in skip
+
+    if wanted(DEPARTMENT_REPORT):
+        document(DEPARTMENT_REPORT, pack.documents[DEPARTMENT_REPORT], context, (whole,))
+    if wanted(PROJECT_REPORT):
+        for item in context["projects"]:
+            document(PROJECT_REPORT, pack.documents[PROJECT_REPORT], {**context, "item": item},
+                     (shared, repr(item)))
+    if wanted(ALL_TABLES) and context["projects"]:
+        document(ALL_TABLES, pack.documents[ALL_TABLES], context, (shared, repr(context["projects"])))
+    checks = renderer.md(CHECKS_MD[:-len(".md.j2")], {**context, **checks_context(evaluation, forced)}, charts_dir)
     files["校验报告.md"] = checks.encode("utf-8")
-    return package, files, prints, previous
+    return folder, files, prints, previous
 
 
 def claim(claims: Path, folder: str, path: Path, evaluation: Evaluation) -> None:
@@ -247,14 +243,15 @@ def moved(before: dict[str, str], after: dict[str, str]) -> list[str]:
 
 
 def generate(path: str | Path, out_dir: str | Path = "outputs", formats: tuple[str, ...] = ("docx", "md"),
-             templates: str | Path | None = None, force: bool = False, profile: str | None = None,
+             pack: str | Path | None = None, force: bool = False, profile: str | None = None,
              strict: bool = False, claims: str | Path | None = None) -> Generated:
-    """Validate one input and write its package; GenerationError (Chinese message) when it cannot be done."""
+    """Validate one input and write its package; GenerationError (Chinese message) when it cannot be done.
+
+    `pack` (a bundled pack's name or a pack folder) overrides the pack the input names; `profile` likewise.
+    """
     started = time.perf_counter()
     path = Path(path)
-    if templates is not None and not Path(templates).is_dir():
-        raise GenerationError(f"模板文件夹 {templates} 不存在：--templates 应指向放有自定义模板的文件夹")
-    evaluation = evaluate(path, profile)
+    evaluation = evaluate(path, profile, pack)
     if evaluation.results is None:
         raise GenerationError(f"{path.name} 无法读取，未生成任何文件：", evaluation.problems, evaluation)
     blocking = [*evaluation.errors, *(evaluation.warnings if strict else [])]
@@ -266,9 +263,8 @@ def generate(path: str | Path, out_dir: str | Path = "outputs", formats: tuple[s
     forced = bool(blocking)
     out_dir = Path(out_dir)
     try:
-        package, files, prints, previous = render_package(
-            evaluation, formats, template_paths(Path(templates) if templates else None), forced, out_dir)
-    except (TemplateProblem, ChartFontError) as exc:
+        folder, files, prints, previous = render_package(evaluation, formats, evaluation.pack, forced, out_dir)
+    except (TemplateProblem, PackError, ChartFontError) as exc:
         raise GenerationError(str(exc), evaluation=evaluation) from None
 
     def to_pdf(staging: Path, fresh: list[str]) -> None:
@@ -289,13 +285,13 @@ def generate(path: str | Path, out_dir: str | Path = "outputs", formats: tuple[s
                 doc.unlink()
 
     if claims is not None:
-        claim(Path(claims), package.folder, path, evaluation)
+        claim(Path(claims), folder, path, evaluation)
     figures = key_figures(evaluation.results)
     head = {"生成器": "jxzp", "版本": __version__, "输入文件": path.name, "输入sha256": _file_sha256(path),
-            "评分规则": evaluation.results.profile.name, "格式": list(formats), "未通过校验": forced,
+            "评分规则": evaluation.results.profile.name, "模板包": evaluation.pack.name, "格式": list(formats), "未通过校验": forced,
             "关键数字": figures}
     try:
-        written = write_package(out_dir, package.folder, files, head, prints, after_staging=to_pdf)
+        written = write_package(out_dir, folder, files, head, prints, after_staging=to_pdf)
     except (PdfError, WriteError) as exc:
         raise GenerationError(str(exc), evaluation=evaluation) from None
     folder = written.folder

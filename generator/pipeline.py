@@ -8,7 +8,9 @@ from pathlib import Path
 from .checks import run_checks
 from .compute import Results, compute
 from .problems import InputError, Problem, Severity, sort_problems
-from .profile import load_profile
+from .model import Report
+from .pack import DEFAULT_PACK, PROFILE_FILE, Pack, PackError, bundled_packs, load_pack
+from .profile import Profile, load_profile, load_profile_file
 from .readers import read_input
 
 logger = logging.getLogger(__name__)
@@ -22,6 +24,7 @@ class Evaluation:
     results: Results | None
     problems: list[Problem] = field(default_factory=list)
     unreadable: bool = False
+    pack: Pack | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -32,14 +35,45 @@ class Evaluation:
         return [p for p in self.problems if p.severity is Severity.WARNING]
 
 
-def evaluate(path: str | Path, profile: str | None = None) -> Evaluation:
-    """Read, compute and check one input; never raises for a problem of the input."""
+def choose_pack(report: Report, pack: str | Path | None = None) -> Pack:
+    """The command line's pack (a name or a folder), else the workbook's 模板 (a bundled name only), else the pack
+    named as the workbook's 评分规则, else 全国."""
+    if pack:
+        return load_pack(pack)
+    unit = report.unit
+    if unit.pack:
+        try:
+            return load_pack(unit.pack, allow_dir=False)
+        except PackError as exc:
+            raise InputError(report.source, [Problem(Severity.ERROR, report.place("unit.pack"), str(exc), "pack")],
+                             unreadable=True) from None
+    if unit.profile and unit.profile.strip() in bundled_packs():
+        return load_pack(unit.profile.strip(), allow_dir=False)
+    return load_pack(DEFAULT_PACK)
+
+
+def choose_profile(report: Report, pack: Pack, profile: str | Path | None = None) -> Profile:
+    """The command line's profile (a name or a file), else the workbook's 评分规则 (a bundled name only), else the
+    pack's own 评分规则.yaml."""
+    if profile:
+        return load_profile(profile, allow_path=True)
+    if report.unit.profile:
+        return load_profile(report.unit.profile, place=report.place("unit.profile"))
+    return load_profile_file(pack.need(PROFILE_FILE))
+
+
+def evaluate(path: str | Path, profile: str | Path | None = None, pack: str | Path | None = None) -> Evaluation:
+    """Read, compute and check one input; never raises for a problem of the input (a bad --pack or --profile of
+    the command line is reported as this input's problem too)."""
     path = Path(path)
     try:
         report, read_problems = read_input(path)
-        chosen = load_profile(profile or report.unit.profile, base_dir=path.parent)
+        chosen_pack = choose_pack(report, pack)
+        chosen = choose_profile(report, chosen_pack, profile)
+    except PackError as exc:
+        return Evaluation(path, None, [Problem(Severity.ERROR, "", str(exc), "pack")], unreadable=True)
     except InputError as exc:
         return Evaluation(path, None, sort_problems(exc.problems), unreadable=exc.unreadable)
     results = compute(report, chosen)
     problems = sort_problems([*read_problems, *run_checks(results)])
-    return Evaluation(path, results, problems)
+    return Evaluation(path, results, problems, pack=chosen_pack)

@@ -12,7 +12,8 @@ from ruamel.yaml.error import YAMLError
 from .model import Level
 from .problems import InputError, Problem, Severity
 
-PROFILE_DIR = Path(__file__).parent / "profiles"
+PACKS_DIR = Path(__file__).parent / "packs"
+PROFILE_FILE = "评分规则.yaml"
 DEFAULT_PROFILE = "全国"
 
 
@@ -76,23 +77,34 @@ class Profile(BaseModel):
 
 
 def profile_names() -> list[str]:
-    return sorted(p.stem for p in PROFILE_DIR.glob("*.yaml"))
+    """The bundled profiles: one per bundled pack, named as the pack (全国 first)."""
+    names = sorted(p.parent.name for p in PACKS_DIR.glob(f"*/{PROFILE_FILE}"))
+    return sorted(names, key=lambda n: n != DEFAULT_PROFILE)
 
 
-def load_profile(name_or_path: str | None, base_dir: Path | None = None) -> Profile:
-    """A bundled profile by name (全国, 四川, 湖南) or a YAML file; InputError with a Chinese message otherwise."""
-    key = (name_or_path or DEFAULT_PROFILE).strip()
-    bundled = PROFILE_DIR / f"{key}.yaml"
-    if bundled.is_file():
-        return _load(str(bundled))
+def load_profile(name_or_path: str | Path | None, allow_path: bool = False, place: str = "") -> Profile:
+    """A bundled profile by name, or — only when the command line gives it (`allow_path`) — a YAML file.
+
+    A name typed in a workbook is never taken as a path: an uploaded file must not make the server read its files,
+    and the refusal is the same whether or not such a file exists.
+    """
+    key = str(name_or_path or DEFAULT_PROFILE).strip()
+    if key in profile_names():
+        return _load(str(PACKS_DIR / key / PROFILE_FILE))
     path = Path(key)
-    if not path.is_absolute() and base_dir is not None and (base_dir / path).is_file():
-        path = base_dir / path
-    if not path.is_file():
-        raise InputError(key, [Problem(Severity.ERROR, key,
-            f"找不到评分规则“{key}”：请填写 {'、'.join(profile_names())} 之一，或一个评分规则 YAML 文件的路径", "profile")],
-            unreadable=True)
-    return _load(str(path.resolve()))
+    if allow_path and path.is_file():
+        return _load(str(path.resolve()))
+    if allow_path:
+        message = f"找不到评分规则“{key}”：--profile 请填写 {'、'.join(profile_names())} 之一，或一个评分规则 YAML 文件的路径"
+    else:
+        message = (f"评分规则“{key[:60]}”不是内置的评分规则：请填写 {'、'.join(profile_names())} 之一"
+                   "（自己改的评分规则文件请在命令行用 --profile 文件 指定）")
+    raise InputError(key, [Problem(Severity.ERROR, place or key, message, "profile")], unreadable=True)
+
+
+def load_profile_file(path: Path) -> Profile:
+    """A pack's own 评分规则.yaml."""
+    return _load(str(Path(path).resolve()))
 
 
 @lru_cache(maxsize=32)
@@ -104,7 +116,6 @@ def _load(path: str) -> Profile:
     except (YAMLError, OSError, UnicodeDecodeError) as exc:
         message = f"评分规则文件无法读取（{type(exc).__name__}）：请检查文件是否为 UTF-8 编码的 YAML"
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        message = f"评分规则文件中“{where}”有误（{first['msg']}）：请对照内置的 全国.yaml 修改"
+        wrong = "；".join(f"“{'.'.join(str(p) for p in e['loc'])}”{e['msg']}" for e in exc.errors())
+        message = f"评分规则文件有误：{wrong}。请对照内置模板包“全国”的 评分规则.yaml 修改"
     raise InputError(path, [Problem(Severity.ERROR, path, message, "profile")], unreadable=True)

@@ -32,7 +32,7 @@ def test_package_layout(small):
         "manifest.json", "校验报告.md",
         "部门整体支出绩效自评报告.docx", "部门整体支出绩效自评报告.md",
         "图表/支出结构.png", "图表/收入结构.png", "图表/收支变动.png", "图表/项目执行率.png",
-        "附表/项目支出绩效自评表（全部项目）.docx",
+        "附表/项目支出绩效自评表（全部项目）.docx", "附表/项目支出绩效自评表（全部项目）.md",
         "项目支出绩效自评报告/01-城市社区党建及城乡综合治理.docx",
         "项目支出绩效自评报告/01-城市社区党建及城乡综合治理.md",
         "项目支出绩效自评报告/02-组织系统网络宣传 A&B 专项.docx",
@@ -145,19 +145,20 @@ def test_cli_generate_reports_in_chinese_without_traceback():
     wrong = runner.invoke(main, ["generate", str(SMALL), "--format", "docx,html"])
     assert wrong.exit_code == 2 and "不支持的格式" in wrong.output
     nowhere = runner.invoke(main, ["generate", str(SMALL), "-o", str(out), "--templates", str(out / "没有")])
-    assert nowhere.exit_code == 1 and "模板文件夹" in nowhere.output
+    assert nowhere.exit_code == 2 and "没有名为" in nowhere.output and "Traceback" not in nowhere.output
 
 
 def test_templates_option_uses_the_units_own_copy(tmp_path):
     own = tmp_path / "我的模板"
     own.mkdir()
-    (own / "项目支出绩效自评报告.md.j2").write_text("# 自定义：{{ name|md_text }}，得分{{ total }}\n", encoding="utf-8")
-    done = generate(SMALL, tmp_path / "out", ("md",), templates=own)
+    (own / "项目支出绩效自评报告.md.j2").write_text("# 自定义：{{ item.project.name|text }}，得分{{ item.card.total|score }}\n",
+                                                  encoding="utf-8")
+    done = generate(SMALL, tmp_path / "out", ("md",), pack=own)
     text = (done.folder / "项目支出绩效自评报告" / "01-城市社区党建及城乡综合治理.md").read_text(encoding="utf-8")
     assert text == "# 自定义：城市社区党建及城乡综合治理，得分97.39\n"
     (own / "项目支出绩效自评报告.md.j2").write_text("{{ 得分 }}\n", encoding="utf-8")
     with pytest.raises(GenerationError, match="模板“项目支出绩效自评报告.md.j2”使用了未定义的变量“得分”"):
-        generate(SMALL, tmp_path / "out", ("md",), templates=own)
+        generate(SMALL, tmp_path / "out", ("md",), pack=own)
 
 
 def test_pdf_needs_libreoffice_and_says_how_to_install_it(tmp_path, monkeypatch):

@@ -11,15 +11,17 @@ from golden_dump import GOLDEN, package_dump
 from packages import INPUTS, work_dir
 
 EXAMPLES = sorted(p.stem for p in INPUTS.glob("*.yaml"))
+PACKS = ["全国"]
 
 
+@pytest.mark.parametrize("pack", PACKS)
 @pytest.mark.parametrize("example", EXAMPLES)
-def test_package_equals_golden_files(example, request):
-    out = work_dir(f"golden-{example}")
-    made = generate(INPUTS / f"{example}.yaml", out, ("docx", "md"), force=True)
+def test_package_equals_golden_files(example, pack, request):
+    out = work_dir(f"golden-{pack}-{example}")
+    made = generate(INPUTS / f"{example}.yaml", out, ("docx", "md"), pack=pack, force=True)
     dump = package_dump(made.folder)
     dump.pop("校验报告.md", None)     # findings have their own exact tests; the report's wording is not a layout
-    target = GOLDEN / example
+    target = GOLDEN / pack / example
     if request.config.getoption("--update-golden"):
         shutil.rmtree(target, ignore_errors=True)
         for relative, text in dump.items():

@@ -10,12 +10,8 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from generator.generate import DEFAULT_TEMPLATES, PROJECT_DOCX
-from generator.pipeline import evaluate
-from generator.render.context import TemplateProblem
-from generator.render.docx import DocInfo, render_docx
-from generator.render.markdown import render_md
-from generator.render.views import build_package
+from generator.generate import GenerationError, generate
+from generator.pack import export_pack
 from packages import FIXTURES, generated, table_rows, work_dir
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -119,44 +115,41 @@ def test_special_characters_and_line_breaks_survive(small):
     assert '# 2021年度组织系统网络宣传 &lt;A&B&gt; "专项"项目支出绩效自评报告' in md
 
 
-def test_same_view_gives_identical_bytes():
-    ev = evaluate(FIXTURES / "small.yaml")
-    project = build_package(ev.results).projects[0]
-    info = DocInfo("t", "a", datetime(2022, 3, 30))
-    first = render_docx(DEFAULT_TEMPLATES / PROJECT_DOCX, project, {}, info, {"failed_check": ""})
-    second = render_docx(DEFAULT_TEMPLATES / PROJECT_DOCX, project, {}, info, {"failed_check": ""})
-    assert first == second
-    with zipfile.ZipFile(io.BytesIO(first)) as z:
+def test_same_input_gives_identical_bytes(small):
+    again = generate(FIXTURES / "small.yaml", work_dir("small-again"), ("docx", "md"))
+    for relative in small.files:
+        if relative.endswith((".docx", ".md", ".png")):
+            assert (small.folder / relative).read_bytes() == (again.folder / relative).read_bytes(), relative
+    with zipfile.ZipFile(small.folder / "项目支出绩效自评报告" / "01-城市社区党建及城乡综合治理.docx") as z:
         assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
         core = z.read("docProps/core.xml").decode()
     assert "2022-03-30T00:00:00Z" in core
 
 
-def _custom_docx_template(folder: Path, text: str) -> Path:
-    doc = Document(str(DEFAULT_TEMPLATES / PROJECT_DOCX))
-    doc.add_paragraph(text)
-    path = folder / PROJECT_DOCX
-    doc.save(str(path))
-    return path
+def _exported(name: str) -> Path:
+    folder = work_dir(name) / "包"
+    if not folder.exists():
+        export_pack("全国", folder)
+    return folder
 
 
 def test_unknown_variable_in_a_docx_template_is_reported_by_name():
-    ev = evaluate(FIXTURES / "small.yaml")
-    project = build_package(ev.results).projects[0]
-    template = _custom_docx_template(work_dir("custom-docx"), "{{ 项目负责人 }}")
-    with pytest.raises(TemplateProblem) as caught:
-        render_docx(template, project, {}, DocInfo("t", "a", datetime(2022, 1, 1)), {"failed_check": ""})
+    pack = _exported("custom-docx")
+    doc = Document(str(pack / "项目支出绩效自评报告.docx"))
+    doc.add_paragraph("{{ 项目负责人 }}")
+    doc.save(str(pack / "项目支出绩效自评报告.docx"))
+    with pytest.raises(GenerationError) as caught:
+        generate(FIXTURES / "small.yaml", work_dir("custom-docx-out"), ("docx",), pack=pack)
     assert "项目支出绩效自评报告.docx" in str(caught.value) and "项目负责人" in str(caught.value)
 
 
 def test_unknown_attribute_in_a_markdown_template_is_reported_by_name():
-    ev = evaluate(FIXTURES / "small.yaml")
-    project = build_package(ev.results).projects[0]
-    template = work_dir("custom-md") / "项目支出绩效自评报告.md.j2"
-    template.write_text("# {{ title_lines[0] }}\n{{ table.nothing }}\n", encoding="utf-8")
-    with pytest.raises(TemplateProblem) as caught:
-        render_md(template, project, "../图表", {"failed_check": ""})
-    assert "项目支出绩效自评报告.md.j2" in str(caught.value)
+    pack = _exported("custom-md")
+    template = pack / "项目支出绩效自评报告.md.j2"
+    template.write_text("# {{ item.project.name }}\n{{ item.nothing }}\n", encoding="utf-8")
+    with pytest.raises(GenerationError) as caught:
+        generate(FIXTURES / "small.yaml", work_dir("custom-md-out"), ("md",), pack=pack)
+    assert "项目支出绩效自评报告.md.j2" in str(caught.value) and "nothing" in str(caught.value)
     template.write_text("{{ 不存在的变量 }}", encoding="utf-8")
-    with pytest.raises(TemplateProblem, match="不存在的变量"):
-        render_md(template, project, "../图表", {"failed_check": ""})
+    with pytest.raises(GenerationError, match="不存在的变量"):
+        generate(FIXTURES / "small.yaml", work_dir("custom-md-out"), ("md",), pack=pack)

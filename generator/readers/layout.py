@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..catalog import FINANCE_ROWS, LEVEL1_NAMES, LEVEL2_NAMES, THREE_PUBLIC_ROWS
+from ..pack import bundled_packs
 from ..model import Buildings, Direction, Indicator, Level, Project, Staffing, Unit
 
 YES_NO = ("是", "否")
@@ -82,8 +83,8 @@ def _unit_rows() -> list[Column]:
             rows += [_column(i, ("单位信息", "人员情况", i.alias)) for i in Staffing.model_fields.values()]
             continue
         col = _column(info, ("单位信息", info.alias))
-        if name == "profile":
-            col = Column(col.header, col.path, col.note, kind="choice", choices=("全国", "四川", "湖南"), width=col.width)
+        if name in ("profile", "pack"):
+            col = Column(col.header, col.path, col.note, kind="choice", choices=bundled_packs(), width=col.width)
         rows.append(col)
     rows += [_column(i, ("楼堂馆所", i.alias)) for i in Buildings.model_fields.values()]
     return rows

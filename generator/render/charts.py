@@ -14,7 +14,7 @@ from matplotlib import font_manager  # noqa: E402
 from matplotlib import pyplot as plt  # noqa: E402
 
 from ..filters import amount, percent  # noqa: E402
-from .views import ChartSpec  # noqa: E402
+from .context import ChartSpec  # noqa: E402
 
 logger = logging.getLogger(__name__)
 

@@ -1,63 +1,226 @@
-"""Template contexts: a document view turned into plain dicts, with tables and figures in the target format."""
+"""What templates receive: the computed results as typed values (Decimal, dates, grouped indicator rows) and facts
+about what the input supports; no sentence and no formatted figure is made here — the pack's templates speak."""
 from __future__ import annotations
 
-import dataclasses
-import re
-from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
-
-from ..filters import FILTERS
-from .views import BasicData, Figure, ScoreTable, SimpleTable
-
-TABLE_TYPES = (ScoreTable, BasicData, SimpleTable)
+from ..catalog import INCOME_SOURCES
+from ..compute import IndicatorScore, ProjectResult, Results, Scorecard, ratio_percent
+from ..model import Indicator, Project
 
 
-class TemplateProblem(Exception):
-    """A template cannot be rendered (unknown variable, syntax error); the message is for the preparer."""
+@dataclass(frozen=True)
+class ChartSpec:
+    """The data of one chart; amounts in 万元 or rates in %, labels in Chinese."""
+
+    key: str                      # file stem under the charts folder
+    kind: str                     # "pie" | "bar" | "pair"
+    title: str
+    labels: list[str]
+    values: list[Decimal]
+    last_values: list[Decimal | None] = field(default_factory=list)  # "pair": last year's values
+    shares: list[Decimal | None] = field(default_factory=list)       # "pie": computed shares in %
+    unit: str = "万元"
 
 
-def to_context(value: Any, table: Callable[[Any], Any], figure: Callable[[Figure], Any]) -> Any:
-    """Dataclasses → dicts (so templates can use a.b), tables → table(view), figures → dict with `image`."""
-    if isinstance(value, TABLE_TYPES):
-        return table(value)
-    if isinstance(value, Figure):
-        return {"key": value.key, "caption": value.caption, "image": figure(value)}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_context(getattr(value, f.name), table, figure) for f in dataclasses.fields(value)}
-    if isinstance(value, (list, tuple)):
-        return [to_context(v, table, figure) for v in value]
-    return value
+@dataclass(frozen=True)
+class IndicatorRow:
+    """One row of a score table: the indicator, its 一级指标 subtotal and its score (None when not applicable)."""
+
+    level1: str
+    level1_weight: Decimal | None
+    level1_score: Decimal | None
+    level2: str
+    indicator: Indicator
+    result: IndicatorScore
+
+    @property
+    def name(self) -> str:
+        return self.indicator.name
+
+    @property
+    def target(self) -> str | None:
+        return self.indicator.target
+
+    @property
+    def actual(self) -> str | None:
+        return self.indicator.actual
+
+    @property
+    def deviation(self) -> str | None:
+        return self.indicator.deviation
+
+    @property
+    def weight(self) -> Decimal:
+        return self.result.weight
+
+    @property
+    def applicable(self) -> bool:
+        return self.result.applicable
+
+    @property
+    def score(self) -> Decimal | None:
+        return self.result.score if self.result.applicable else None
 
 
-def environment(autoescape: bool, trim: bool = True) -> Environment:
-    """The Jinja2 environment of every template: unknown variables are errors, the domain filters are registered.
+@dataclass(frozen=True)
+class Evaluated:
+    """A scorecard (a project's or the department's) with its table rows and what the unit stated itself."""
 
-    Markdown templates trim the newline after a block tag; docx XML is left as docxtpl prepared it.
-    """
-    env = Environment(undefined=StrictUndefined, autoescape=autoescape, keep_trailing_newline=True,
-                      trim_blocks=trim, lstrip_blocks=trim)
-    env.filters.update(FILTERS)
-    return env
+    card: Scorecard
+    rows: list[IndicatorRow]
+    stated_total: Decimal | None
+    stated_grade: str | None
+
+    @property
+    def scored(self) -> bool:
+        return self.card.total is not None
+
+    @property
+    def all_met(self) -> list[IndicatorRow]:
+        """Applicable indicators that earned their full weight."""
+        return [r for r in self.rows if r.applicable and r.score is not None and r.score >= r.weight]
+
+    @property
+    def not_met(self) -> list[IndicatorRow]:
+        return [r for r in self.rows if r.applicable and (r.score is None or r.score < r.weight)]
+
+    @property
+    def applicable_rows(self) -> list[IndicatorRow]:
+        return [r for r in self.rows if r.applicable]
 
 
-_UNDEFINED = re.compile(r"'([^']+)' is undefined")
-_NO_ATTRIBUTE = re.compile(r"'([^']+)' (?:object )?has no attribute '([^']+)'")
+@dataclass(frozen=True)
+class ProjectItem(Evaluated):
+    """One evaluated project: its number in the package (1, 2, …), the model and its scorecard."""
+
+    number: int = 0
+    project: Project | None = None
 
 
-def explain(exc: TemplateError, template: str) -> TemplateProblem:
-    """A Chinese message naming the template and the variable (or the line) at fault."""
-    message = str(exc.message or exc)
-    if isinstance(exc, UndefinedError):
-        match = _NO_ATTRIBUTE.search(message)
-        if match:
-            return TemplateProblem(f"模板“{template}”使用了不存在的变量“{match.group(2)}”（在 {match.group(1)} 中）："
-                                   "请检查变量名是否写错，可对照 templates/ 中的默认模板")
-        match = _UNDEFINED.search(message)
-        name = match.group(1) if match else message
-        return TemplateProblem(f"模板“{template}”使用了未定义的变量“{name}”：请检查变量名是否写错，可对照 templates/ 中的默认模板")
-    if isinstance(exc, TemplateSyntaxError):
-        where = f"第{exc.lineno}行" if exc.lineno and template.endswith(".j2") else "中"
-        return TemplateProblem(f"模板“{template}”{where}有语法错误（{message}）：请检查 {{{{ }}}} 与 {{% %}} 是否成对")
-    return TemplateProblem(f"模板“{template}”无法渲染（{type(exc).__name__}：{message}）")
+@dataclass(frozen=True)
+class Facts:
+    """What the input supports saying; templates state a count or a total only where a fact allows it."""
+
+    projects_complete: bool
+    project_count: int | None              # None when the project list is not marked complete
+    listed_count: int
+    evaluated_count: int
+    has_department_table: bool
+    has_basic_data: bool
+    last_year_known: bool
+    grade_counts: list[tuple[str, int]]
+
+
+def indicator_rows(card: Scorecard) -> list[IndicatorRow]:
+    subtotals = {s.level1: s for s in card.subtotals}
+    rows = []
+    for result in card.indicators:
+        ind = result.indicator
+        sub = subtotals.get(ind.level1)
+        rows.append(IndicatorRow(ind.level1, sub.weight if sub else None, sub.score if sub else None,
+                                 ind.level2 or "", ind, result))
+    return rows
+
+
+def evaluated(card: Scorecard, stated_total: Decimal | None, stated_grade: str | None) -> Evaluated:
+    return Evaluated(card, indicator_rows(card), stated_total, stated_grade)
+
+
+def project_item(pr: ProjectResult, number: int) -> ProjectItem:
+    p = pr.project
+    return ProjectItem(pr.card, indicator_rows(pr.card), p.stated_total, p.stated_grade, number=number, project=p)
+
+
+def has_basic_data(results: Results) -> bool:
+    """The 基础数据表 is attached when staffing or any money figure is given."""
+    staffing = results.report.unit.staffing
+    return (staffing.establishment is not None or staffing.in_post is not None
+            or any(any(v is not None for v in ln.values.values()) for ln in results.finance.values())
+            or results.report.buildings is not None)
+
+
+def has_department_table(results: Results) -> bool:
+    unit = results.report.unit
+    return bool(results.report.indicators or unit.goal or unit.achieved)
+
+
+def total(values: list[Decimal | None]) -> Decimal | None:
+    """The sum when every part is known; None (shown as —) when any part is unknown: never an unknown as zero."""
+    if not values or any(v is None for v in values):
+        return None
+    return sum(values, Decimal(0))
+
+
+def chart_specs(results: Results, titles: dict[str, str]) -> list[ChartSpec]:
+    """The charts whose data is given: year-on-year bar, income and expenditure pies, execution-rate bar."""
+    fin = results.finance
+    specs: list[ChartSpec] = []
+    pair_keys = [k for k in ("收入总计", "支出总计", "本年收入合计", "本年支出合计")
+                 if fin[k].actual is not None and fin[k].last_year is not None]
+    if pair_keys:
+        specs.append(ChartSpec("收支变动", "pair", titles.get("收支变动", ""), pair_keys,
+                               [fin[k].actual for k in pair_keys], [fin[k].last_year for k in pair_keys]))
+    income = [s for s in results.income_shares if s.amount > 0]
+    if income:
+        specs.append(ChartSpec("收入结构", "pie", titles.get("收入结构", ""), [s.label for s in income],
+                               [s.amount for s in income], shares=[s.share for s in income]))
+    spend = [s for s in results.expenditure_shares if s.amount > 0]
+    if spend:
+        specs.append(ChartSpec("支出结构", "pie", titles.get("支出结构", ""), [s.label for s in spend],
+                               [s.amount for s in spend], shares=[s.share for s in spend]))
+    rated = [p for p in results.evaluated_projects if p.card.execution_rate is not None]
+    if rated:
+        specs.append(ChartSpec("项目执行率", "bar", titles.get("项目执行率", ""),
+                               [p.project.name for p in rated], [p.card.execution_rate for p in rated], unit="%"))
+    return specs
+
+
+def package_context(results: Results, attachments: list[str], skip: set[str]) -> dict[str, Any]:
+    """The variables every template of a package sees (see the packs' README for the list)."""
+    report = results.report
+    unit = report.unit
+    listed = results.projects
+    items = [project_item(pr, n) for n, pr in enumerate(results.evaluated_projects, 1)]
+    grades: dict[str, int] = {}
+    for item in items:
+        if item.card.grade:
+            grades[item.card.grade] = grades.get(item.card.grade, 0) + 1
+    fin = results.finance
+    named = ("一般公共预算财政拨款收入", "政府性基金预算财政拨款收入", "财政专户管理资金收入")
+    others = [fin[k].actual for k in INCOME_SOURCES if k not in named and fin[k].actual is not None]
+    facts = Facts(
+        projects_complete=unit.projects_complete,
+        project_count=len(listed) if unit.projects_complete else None,
+        listed_count=len(listed),
+        evaluated_count=len(items),
+        has_department_table=has_department_table(results),
+        has_basic_data=has_basic_data(results),
+        last_year_known=fin["本年支出合计"].last_year is not None or fin["本年收入合计"].last_year is not None,
+        grade_counts=list(grades.items()),
+    )
+    present = {"部门整体支出绩效自评表": facts.has_department_table, "基础数据表": facts.has_basic_data}
+    totals = results.project_totals
+    return {
+        "unit": unit,
+        "year": unit.year,
+        "last_year": unit.year - 1,
+        "report": report,
+        "results": results,
+        "profile": results.profile,
+        "finance": fin,
+        "three_public": results.three_public,
+        "functional": report.functional,
+        "buildings": report.buildings,
+        "department": evaluated(results.department, unit.stated_total, unit.stated_grade),
+        "projects": items,
+        "listed_projects": listed,
+        "project_totals": {**totals, "rate": ratio_percent(totals.get("actual"), totals.get("budget"))},
+        "other_income": sum(others, Decimal(0)) if others else None,
+        "facts": facts,
+        "attachments": [a for a in attachments if a not in skip and present.get(a, True)],
+        "total": total,
+        "ratio": ratio_percent,
+    }

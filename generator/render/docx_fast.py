@@ -1,5 +1,5 @@
-"""Compile-once Word rendering: a docxtpl template is parsed, patched and compiled one time per process and per
-file version, then every document is the template's zip with a freshly rendered body (about 10× the plain loop)."""
+"""Compile-once Word rendering: a docxtpl template is parsed, patched and compiled one time per process, pack and
+file version, then every document is the template's zip with a freshly rendered body (about 20× the plain loop)."""
 from __future__ import annotations
 
 import io
@@ -14,15 +14,15 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from docxtpl import DocxTemplate
-from jinja2 import Template, TemplateError
+from jinja2 import Environment, Template, TemplateError
 
-from . import docx_style as st
-from .context import TemplateProblem, environment, explain, to_context
+from .environment import MERGE_OPEN, TemplateProblem, explain, render_checked
+from .merge import merge_cells
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 EMU_PER_MM = 36000
 _BODY_OPEN = re.compile(r"<w:body[^>]*>")
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_SECTION = re.compile(r"<w:sectPr[ >].*?</w:sectPr>\s*$", re.S)
 _IMAGE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
 _DRAWING = (
     '</w:t></w:r><w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
@@ -122,8 +122,8 @@ class _Drawing:
 class CompiledDocx:
     """A docxtpl template prepared once: the patched body compiled by Jinja2, the other parts kept as bytes."""
 
-    def __init__(self, path: Path) -> None:
-        self.name = path.name
+    def __init__(self, path: Path, env: Environment, name: str) -> None:
+        self.name = name
         try:
             tpl = DocxTemplate(str(path))
             tpl.init_docx()
@@ -131,45 +131,41 @@ class CompiledDocx:
             body = re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(tpl.get_xml()))
             with zipfile.ZipFile(path) as archive:
                 self.members = {n: archive.read(n) for n in archive.namelist()}
-        except Exception as exc:  # a damaged or non-docx file given with --templates
-            raise TemplateProblem(f"模板“{path.name}”不是有效的 Word 文件（{type(exc).__name__}）：请用 Word 另存为 .docx 后重试") from None
-        for name, data in self.members.items():
-            if re.match(r"word/(header|footer|footnotes)\d*\.xml$", name) and re.search(rb"\{[{%]", data):
-                raise TemplateProblem(f"模板“{path.name}”的页眉、页脚或脚注中有模板变量：页眉页脚请只放固定文字和页码")
+        except Exception as exc:  # a damaged or non-docx file in a pack
+            raise TemplateProblem(f"模板“{name}”不是有效的 Word 文件（{type(exc).__name__}）：请用 Word 另存为 .docx 后重试") from None
+        for member, data in self.members.items():
+            if re.match(r"word/(header|footer|footnotes)\d*\.xml$", member) and re.search(rb"\{[{%]", data):
+                raise TemplateProblem(f"模板“{name}”的页眉、页脚或脚注中有模板变量：页眉页脚请只放固定文字和页码")
         try:
-            self.body: Template = environment(autoescape=True, trim=False).from_string(body)
+            self.body: Template = env.from_string(body)
         except TemplateError as exc:
-            raise explain(exc, path.name) from None
+            raise explain(exc, name) from None
         document = self.members["word/document.xml"].decode("utf-8")
         opened = _BODY_OPEN.search(document)
         closed = document.rindex("</w:body>")
         self.head, self.tail = document[:opened.start()], document[closed + len("</w:body>"):]
         self.order = sorted(self.members, key=lambda n: (n != "[Content_Types].xml", n))
         # The parts no document changes (styles, fonts, settings, headers…) are compressed once, here.
-        self.deflated = {name: _deflate(data) for name, data in self.members.items()}
+        self.deflated = {member: _deflate(data) for member, data in self.members.items()}
 
-    def render(self, view: Any, images: dict[str, bytes], title: str, author: str, stamp: str,
-               extra: dict[str, Any] | None, table) -> bytes:
-        media = _Media()
+    def body_xml(self, context: dict[str, Any]) -> str:
+        """The rendered body without its section properties: a table template placed inside another document."""
+        xml = render_checked(self.body, context, self.name).strip()
+        xml = _BODY_OPEN.sub("", xml, count=1)
+        xml = xml[:xml.rindex("</w:body>")] if xml.endswith("</w:body>") else xml
+        return _SECTION.sub("", xml)
 
-        def figure(f) -> _Drawing:
-            return media.add(images[f.key], st.IMAGE_WIDTH_MM)
-
-        context = to_context(view, table, figure)
-        if extra:
-            context.update({k: to_context(v, table, figure) for k, v in extra.items()})
-        try:
-            xml = self.body.render(context)
-        except TemplateError as exc:
-            raise explain(exc, self.name) from None
-        except (TypeError, ValueError, AttributeError, KeyError) as exc:
-            raise TemplateProblem(f"模板“{self.name}”无法渲染（{type(exc).__name__}：{exc}）：请对照 templates/ 中的默认模板检查") from None
+    def render(self, context: dict[str, Any], media: "_Media", title: str, author: str, stamp: str) -> bytes:
+        xml = render_checked(self.body, context, self.name)
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-        if _SPECIAL_TEXT.search(xml):   # tabs, line and page breaks inside a text run (docxtpl's Listing)
-            xml = self._listing(xml)
+        document = self.head + xml + self.tail
+        if MERGE_OPEN in xml:
+            document = merge_cells(document)
+        if _SPECIAL_TEXT.search(document):   # tabs, line and page breaks inside a text run (docxtpl's Listing)
+            document = self._listing(document)
         parts = dict(self.members)
-        parts["word/document.xml"] = (self.head + xml + self.tail).encode("utf-8")
+        parts["word/document.xml"] = document.encode("utf-8")
         parts["docProps/core.xml"] = _CORE.format(title=escape(title), author=escape(author), stamp=stamp).encode("utf-8")
         order = self.order
         if media.items:
@@ -188,19 +184,20 @@ class CompiledDocx:
                      for name in order])
 
 
-_CACHE: dict[tuple[str, int, int], CompiledDocx] = {}
+_CACHE: dict[tuple[str, int, int, int], CompiledDocx] = {}
 _LOCK = threading.Lock()
 
 
-def compiled(path: Path) -> CompiledDocx:
-    """The compiled template for this file version, made once per process (a changed file is compiled anew)."""
+def compiled(path: Path, env: Environment, name: str) -> CompiledDocx:
+    """The compiled template for this file version and pack environment, made once per process (a changed file
+    is compiled anew)."""
     try:
         stat = path.stat()
     except OSError:
-        raise TemplateProblem(f"找不到模板“{path.name}”：请检查 --templates 文件夹") from None
-    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+        raise TemplateProblem(f"找不到模板“{name}”：请检查模板包") from None
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, id(env))
     with _LOCK:
         found = _CACHE.get(key)
         if found is None:
-            found = _CACHE[key] = CompiledDocx(path)
+            found = _CACHE[key] = CompiledDocx(path, env, name)
         return found

@@ -1,0 +1,620 @@
+"""Build the Word templates of the bundled packs reproducibly: python -m generator.packs.build [PACK …].
+
+A report's .docx is made from its .md.j2 (one paragraph per line, see the packs' README), so the Word and the text
+outline of a bundled pack never drift apart; a table's .docx is drawn here as a real Word table with row loops.
+Maintainers of their own packs edit the .docx in Word instead; this builder is for the bundled ones.
+
+Every template carries the official format (GB/T 9704 practice): A4, margins 37/35/28/26 mm, 仿宋_GB2312 三号 body
+with fixed 29 pt lines and a 2-character first-line indent, 方正小标宋简体 二号 title, 黑体 / 楷体_GB2312 / 仿宋 bold
+headings, page numbers "— N —" in 宋体 四号 (odd pages right, even pages left), the East Asian font set on every style
+and every run.
+"""
+from __future__ import annotations
+
+import io
+import re
+import sys
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+from ..render import docx_style as st
+from ..render.environment import STYLE_MARK
+
+HERE = Path(__file__).resolve().parent
+
+STAMP = datetime(2024, 1, 1)
+THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+
+
+def set_fonts(element, east_asia: str, latin: str = st.LATIN_FONT) -> None:
+    """rFonts with an explicit East Asian font and no theme fonts (which would win over the named fonts)."""
+    rpr = element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in THEME_ATTRS:
+        if fonts.get(qn(attr)) is not None:
+            del fonts.attrib[qn(attr)]
+    fonts.set(qn("w:ascii"), latin)
+    fonts.set(qn("w:hAnsi"), latin)
+    fonts.set(qn("w:eastAsia"), east_asia)
+    fonts.set(qn("w:cs"), latin)
+    fonts.set(qn("w:hint"), "eastAsia")
+
+
+def first_line_chars(style_or_paragraph, chars: int) -> None:
+    """Indent the first line by whole characters (firstLineChars wins over the absolute value in Word and WPS)."""
+    ppr = style_or_paragraph.element.get_or_add_pPr() if hasattr(style_or_paragraph, "element") else style_or_paragraph
+    ind = ppr.find(qn("w:ind"))
+    if ind is None:
+        ind = OxmlElement("w:ind")
+        ppr.append(ind)
+    ind.set(qn("w:firstLineChars"), str(chars * 100))
+    ind.set(qn("w:firstLine"), str(chars * st.BODY_PT * 20))
+
+
+def paragraph_style(doc, name: str, font: str, size: float, *, bold: bool = False, align=None, indent: int = 0,
+                    line_pt: float | None = st.LINE_PT, before: float = 0, after: float = 0, base: str | None = None,
+                    color: RGBColor | None = None, page_break: bool = False, keep_next: bool = False):
+    styles = doc.styles
+    style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    if base:
+        style.base_style = styles[base]
+    style.font.size = Pt(size)
+    style.font.bold = bold
+    style.font.italic = False
+    style.font.color.rgb = color or RGBColor(0, 0, 0)
+    set_fonts(style.element, font)
+    pf = style.paragraph_format
+    pf.alignment = align if align is not None else WD_ALIGN_PARAGRAPH.JUSTIFY
+    if line_pt:
+        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        pf.line_spacing = Pt(line_pt)
+    else:
+        pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    pf.space_before = Pt(before)
+    pf.space_after = Pt(after)
+    pf.page_break_before = page_break
+    pf.keep_with_next = keep_next
+    pf.widow_control = False
+    pf.left_indent = Pt(0)
+    pf.right_indent = Pt(0)
+    if indent:
+        first_line_chars(style, indent)
+    else:
+        pf.first_line_indent = Pt(0)
+        style.element.get_or_add_pPr().find(qn("w:ind")).set(qn("w:firstLineChars"), "0")
+    return style
+
+
+def define_styles(doc) -> None:
+    # Document defaults: every run without an explicit font still gets 仿宋_GB2312 for Chinese.
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    rpr_default = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    fonts = rpr_default.find(qn("w:rFonts"))
+    for attr in THEME_ATTRS:
+        if fonts.get(qn(attr)) is not None:
+            del fonts.attrib[qn(attr)]
+    for attr, value in (("w:ascii", st.LATIN_FONT), ("w:hAnsi", st.LATIN_FONT), ("w:eastAsia", st.BODY_FONT),
+                        ("w:cs", st.LATIN_FONT)):
+        fonts.set(qn(attr), value)
+    lang = rpr_default.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr_default.append(lang)
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "zh-CN")
+
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph_style(doc, "Normal", st.BODY_FONT, st.BODY_PT, indent=2)
+    paragraph_style(doc, "公文标题", st.TITLE_FONT, st.TITLE_PT, align=center, line_pt=36, base="Normal", keep_next=True)
+    paragraph_style(doc, "标题空行", st.BODY_FONT, st.BODY_PT, align=center, base="Normal")
+    paragraph_style(doc, "Heading 1", st.HEADING1_FONT, st.BODY_PT, indent=2, base="Normal", keep_next=True)
+    paragraph_style(doc, "Heading 2", st.HEADING2_FONT, st.BODY_PT, indent=2, base="Normal", keep_next=True)
+    paragraph_style(doc, "Heading 3", st.BODY_FONT, st.BODY_PT, bold=True, indent=2, base="Normal", keep_next=True)
+    paragraph_style(doc, "附件标题", st.HEADING1_FONT, st.BODY_PT, align=WD_ALIGN_PARAGRAPH.LEFT, base="Normal",
+                    page_break=True, after=st.LINE_PT, keep_next=True)
+    paragraph_style(doc, "图片", st.BODY_FONT, st.BODY_PT, align=center, line_pt=None, before=6, base="Normal",
+                    keep_next=True)
+    paragraph_style(doc, "图题", st.BODY_FONT, 14, align=center, line_pt=None, after=10, base="Normal")
+    paragraph_style(doc, "落款", st.BODY_FONT, st.BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, base="Normal")
+    paragraph_style(doc, "校验提示", st.HEADING1_FONT, 14, align=center, line_pt=None, after=6, base="Normal",
+                    color=RGBColor(0xC0, 0, 0))
+    paragraph_style(doc, "页码", st.PAGE_NUMBER_FONT, st.PAGE_NUMBER_PT, line_pt=None, base="Normal")
+    for name in ("Heading 1", "Heading 2", "Heading 3"):
+        # Built-in headings carry theme colours and spacing in the default template: reset to black, no spacing.
+        style = doc.styles[name]
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        style.font.italic = False
+    for style in doc.styles:
+        if style.type in (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER, WD_STYLE_TYPE.TABLE):
+            rpr = style.element.rPr
+            if rpr is not None and rpr.find(qn("w:rFonts")) is not None:
+                font = rpr.find(qn("w:rFonts")).get(qn("w:eastAsia")) or st.BODY_FONT
+                set_fonts(style.element, font)
+            elif style.type != WD_STYLE_TYPE.TABLE:
+                set_fonts(style.element, st.BODY_FONT)
+
+
+def add_page_number(paragraph, font: str = st.PAGE_NUMBER_FONT) -> None:
+    """— PAGE — as a field, every run with its East Asian font."""
+    def run(text: str | None = None, field: str | None = None, instr: str | None = None):
+        r = paragraph.add_run(text or "")
+        set_fonts(r._r, font)
+        r.font.size = Pt(st.PAGE_NUMBER_PT)
+        if field:
+            fld = OxmlElement("w:fldChar")
+            fld.set(qn("w:fldCharType"), field)
+            r._r.append(fld)
+        if instr:
+            node = OxmlElement("w:instrText")
+            node.set(qn("xml:space"), "preserve")
+            node.text = instr
+            r._r.append(node)
+        return r
+
+    run("— ")
+    run(field="begin")
+    run(instr=" PAGE ")
+    run(field="separate")
+    run("1")
+    run(field="end")
+    run(" —")
+
+
+def page_setup(doc) -> None:
+    section = doc.sections[0]
+    section.start_type = WD_SECTION.NEW_PAGE
+    section.page_width, section.page_height = Mm(st.PAGE_MM[0]), Mm(st.PAGE_MM[1])
+    section.top_margin = Mm(st.MARGINS_MM["top"])
+    section.bottom_margin = Mm(st.MARGINS_MM["bottom"])
+    section.left_margin = Mm(st.MARGINS_MM["left"])
+    section.right_margin = Mm(st.MARGINS_MM["right"])
+    section.header_distance = Mm(15)
+    section.footer_distance = Mm(st.FOOTER_DISTANCE_MM)
+    grid = section._sectPr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        section._sectPr.append(grid)
+    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:linePitch"), str(st.LINE_PT * 20))
+    doc.settings.odd_and_even_pages_header_footer = True
+    one_char = Pt(st.PAGE_NUMBER_PT)
+    for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT), (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+        footer.is_linked_to_previous = False
+        para = footer.paragraphs[0]
+        para.style = doc.styles["页码"]
+        para.alignment = align
+        para.paragraph_format.right_indent = one_char if align == WD_ALIGN_PARAGRAPH.RIGHT else Pt(0)
+        para.paragraph_format.left_indent = one_char if align == WD_ALIGN_PARAGRAPH.LEFT else Pt(0)
+        para.paragraph_format.first_line_indent = Pt(0)
+        add_page_number(para)
+    for header in (section.header, section.even_page_header):
+        header.is_linked_to_previous = False
+        set_fonts(header.paragraphs[0].style.element, st.BODY_FONT)
+
+
+FONT_OF_STYLE = {"公文标题": st.TITLE_FONT, "Heading 1": st.HEADING1_FONT, "Heading 2": st.HEADING2_FONT,
+                 "附件标题": st.HEADING1_FONT, "校验提示": st.HEADING1_FONT}
+
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+BORDER = '<w:{side} w:val="single" w:sz="6" w:space="0" w:color="000000"/>'
+W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def para(doc, text: str, style: str = "Normal") -> None:
+    """One paragraph of one run; the run repeats the style's East Asian font."""
+    p = doc.add_paragraph(style=style)
+    r = p.add_run(text)
+    set_fonts(r._r, FONT_OF_STYLE.get(style, st.BODY_FONT))
+
+
+def new_document(title: str):
+    doc = Document()
+    body = doc.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    define_styles(doc)
+    page_setup(doc)
+    core = doc.core_properties
+    core.title, core.author, core.last_modified_by = title, "jxzp", "jxzp"
+    core.created = core.modified = core.last_printed = STAMP
+    core.revision = 1
+    core.comments = "jxzp 模板包的 Word 模板；变量说明见模板包 README"
+    return doc
+
+
+def stable_zip(data: bytes) -> bytes:
+    """Re-zip with fixed timestamps and member order, so the same template gives the same bytes; python-docx's
+    leftovers Word would repair are dropped (stylesWithEffects, w:zoom without a percentage, Japanese theme font)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    names = [n for n in source.namelist() if n != "word/stylesWithEffects.xml"]
+    ordered = sorted(names, key=lambda n: (n != "[Content_Types].xml", n))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in ordered:
+            data = source.read(name)
+            if name == "word/settings.xml":
+                data = re.sub(rb'<w:zoom(?![^>]*w:percent)[^>]*/>', b'<w:zoom w:percent="100"/>', data)
+                data = data.replace(b'w:eastAsia="ja-JP"', b'w:eastAsia="zh-CN"')
+            elif name == "word/_rels/document.xml.rels":
+                data = re.sub(rb'<Relationship [^>]*Target="stylesWithEffects.xml"/>', b"", data)
+            elif name == "[Content_Types].xml":
+                data = re.sub(rb'<Override PartName="/word/stylesWithEffects.xml"[^>]*/>', b"", data)
+            member = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = 0o644 << 16
+            target.writestr(member, data)
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------- reports: .md.j2 → .docx
+
+_STYLE_MARK = re.compile(r"\{#\s*样式[:：]\s*(\S+?)\s*#\}\s*$")
+_BLOCK_CALL = re.compile(r"^\{\{\s*table\(.*\)\s*\}\}$")
+_HEADINGS = {1: "公文标题", 2: "Heading 1", 3: "Heading 2", 4: "Heading 3"}
+
+
+def report_from_markdown(source: str, title: str):
+    """The Word template of a report whose .md.j2 is `source`: each line a paragraph, a line holding only a
+    {% %} tag a docxtpl paragraph tag, {{ table(…) }} a paragraph-level table, '#' lines titles and headings,
+    a trailing {#样式:名称#} the paragraph style; Markdown marks (> ** ---) are dropped, comments removed."""
+    doc = new_document(title)
+    text = re.sub(r"\{#-?(?:(?!#\}).)*?-?#\}", lambda m: m.group(0) if STYLE_MARK.fullmatch(m.group(0)) else "",
+                  source, flags=re.S)
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line == "---":
+            continue
+        style = "Normal"
+        mark = _STYLE_MARK.search(line)
+        if mark:
+            style, line = mark.group(1), line[:mark.start()].rstrip()
+        if re.fullmatch(r"\{%-?.*?-?%\}", line) and line.count("%}") == 1:
+            para(doc, "{%p" + line[2:].lstrip("-"), "Normal")
+            continue
+        if _BLOCK_CALL.match(line):
+            para(doc, "{{p" + line[2:], "Normal")
+            continue
+        heading = re.match(r"^(#{1,4})\s+", line)
+        if heading:
+            line = line[heading.end():]
+            if style == "Normal":
+                style = _HEADINGS[len(heading.group(1))]
+        if line.startswith("> "):
+            line = line[2:]
+        if line.startswith("**") and line.endswith("**"):
+            line = line[2:-2]
+        for piece in line.split("{#换行#}"):
+            para(doc, piece, style)
+    return doc
+
+
+# ---------------------------------------------------------------- tables drawn in Word
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell: its width in mm (cells of a row add up to the text width), text, static vertical merge, look."""
+
+    text: str
+    width: float
+    merge: str | None = None      # "restart" | "continue" (a merge fixed in the template)
+    bold: bool = False
+    align: str = "center"
+
+
+def table_xml(rows: list[list[Cell]], header_rows: int = 0, keep_last: int = 0) -> str:
+    """A fixed-layout table 156 mm wide; the grid is the union of the rows' cell boundaries. Header rows repeat on
+    every page and are kept whole; other rows may break across pages (a long 偏差原因 must not leave a gap)."""
+    bounds: set[int] = {0}
+    row_edges: list[list[tuple[int, int]]] = []
+    for row in rows:
+        pos, edges = 0.0, []
+        for cell in row:
+            start = st.twips(pos)
+            pos += cell.width
+            edges.append((start, st.twips(pos)))
+            bounds.add(st.twips(pos))
+        if abs(pos - st.TEXT_WIDTH_MM) > 0.01:
+            raise ValueError(f"row width {pos} mm != {st.TEXT_WIDTH_MM} mm: {[c.text for c in row]}")
+        row_edges.append(edges)
+    grid = sorted(bounds)
+    borders = "".join(BORDER.format(side=s) for s in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    out = [
+        f"<w:tbl {W_NS}><w:tblPr>"
+        f'<w:tblW w:w="{grid[-1]}" w:type="dxa"/><w:jc w:val="center"/>'
+        f"<w:tblBorders>{borders}</w:tblBorders>"
+        '<w:tblLayout w:type="fixed"/>'
+        '<w:tblCellMar><w:top w:w="28" w:type="dxa"/><w:left w:w="57" w:type="dxa"/>'
+        '<w:bottom w:w="28" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
+        '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
+        'w:noHBand="0" w:noVBand="0"/></w:tblPr><w:tblGrid>'
+    ]
+    out += [f'<w:gridCol w:w="{b - a}"/>' for a, b in zip(grid, grid[1:])]
+    out.append("</w:tblGrid>")
+    for index, (row, edges) in enumerate(zip(rows, row_edges)):
+        header = "<w:tblHeader/>" if index < header_rows else ""
+        keep = "<w:cantSplit/>" if index < header_rows or index >= len(rows) - keep_last else ""
+        out.append(f"<w:tr><w:trPr>{keep}{header}</w:trPr>")
+        for cell, (start, end) in zip(row, edges):
+            span = grid.index(end) - grid.index(start)
+            props = f'<w:tcW w:w="{end - start}" w:type="dxa"/>'
+            if span > 1:
+                props += f'<w:gridSpan w:val="{span}"/>'
+            if cell.merge == "restart":
+                props += '<w:vMerge w:val="restart"/>'
+            elif cell.merge == "continue":
+                props += "<w:vMerge/>"
+            props += '<w:vAlign w:val="center"/>'
+            text = "" if cell.merge == "continue" else cell.text
+            kept = {"keep_next": True} if index >= len(rows) - keep_last else {}
+            body = st.paragraph(text, align=cell.align, bold=cell.bold, **kept)
+            out.append(f"<w:tc><w:tcPr>{props}</w:tcPr>{body}</w:tc>")
+        out.append("</w:tr>")
+    out.append("</w:tbl>")
+    return "".join(out)
+
+
+def loop_row(tag: str) -> list[Cell]:
+    """A row holding only a {%tr … %} tag: docxtpl replaces the whole row by the tag."""
+    return [Cell(tag, st.TEXT_WIDTH_MM, align="left")]
+
+
+def table_title(doc, text: str) -> None:
+    doc.element.body.append(parse_xml(st.paragraph(text, size=st.TABLE_TITLE_PT, bold=True, after=8, keep_next=True)
+                                      .replace("<w:p>", f"<w:p {W_NS}>", 1)))
+
+
+def small_title(doc, text: str) -> None:
+    doc.element.body.append(parse_xml(st.paragraph(text, size=st.TABLE_NOTE_PT, bold=True, before=6, after=4,
+                                                   keep_next=True).replace("<w:p>", f"<w:p {W_NS}>", 1)))
+
+
+def add_table(doc, rows: list[list[Cell]], header_rows: int = 0, keep_last: int = 0) -> None:
+    doc.element.body.append(parse_xml(table_xml(rows, header_rows, keep_last)))
+
+
+def gap(doc) -> None:
+    """A hairline paragraph between two tables (Word joins adjacent tables otherwise)."""
+    doc.element.body.append(parse_xml(st.paragraph("", size=1, line_pt=1, keep_next=True).replace("<w:p>", f"<w:p {W_NS}>", 1)))
+
+
+def note(doc, text: str, keep_next: bool = False) -> None:
+    doc.element.body.append(parse_xml(st.paragraph(text, align="left", size=st.TABLE_NOTE_PT, before=4,
+                                                   keep_next=keep_next).replace("<w:p>", f"<w:p {W_NS}>", 1)))
+
+
+def finish(doc):
+    """Move the section properties back to the end of the body (tables were appended after them)."""
+    body = doc.element.body
+    sect = body.find(qn("w:sectPr"))
+    body.remove(sect)
+    body.append(sect)
+    return doc
+
+
+FOOTER = ("填表人：{{ unit.preparer }}　　　　联系电话：{{ unit.phone }}",
+          "填报日期：{{ unit.report_date|cn_date }}　　　　单位负责人签字：")
+LEVEL_WIDTHS = (10, 14, 15, 26, 17, 17, 9, 13, 35)   # 绩效指标 | 一级 | 二级 | 三级 | 指标值 | 实际值 | 分值 | 得分 | 偏差
+FUNDS_WIDTHS = (20, 30, 20, 20, 20, 12, 18, 16)
+INDICATOR_HEADS = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施")
+
+
+def indicator_table(doc, rows_var: str, card: str, total: str, grade: str) -> None:
+    """The indicator block of a score table: 一级 and 二级 cells merged by the merge pass, a row loop, 总分."""
+    lw = LEVEL_WIDTHS
+    rows = [[Cell('{{ "绩效指标"|merge }}', lw[0], bold=True)] + [Cell(h, w, bold=True) for h, w in zip(INDICATOR_HEADS, lw[1:])]]
+    rows.append(loop_row(f"{{%tr for row in {rows_var} %}}"))
+    rows.append([
+        Cell('{{ "绩效指标"|merge }}', lw[0], bold=True),
+        Cell("{{ row.level1|merge }}（{{ row.level1_weight|weight }}分）", lw[1]),
+        Cell("{{ row.level2|merge(row.level1) }}", lw[2]),
+        Cell("{{ row.name|cell }}", lw[3], align="left"), Cell('{{ row.target or "—" }}', lw[4]),
+        Cell('{{ row.actual or "—" }}', lw[5]), Cell("{{ row.weight|weight }}", lw[6]),
+        Cell('{{ row.score|score if row.applicable else "不适用" }}', lw[7]),
+        Cell("{{ row.deviation|cell }}", lw[8], align="left"),
+    ])
+    rows.append(loop_row("{%tr endfor %}"))
+    rows.append([Cell("总分", sum(lw[:6]), bold=True), Cell("{{ profile.total|weight }}", lw[6], bold=True),
+                 Cell(total, lw[7], bold=True), Cell(grade, lw[8], bold=True)])
+    add_table(doc, rows, header_rows=1, keep_last=2)
+
+
+def project_score_table(current_label: str = "当年财政拨款", codes: bool = False):
+    """项目支出绩效自评表: the national layout (安徽: 本年财政拨款)."""
+    doc = new_document("项目支出绩效自评表")
+    table_title(doc, "项目支出绩效自评表（{{ year }}年度）")
+    w = FUNDS_WIDTHS
+    top = [[Cell("项目名称", 20, bold=True), Cell("{{ item.project.name }}", 136, align="left")],
+           [Cell("主管部门", 20, bold=True), Cell("{{ item.project.superior or unit.superior or unit.name }}", 58, align="left"),
+            Cell("实施单位", 20, bold=True), Cell("{{ item.project.office or unit.name }}", 58, align="left")],
+           [Cell("项目资金（万元）", w[0], merge="restart", bold=True)]
+           + [Cell(h, width, bold=True) for h, width in zip(("", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"), w[1:])],
+           [Cell("", w[0], merge="continue"), Cell("年度资金总额", w[1], align="left"),
+            Cell("{{ item.card.initial_budget|money }}", w[2]), Cell("{{ item.card.budget|money }}", w[3]),
+            Cell("{{ item.card.actual|money }}", w[4]), Cell("{{ item.card.execution_weight|weight }}", w[5]),
+            Cell("{{ item.card.execution_rate|percent }}", w[6]), Cell("{{ item.card.execution_score|score }}", w[7])]]
+    for key, label in (("current", f"其中：{current_label}"), ("carryover", "上年结转资金"), ("other", "其他资金")):
+        top.append([Cell("", w[0], merge="continue"), Cell(label, w[1], align="left")]
+                   + [Cell(f"{{{{ item.project.funds.{stage}.{key}|money }}}}", width)
+                      for stage, width in zip(("initial_budget", "budget", "actual"), w[2:5])]
+                   + [Cell("—", width) for width in w[5:]])
+    top += [[Cell("年度总体目标", 20, merge="restart", bold=True), Cell("预期目标", 68, bold=True), Cell("实际完成情况", 68, bold=True)],
+            [Cell("", 20, merge="continue"), Cell('{{ item.project.goal or "—" }}', 68, align="left"),
+             Cell('{{ item.project.achieved or "—" }}', 68, align="left")]]
+    add_table(doc, top)
+    gap(doc)
+    indicator_table(doc, "item.rows", "item.card", "{{ item.card.total|score }}",
+                    '{{ "等级：" ~ item.card.grade if item.card.grade }}')
+    note(doc, FOOTER[0], keep_next=True)
+    note(doc, FOOTER[1])
+    return finish(doc)
+
+
+def department_score_table():
+    """部门整体支出绩效自评表 (the Hunan layout of its 附件, used by the national pack too)."""
+    doc = new_document("部门整体支出绩效自评表")
+    table_title(doc, "{{ year }}年度部门整体支出绩效自评表")
+    w = FUNDS_WIDTHS
+    card = "department.card"
+    top = [[Cell("预算部门", 20, bold=True), Cell("{{ unit.name }}", 136, align="left")],
+           [Cell("年度预算申请（万元）", w[0], merge="restart", bold=True)]
+           + [Cell(h, width, bold=True) for h, width in zip(("", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"), w[1:])],
+           [Cell("", w[0], merge="continue"), Cell("年度资金总额", w[1], align="left"),
+            Cell(f"{{{{ {card}.initial_budget|money }}}}", w[2]), Cell(f"{{{{ {card}.budget|money }}}}", w[3]),
+            Cell(f"{{{{ {card}.actual|money }}}}", w[4]), Cell(f"{{{{ {card}.execution_weight|weight }}}}", w[5]),
+            Cell(f"{{{{ {card}.execution_rate|percent }}}}", w[6]), Cell(f"{{{{ {card}.execution_score|score }}}}", w[7])]]
+    split = [('按收入性质分：{{ finance["本年收入合计"].actual|money }}', '按支出性质分：{{ finance["本年支出合计"].actual|money }}'),
+             ('其中：一般公共预算：{{ finance["一般公共预算财政拨款收入"].actual|money }}', '其中：基本支出：{{ finance["基本支出"].actual|money }}'),
+             ('政府性基金拨款：{{ finance["政府性基金预算财政拨款收入"].actual|money }}', '项目支出：{{ finance["项目支出"].actual|money }}'),
+             ('纳入专户管理的非税收入拨款：{{ finance["财政专户管理资金收入"].actual|money }}', ""),
+             ("其他资金：{{ other_income|money }}", "")]
+    for left, right in split:
+        top.append([Cell("", w[0], merge="continue"), Cell(left, 68, align="left"), Cell(right, 68, align="left")])
+    top += [[Cell("年度总体目标", 20, merge="restart", bold=True), Cell("预期目标", 68, bold=True), Cell("实际完成情况", 68, bold=True)],
+            [Cell("", 20, merge="continue"), Cell('{{ unit.goal or "—" }}', 68, align="left"),
+             Cell('{{ unit.achieved or "—" }}', 68, align="left")]]
+    add_table(doc, top)
+    gap(doc)
+    indicator_table(doc, "department.rows", card,
+                    "{{ (department.card.total if department.card.total is not none else department.stated_total)|score }}",
+                    '{{ "等级：" ~ (department.card.grade or department.stated_grade) if (department.card.grade or department.stated_grade) }}')
+    note(doc, FOOTER[0], keep_next=True)
+    note(doc, FOOTER[1])
+    return finish(doc)
+
+
+def basic_data_table():
+    """部门整体支出绩效评价基础数据表 (Hunan's 附件1)."""
+    doc = new_document("部门整体支出绩效评价基础数据表")
+    table_title(doc, "{{ year }}年度部门整体支出绩效评价基础数据表")
+    widths = (52, 34, 36, 34)
+
+    def line(label: str, ref: str) -> list[Cell]:
+        return [Cell(label, widths[0], align="left")] + [Cell(f"{{{{ {ref}.{col}|money }}}}", w)
+                                                         for col, w in zip(("last_year", "initial_budget", "actual"), widths[1:])]
+
+    tp = 'three_public["{}"]'
+    fin = 'finance["{}"]'
+    rows = [[Cell("财政供养人员情况（人）", widths[0], merge="restart", bold=True), Cell("编制数", widths[1], bold=True),
+             Cell("{{ year }}年实际在职人数", widths[2], bold=True), Cell("控制率", widths[3], bold=True)],
+            [Cell("", widths[0], merge="continue"),
+             Cell('{{ unit.staffing.establishment if unit.staffing.establishment is not none else "—" }}', widths[1]),
+             Cell('{{ unit.staffing.in_post if unit.staffing.in_post is not none else "—" }}', widths[2]),
+             Cell("{{ results.staff_control_rate|percent }}", widths[3])],
+            [Cell(h, w, bold=True) for h, w in zip(("经费控制情况（万元）", "{{ last_year }}年决算数", "{{ year }}年预算数", "{{ year }}年决算数"), widths)],
+            line("支出总额", fin.format("本年支出合计")), line("基本支出", fin.format("基本支出")),
+            line("其中：公用经费", fin.format("公用经费")), line("项目支出", fin.format("项目支出")),
+            loop_row("{%tr for pr in results.projects %}"),
+            [Cell('{{ "其中：" if loop.first }}{{ loop.index }}、{{ pr.project.name }}', widths[0], align="left"),
+             Cell("{{ pr.project.last_year_actual|money }}", widths[1]), Cell("{{ pr.card.initial_budget|money }}", widths[2]),
+             Cell("{{ pr.card.actual|money }}", widths[3])],
+            loop_row("{%tr endfor %}"),
+            line("三公经费", tp.format("三公经费合计")),
+            [Cell("1、公务用车购置和维护经费", widths[0], align="left")]
+            + [Cell(f'{{{{ total([three_public["公务用车购置费"].{col}, three_public["公务用车运行维护费"].{col}])|money }}}}', w)
+               for col, w in zip(("last_year", "initial_budget", "actual"), widths[1:])],
+            line("其中：公车购置", tp.format("公务用车购置费")), line("公车运行维护", tp.format("公务用车运行维护费")),
+            line("2、出国经费", tp.format("因公出国（境）费")), line("3、公务接待", tp.format("公务接待费")),
+            line("政府采购金额", fin.format("政府采购支出"))]
+    bw = (40, 19, 19, 19, 20, 20, 19)
+    heads = ("楼堂馆所控制情况（{{ year }}年完工项目）", "批复规模（㎡）", "实际规模（㎡）", "规模控制率", "预算投资（万元）",
+             "实际投资（万元）", "投资概算控制率")
+    rows.append([Cell(heads[0], bw[0], merge="restart", bold=True)] + [Cell(h, w, bold=True) for h, w in zip(heads[1:], bw[1:])])
+    values = ('{{ buildings.approved_size|amount if buildings else "—" }}', '{{ buildings.actual_size|amount if buildings else "—" }}',
+              "{{ results.size_control_rate|percent }}", '{{ buildings.budget_investment|money if buildings else "—" }}',
+              '{{ buildings.actual_investment|money if buildings else "—" }}', "{{ results.investment_control_rate|percent }}")
+    rows.append([Cell("", bw[0], merge="continue")] + [Cell(v, w) for v, w in zip(values, bw[1:])])
+    rows.append([Cell("厉行节约保障措施", bw[0], bold=True), Cell('{{ unit.thrift_measures or texts["无"] }}', 116, align="left")])
+    add_table(doc, rows, keep_last=2)
+    note(doc, "说明：“公用经费”填报基本支出中的一般商品和服务支出；“项目支出”填报基本支出以外的所有项目支出情况；"
+              "“{{ year }}年预算数”为年初预算数。", keep_next=True)
+    note(doc, FOOTER[0], keep_next=True)
+    note(doc, FOOTER[1])
+    return finish(doc)
+
+
+def project_summary_table():
+    """项目支出绩效自评结果汇总: one row per evaluated project and a total row."""
+    doc = new_document("项目支出绩效自评结果汇总")
+    small_title(doc, "{{ year }}年度项目支出绩效自评结果汇总")
+    widths = (11, 55, 22, 22, 18, 16, 12)
+    heads = ("序号", "项目名称", "全年预算数（万元）", "全年执行数（万元）", "执行率", "自评得分", "等级")
+    rows = [[Cell(h, w, bold=True) for h, w in zip(heads, widths)],
+            loop_row("{%tr for item in projects %}"),
+            [Cell("{{ item.number }}", widths[0]), Cell("{{ item.project.name }}", widths[1], align="left"),
+             Cell("{{ item.card.budget|money }}", widths[2], align="right"), Cell("{{ item.card.actual|money }}", widths[3], align="right"),
+             Cell("{{ item.card.execution_rate|percent }}", widths[4], align="right"),
+             Cell("{{ item.card.total|score }}", widths[5], align="right"), Cell('{{ item.card.grade or "—" }}', widths[6])],
+            loop_row("{%tr endfor %}"),
+            [Cell("", widths[0]), Cell("合计", widths[1], align="left"), Cell("{{ project_totals.budget|money }}", widths[2], align="right"),
+             Cell("{{ project_totals.actual|money }}", widths[3], align="right"),
+             Cell("{{ project_totals.rate|percent }}", widths[4], align="right"), Cell("", widths[5]), Cell("", widths[6])]]
+    add_table(doc, rows, header_rows=1)
+    doc.element.body.append(parse_xml(st.paragraph("", size=st.TABLE_PT, after=4).replace("<w:p>", f"<w:p {W_NS}>", 1)))
+    return finish(doc)
+
+
+def all_tables_report(table: str = "项目支出绩效自评表"):
+    """Every project's score table, one per page."""
+    doc = new_document("项目支出绩效自评表（全部项目）")
+    para(doc, "{%p for item in projects %}")
+    para(doc, f'{{{{p table("{table}", item=item, new_page=not loop.first) }}}}')
+    para(doc, "{%p endfor %}")
+    return doc
+
+
+REPORTS = ("部门整体支出绩效自评报告", "项目支出绩效自评报告")
+TABLES = {
+    "项目支出绩效自评表": project_score_table,
+    "部门整体支出绩效自评表": department_score_table,
+    "基础数据表": basic_data_table,
+    "项目支出汇总表": project_summary_table,
+    "项目支出绩效自评表（全部项目）": all_tables_report,
+}
+
+
+def save(doc, path: Path) -> None:
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    path.write_bytes(stable_zip(buffer.getvalue()))
+
+
+def build(pack_dir: Path, tables: dict | None = None) -> list[Path]:
+    """Write every Word template a bundled pack holds: reports from their .md.j2, tables from `tables`."""
+    written = []
+    for stem in REPORTS:
+        source = pack_dir / f"{stem}.md.j2"
+        if source.is_file():
+            save(report_from_markdown(source.read_text(encoding="utf-8"), stem), pack_dir / f"{stem}.docx")
+            written.append(pack_dir / f"{stem}.docx")
+    for stem, make in (tables if tables is not None else TABLES).items():
+        save(make(), pack_dir / f"{stem}.docx")
+        written.append(pack_dir / f"{stem}.docx")
+    return written
+
+
+PACK_TABLES: dict[str, dict] = {"全国": TABLES}
+
+
+def main(names: list[str]) -> None:
+    for name in names or sorted(PACK_TABLES):
+        for path in build(HERE / name, PACK_TABLES.get(name, {})):
+            print(f"已生成模板：{path.relative_to(HERE)}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,136 @@
+"""A pack's documents rendered from the package context: Word through the compile-once docxtpl path, Markdown
+through Jinja2, both in the pack's sandbox; tables and figures are placed where the templates ask."""
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateError
+from markupsafe import Markup
+
+from ..pack import Pack
+from . import docx_style as st
+from .docx_fast import _Media, compiled
+from .environment import Sandbox, TemplateProblem, explain, make_environment, render_checked
+from .markdown import tidy
+from .merge import merge_markdown
+
+
+@dataclass(frozen=True)
+class DocInfo:
+    """Fixed document properties: the same input gives the same bytes."""
+
+    title: str
+    author: str
+    stamp: datetime
+
+
+class Renderer:
+    """One pack's templates, compiled once per process: a sandboxed environment per output format."""
+
+    def __init__(self, pack: Pack) -> None:
+        self.pack = pack
+        self.docx_env: Sandbox = make_environment(pack.dirs, "docx")
+        self.md_env: Sandbox = make_environment(pack.dirs, "md")
+        self.text_env: Sandbox = make_environment(pack.dirs, "text")
+        self._strings: dict[str, Any] = {}
+        self.fingerprint = _pack_fingerprint(pack)
+
+    # ------------------------------------------------------------ short texts (file names, titles)
+
+    def text(self, pattern: str, context: dict[str, Any], what: str = "pack.yaml") -> str:
+        """A pattern of pack.yaml (a file name, a chart title) filled from the context."""
+        if "{" not in pattern:
+            return pattern
+        template = self._strings.get(pattern)
+        if template is None:
+            try:
+                template = self._strings[pattern] = self.text_env.from_string(pattern)
+            except TemplateError as exc:
+                raise explain(exc, what) from None
+        return render_checked(template, context, what).strip()
+
+    # ------------------------------------------------------------ Word
+
+    def docx(self, stem: str, context: dict[str, Any], images: dict[str, bytes], info: DocInfo) -> bytes:
+        name = f"{stem}.docx"
+        template = compiled(self.pack.need(name), self.docx_env, name)
+        media = _Media()
+        numbers: dict[str, int] = {}
+        ctx = dict(context)
+
+        def figure(key: str, alt: str = "") -> Any:
+            if key not in ctx["charts"]:
+                return Markup("")
+            numbers.setdefault(key, len(numbers) + 1)
+            return media.add(images[key], st.IMAGE_WIDTH_MM)
+
+        def table(table_stem: str, new_page: bool = False, **values: Any) -> Markup:
+            table_name = f"{table_stem}.docx"
+            part = compiled(self.pack.need(table_name), self.docx_env, table_name)
+            xml = part.body_xml({**ctx, **values})
+            if new_page:
+                xml = xml.replace("<w:pPr>", "<w:pPr><w:pageBreakBefore/>", 1)
+            return Markup(xml)
+
+        ctx.update(figure=figure, figure_no=lambda key: numbers.setdefault(key, len(numbers) + 1), table=table)
+        return template.render(ctx, media, info.title, info.author, info.stamp.strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+    # ------------------------------------------------------------ Markdown
+
+    def md(self, stem: str, context: dict[str, Any], image_dir: str) -> str:
+        name = f"{stem}.md.j2"
+        template = self._md_template(name)
+        numbers: dict[str, int] = {}
+        ctx = dict(context)
+
+        def figure(key: str, alt: str = "") -> str:
+            if key not in ctx["charts"]:
+                return ""
+            numbers.setdefault(key, len(numbers) + 1)
+            return f"![{alt}]({image_dir}/{key}.png)"
+
+        def table(table_stem: str, new_page: bool = False, **values: Any) -> str:
+            table_name = f"{table_stem}.md.j2"
+            return render_checked(self._md_template(table_name), {**ctx, **values}, table_name)
+
+        ctx.update(figure=figure, figure_no=lambda key: numbers.setdefault(key, len(numbers) + 1), table=table)
+        return tidy(merge_markdown(render_checked(template, ctx, name)))
+
+    def _md_template(self, name: str):
+        try:
+            return self.md_env.get_template(name)
+        except TemplateError as exc:
+            if type(exc).__name__ == "TemplateNotFound" and exc.name == name:
+                raise TemplateProblem(f"模板包“{self.pack.name}”缺少文件“{name}”：请从 jxzp pack export 导出的模板包中复制这个文件") from None
+            raise explain(exc, name) from None
+
+
+def _pack_fingerprint(pack: Pack) -> str:
+    """Every file of the pack's chain by name and content: a changed template changes every fingerprint."""
+    digest = hashlib.sha256()
+    for folder in pack.dirs:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(folder).as_posix().encode("utf-8"))
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+_RENDERERS: dict[tuple[str, ...], Renderer] = {}
+_LOCK = threading.Lock()
+
+
+def renderer_for(pack: Pack) -> Renderer:
+    """The renderer of a pack, made once per process (a batch worker renders many units with it)."""
+    key = tuple(str(d) for d in pack.dirs)
+    fingerprint = _pack_fingerprint(pack)
+    with _LOCK:
+        found = _RENDERERS.get(key)
+        if found is None or found.pack != pack or found.fingerprint != fingerprint:
+            found = _RENDERERS[key] = Renderer(pack)
+        return found

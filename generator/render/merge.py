@@ -1,0 +1,118 @@
+"""The one merge pass: cells a template marks with the `merge` filter are joined with the equal marked cell above
+them in the same column — vertically merged in Word, left blank below the first in a Markdown table."""
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from .environment import MERGE_CLOSE, MERGE_OPEN
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MARK = re.compile(f"{MERGE_OPEN}([^{MERGE_CLOSE}]*){MERGE_CLOSE}")
+
+
+def _texts(tc) -> list:
+    return list(tc.iter(f"{W}t"))
+
+
+def _mark_of(tc) -> tuple[str, str] | None:
+    """(key, text without marks) of a marked cell, else None."""
+    text = "".join(t.text or "" for t in _texts(tc))
+    match = _MARK.search(text)
+    if match is None:
+        return None
+    return match.group(1), _MARK.sub("", text)
+
+
+def _props(tc):
+    props = tc.find(f"{W}tcPr")
+    if props is None:
+        props = etree.SubElement(tc, f"{W}tcPr")
+        tc.remove(props)
+        tc.insert(0, props)
+    return props
+
+
+def _set_vmerge(tc, restart: bool) -> None:
+    props = _props(tc)
+    vmerge = props.find(f"{W}vMerge")
+    if vmerge is None:
+        vmerge = etree.Element(f"{W}vMerge")
+        # schema order: tcW, gridSpan, vMerge, … — after gridSpan or tcW when present
+        anchor = props.find(f"{W}gridSpan")
+        if anchor is None:
+            anchor = props.find(f"{W}tcW")
+        if anchor is not None:
+            anchor.addnext(vmerge)
+        else:
+            props.insert(0, vmerge)
+    if restart:
+        vmerge.set(f"{W}val", "restart")
+    elif f"{W}val" in vmerge.attrib:
+        del vmerge.attrib[f"{W}val"]
+
+
+def _clear(tc) -> None:
+    """A continued cell shows nothing: one empty paragraph that keeps its paragraph properties."""
+    paragraphs = tc.findall(f"{W}p")
+    for extra in paragraphs[1:]:
+        tc.remove(extra)
+    if paragraphs:
+        for child in list(paragraphs[0]):
+            if child.tag != f"{W}pPr":
+                paragraphs[0].remove(child)
+
+
+def merge_cells(document: str) -> str:
+    """document.xml with marked equal cells merged and every mark removed."""
+    root = etree.fromstring(document.encode("utf-8"))
+    for table in root.iter(f"{W}tbl"):
+        above: dict[int, tuple[tuple[str, str], int, object]] = {}
+        for row in table.findall(f"{W}tr"):
+            current: dict[int, tuple[tuple[str, str], int, object]] = {}
+            column = 0
+            for tc in row.findall(f"{W}tc"):
+                span_el = tc.find(f"{W}tcPr/{W}gridSpan")
+                span = int(span_el.get(f"{W}val", "1")) if span_el is not None else 1
+                mark = _mark_of(tc)
+                if mark is not None:
+                    previous = above.get(column)
+                    if previous is not None and previous[0] == mark and previous[1] == span:
+                        _set_vmerge(previous[2], restart=True)
+                        _set_vmerge(tc, restart=False)
+                        _clear(tc)
+                    current[column] = (mark, span, previous[2] if previous is not None and previous[0] == mark
+                                       and previous[1] == span else tc)
+                column += span
+            above = current
+    for t in root.iter(f"{W}t"):
+        if t.text and (MERGE_OPEN in t.text or MERGE_CLOSE in t.text):
+            t.text = _MARK.sub("", t.text).replace(MERGE_OPEN, "").replace(MERGE_CLOSE, "")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8")
+
+
+def merge_markdown(text: str) -> str:
+    """The same pass over Markdown tables: a marked cell equal to the marked cell above it is left blank."""
+    if MERGE_OPEN not in text:
+        return text
+    out: list[str] = []
+    above: dict[int, tuple[str, str]] = {}
+    for line in text.split("\n"):
+        if not line.startswith("|"):
+            above = {}
+            out.append(line)
+            continue
+        cells = re.split(r"(?<!\\)\|", line)
+        current: dict[int, tuple[str, str]] = {}
+        for i, cell in enumerate(cells):
+            match = _MARK.search(cell)
+            if match is None:
+                continue
+            mark = (match.group(1), _MARK.sub("", cell).strip())
+            current[i] = mark
+            blank = cell[:len(cell) - len(cell.lstrip())] + cell[len(cell.rstrip()):]
+            cells[i] = blank if above.get(i) == mark else _MARK.sub("", cell)
+        above = current
+        out.append("|".join(cells))
+    return "\n".join(out).replace(MERGE_OPEN, "").replace(MERGE_CLOSE, "")
