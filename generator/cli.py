@@ -137,6 +137,8 @@ def _print_text(ev: Evaluation) -> None:
               show_default=True, help="输出文件夹；每个单位、年度一个子文件夹，多个单位时另有 汇总/ 文件夹。")
 @click.option("--format", "formats", default="docx,md", show_default=True,
               help="输出格式，逗号分隔：docx、md、pdf（pdf 需要 LibreOffice）。")
+@click.option("--charts", default="native", show_default=True,
+              help="Word 文件中的图表：native 为 Word 原生图表（可在 Word、WPS 中修改样式和数据），picture 为图片。")
 @click.option("--templates", type=click.Path(file_okay=False, path_type=Path),
               help="自定义模板所在文件夹（文件名同 templates/ 中的默认模板；缺少的模板用默认的）。")
 @click.option("--force", is_flag=True, help="有错误也生成，各报告标注“未通过校验”。")
@@ -144,8 +146,8 @@ def _print_text(ev: Evaluation) -> None:
 @click.option("--profile", help="评分规则：全国、四川、湖南，或评分规则 YAML 文件；默认取填报表中的“评分规则”。")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="同时生成的单位数，默认等于 CPU 核数；结果与单进程生成完全相同。")
-def generate(inputs: tuple[Path, ...], out_dir: Path, formats: str, templates: Path | None, force: bool,
-             strict: bool, profile: str | None, jobs: int | None) -> None:
+def generate(inputs: tuple[Path, ...], out_dir: Path, formats: str, charts: str, templates: Path | None,
+             force: bool, strict: bool, profile: str | None, jobs: int | None) -> None:
     """生成全套绩效自评材料：部门整体报告、项目报告、自评表（.docx、.md）、图表、校验报告。
 
     INPUT 可以是填报文件（.xlsx、.yaml），也可以是放有多个填报文件的文件夹（财政局批量生成）。
@@ -155,13 +157,16 @@ def generate(inputs: tuple[Path, ...], out_dir: Path, formats: str, templates: P
     退出码：0 全部生成；1 有文件未生成；2 参数有误。
     """
     from .batch import collect_inputs, default_jobs, generate_batch, overview_files
-    from .generate import parse_formats
+    from .generate import CHART_MODES, parse_formats
     from .writer import WriteError, write_files
 
     try:
         chosen = parse_formats(formats)
     except ValueError as exc:
         click.echo(str(exc), err=True)
+        sys.exit(2)
+    if charts not in CHART_MODES:
+        click.echo(f"--charts 只能是 native（Word 原生图表）或 picture（图片），不能是“{charts}”", err=True)
         sys.exit(2)
     if not inputs:
         if not EXAMPLE.is_file():
@@ -174,7 +179,7 @@ def generate(inputs: tuple[Path, ...], out_dir: Path, formats: str, templates: P
     if not paths:
         sys.exit(1 if missing else 2)
     options = {"out_dir": out_dir, "formats": chosen, "templates": templates, "force": force, "profile": profile,
-               "strict": strict}
+               "strict": strict, "charts": charts}
     terminal = sys.stderr.isatty()
     with tempfile.TemporaryDirectory(prefix=".jxzp-claims-") as claims:
         if len(paths) > 1:

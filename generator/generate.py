@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 FORMATS = ("docx", "md", "pdf")
+CHART_MODES = ("native", "picture")     # charts in the .docx: Word charts (editable) or today's PNG pictures
 DEPARTMENT_DOCX = "部门整体支出绩效自评报告.docx"
 PROJECT_DOCX = "项目支出绩效自评报告.docx"
 ALL_TABLES_DOCX = "项目支出绩效自评表（全部项目）.docx"
@@ -126,7 +127,7 @@ def fingerprint(*parts: object) -> str:
 
 
 def render_package(evaluation: Evaluation, formats: tuple[str, ...], templates: dict[str, Path], forced: bool,
-                   out_dir: Path | None = None) -> tuple[Package, dict[str, bytes | Keep], dict[str, str], Previous]:
+                   out_dir: Path | None = None, charts: str = "native") -> tuple[Package, dict[str, bytes | Keep], dict[str, str], Previous]:
     """Every file of the package (PDFs excepted: they need the .docx on disk), each file's fingerprint, and the
     previous package found in `out_dir`.
 
@@ -146,8 +147,11 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], templates: 
         sha = previous.unchanged(relative, key)
         files[relative] = Keep(sha) if sha else build()
 
-    chart_paths = {spec.key: f"{CHARTS_DIR}/{spec.key}.png" for spec in package.charts}
-    for spec in package.charts:
+    word = "docx" in formats or "pdf" in formats
+    # PNGs only for the formats that show pictures: Markdown (and the web preview that reads it), picture mode.
+    pictures = "md" in formats or (word and charts == "picture")
+    chart_paths = {spec.key: f"{CHARTS_DIR}/{spec.key}.png" for spec in package.charts} if pictures else {}
+    for spec in package.charts if pictures else ():
         make(chart_paths[spec.key], (spec,), lambda spec=spec: render_chart(spec))
 
     class Images(dict):
@@ -158,13 +162,17 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], templates: 
             self[key] = value = previous.read(chart_paths[key]) if isinstance(data, Keep) else data
             return value
 
-    images = Images()
-    chart_prints = tuple(prints[chart_paths[spec.key]] for spec in package.charts)
+    if charts == "picture":
+        images = Images()
+        chart_prints = tuple(prints[chart_paths[spec.key]] for spec in package.charts)
+    else:                   # native Word charts are drawn from their specs, which are also what they are made of
+        images = {spec.key: spec for spec in package.charts}
+        chart_prints = ("native", *package.charts)
     author = results.report.unit.name
     stamp = _stamp(evaluation)
     extra = {"failed_check": failed}
     dept = package.department
-    if "docx" in formats or "pdf" in formats:
+    if word:
         template = templates[DEPARTMENT_DOCX]
         info = DocInfo("".join(dept.title_lines), author, stamp)
         make(f"{dept.file_stem}.docx", (_template_id(template), dept, info, extra, chart_prints),
@@ -248,10 +256,12 @@ def moved(before: dict[str, str], after: dict[str, str]) -> list[str]:
 
 def generate(path: str | Path, out_dir: str | Path = "outputs", formats: tuple[str, ...] = ("docx", "md"),
              templates: str | Path | None = None, force: bool = False, profile: str | None = None,
-             strict: bool = False, claims: str | Path | None = None) -> Generated:
+             strict: bool = False, claims: str | Path | None = None, charts: str = "native") -> Generated:
     """Validate one input and write its package; GenerationError (Chinese message) when it cannot be done."""
     started = time.perf_counter()
     path = Path(path)
+    if charts not in CHART_MODES:
+        raise GenerationError(f"图表方式“{charts}”不支持：--charts 只能是 native（Word 原生图表）或 picture（图片）")
     if templates is not None and not Path(templates).is_dir():
         raise GenerationError(f"模板文件夹 {templates} 不存在：--templates 应指向放有自定义模板的文件夹")
     evaluation = evaluate(path, profile)
@@ -267,7 +277,7 @@ def generate(path: str | Path, out_dir: str | Path = "outputs", formats: tuple[s
     out_dir = Path(out_dir)
     try:
         package, files, prints, previous = render_package(
-            evaluation, formats, template_paths(Path(templates) if templates else None), forced, out_dir)
+            evaluation, formats, template_paths(Path(templates) if templates else None), forced, out_dir, charts)
     except (TemplateProblem, ChartFontError) as exc:
         raise GenerationError(str(exc), evaluation=evaluation) from None
 
