@@ -105,6 +105,21 @@ def _zip(members: list[tuple[str, tuple[bytes, int] | None, bytes]]) -> bytes:
     return out.getvalue()
 
 
+def _drop_stale_styles(members: dict[str, bytes]) -> None:
+    """Remove Word 2010's stylesWithEffects.xml, its relationship and content type.
+
+    Templates built from python-docx's default document carry a copy that no longer matches styles.xml, which
+    OOXML validators report as a file Word must repair; Word 2013 and later neither write nor read that part.
+    """
+    name = "word/stylesWithEffects.xml"
+    if members.pop(name, None) is None:
+        return
+    rels = "word/_rels/document.xml.rels"
+    members[rels] = re.sub(rb'<Relationship [^>]*Target="stylesWithEffects.xml"[^>]*/>', b"", members[rels])
+    types = "[Content_Types].xml"
+    members[types] = re.sub(rb'<Override [^>]*PartName="/word/stylesWithEffects.xml"[^>]*/>', b"", members[types])
+
+
 def png_size(data: bytes) -> tuple[int, int]:
     """Width and height in pixels from a PNG's IHDR chunk."""
     if data[:8] != b"\x89PNG\r\n\x1a\n":
@@ -197,6 +212,7 @@ class CompiledDocx:
             body = re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(tpl.get_xml()))
             with zipfile.ZipFile(path) as archive:
                 self.members = {n: archive.read(n) for n in archive.namelist()}
+            _drop_stale_styles(self.members)
         except Exception as exc:  # a damaged or non-docx file given with --templates
             raise TemplateProblem(f"模板“{path.name}”不是有效的 Word 文件（{type(exc).__name__}）：请用 Word 另存为 .docx 后重试") from None
         for name, data in self.members.items():
