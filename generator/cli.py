@@ -142,12 +142,14 @@ def _print_text(ev: Evaluation) -> None:
                            "默认取填报表中的“模板”，再取“评分规则”同名的模板包，再为全国。")
 @click.option("--templates", "templates", type=click.Path(file_okay=False, path_type=Path), hidden=True,
               help="（旧名，同 --pack 文件夹）")
+@click.option("--charts", default="native", show_default=True,
+              help="Word 文件中的图表：native 为 Word 原生图表（可在 Word、WPS 中修改样式和数据），picture 为图片。")
 @click.option("--force", is_flag=True, help="有错误也生成，各报告标注“未通过校验”。")
 @click.option("--strict", is_flag=True, help="把警告也当作错误（有警告的填报表不生成）。")
 @click.option("--profile", help="评分规则：全国、湖南、四川、广东、安徽，或评分规则 YAML 文件；默认取填报表中的“评分规则”，再取模板包的评分规则。")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="同时生成的单位数，默认等于 CPU 核数；结果与单进程生成完全相同。")
-def generate(inputs: tuple[Path, ...], out_dir: Path, formats: str, pack: str | None, templates: Path | None,
+def generate(inputs: tuple[Path, ...], out_dir: Path, formats: str, pack: str | None, charts: str, templates: Path | None,
              force: bool, strict: bool, profile: str | None, jobs: int | None) -> None:
     """生成全套绩效自评材料：部门整体报告、项目报告、自评表（.docx、.md）、图表、校验报告。
 
@@ -158,13 +160,16 @@ def generate(inputs: tuple[Path, ...], out_dir: Path, formats: str, pack: str | 
     退出码：0 全部生成；1 有文件未生成；2 参数有误。
     """
     from .batch import collect_inputs, default_jobs, generate_batch, overview_files
-    from .generate import parse_formats
+    from .generate import CHART_MODES, parse_formats
     from .writer import WriteError, write_files
 
     try:
         chosen = parse_formats(formats)
     except ValueError as exc:
         click.echo(str(exc), err=True)
+        sys.exit(2)
+    if charts not in CHART_MODES:
+        click.echo(f"--charts 只能是 native（Word 原生图表）或 picture（图片），不能是“{charts}”", err=True)
         sys.exit(2)
     if not inputs:
         if not EXAMPLE.is_file():
@@ -185,7 +190,7 @@ def generate(inputs: tuple[Path, ...], out_dir: Path, formats: str, pack: str | 
             click.echo(str(exc), err=True)
             sys.exit(2)
     options = {"out_dir": out_dir, "formats": chosen, "pack": pack, "force": force, "profile": profile,
-               "strict": strict}
+               "strict": strict, "charts": charts}
     terminal = sys.stderr.isatty()
     with tempfile.TemporaryDirectory(prefix=".jxzp-claims-") as claims:
         if len(paths) > 1:

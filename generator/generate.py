@@ -24,6 +24,7 @@ from .writer import Keep, Previous, WriteError, read_previous, write_package
 logger = logging.getLogger(__name__)
 
 FORMATS = ("docx", "md", "pdf")
+CHART_MODES = ("native", "picture")     # charts in the .docx: Word charts (editable) or PNG pictures
 CHECKS_MD = "校验报告.md.j2"
 
 
@@ -108,7 +109,8 @@ def _names(pattern: str) -> str:
 
 
 def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack, forced: bool,
-                   out_dir: Path | None = None) -> tuple[str, dict[str, bytes | Keep], dict[str, str], Previous]:
+                   out_dir: Path | None = None, chart_mode: str = "native",
+                   ) -> tuple[str, dict[str, bytes | Keep], dict[str, str], Previous]:
     """Every file of the package (PDFs excepted: they need the .docx on disk), each file's fingerprint, and the
     previous package found in `out_dir`; the pack decides which documents, their names and their content.
 
@@ -137,8 +139,11 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
         files[relative] = Keep(sha) if sha else build()
 
     charts_dir = _names(pack.charts_folder)
-    chart_paths = {spec.key: f"{charts_dir}/{spec.key}.png" for spec in charts}
-    for spec in charts:
+    word = "docx" in formats or "pdf" in formats
+    # PNGs only for the formats that show pictures: Markdown (and the web preview that reads it), picture mode.
+    pictures = "md" in formats or (word and chart_mode == "picture")
+    chart_paths = {spec.key: f"{charts_dir}/{spec.key}.png" for spec in charts} if pictures else {}
+    for spec in charts if pictures else ():
         make(chart_paths[spec.key], (spec,), lambda spec=spec: render_chart(spec))
 
     class Images(dict):
@@ -149,8 +154,12 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
             self[key] = value = previous.read(chart_paths[key]) if isinstance(data, Keep) else data
             return value
 
-    images = Images()
-    chart_prints = tuple(prints[chart_paths[spec.key]] for spec in charts)
+    if chart_mode == "picture":
+        images = Images()
+        chart_prints = tuple(prints[chart_paths[spec.key]] for spec in charts)
+    else:                   # native Word charts are drawn from their specs, which are also what they are made of
+        images = {spec.key: spec for spec in charts}
+        chart_prints = ("native", *charts)
     author = unit.name
     stamp = _stamp(evaluation)
     # What every document may show besides its own subject: a template may print any of it.
@@ -163,7 +172,7 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
         stem = _names(renderer.text(spec.file, ctx, f"pack.yaml 文档.{kind}.文件"))
         title = renderer.text(spec.title, ctx, f"pack.yaml 文档.{kind}.标题") if spec.title else stem.rsplit("/", 1)[-1]
         depth = stem.count("/")
-        if "docx" in formats or "pdf" in formats:
+        if word:
             info = DocInfo(title, author, stamp)
             make(f"{stem}.docx", (spec, parts, info, chart_prints),
                  lambda: renderer.docx(spec.template, ctx, images, info))
@@ -244,13 +253,15 @@ def moved(before: dict[str, str], after: dict[str, str]) -> list[str]:
 
 def generate(path: str | Path, out_dir: str | Path = "outputs", formats: tuple[str, ...] = ("docx", "md"),
              pack: str | Path | None = None, force: bool = False, profile: str | None = None,
-             strict: bool = False, claims: str | Path | None = None) -> Generated:
+             strict: bool = False, claims: str | Path | None = None, charts: str = "native") -> Generated:
     """Validate one input and write its package; GenerationError (Chinese message) when it cannot be done.
 
     `pack` (a bundled pack's name or a pack folder) overrides the pack the input names; `profile` likewise.
     """
     started = time.perf_counter()
     path = Path(path)
+    if charts not in CHART_MODES:
+        raise GenerationError(f"图表方式“{charts}”不支持：--charts 只能是 native（Word 原生图表）或 picture（图片）")
     evaluation = evaluate(path, profile, pack)
     if evaluation.results is None:
         raise GenerationError(f"{path.name} 无法读取，未生成任何文件：", evaluation.problems, evaluation)
@@ -263,7 +274,7 @@ def generate(path: str | Path, out_dir: str | Path = "outputs", formats: tuple[s
     forced = bool(blocking)
     out_dir = Path(out_dir)
     try:
-        folder, files, prints, previous = render_package(evaluation, formats, evaluation.pack, forced, out_dir)
+        folder, files, prints, previous = render_package(evaluation, formats, evaluation.pack, forced, out_dir, charts)
     except (TemplateProblem, PackError, ChartFontError) as exc:
         raise GenerationError(str(exc), evaluation=evaluation) from None
 

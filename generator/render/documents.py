@@ -3,6 +3,7 @@ through Jinja2, both in the pack's sandbox; tables and figures are placed where 
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +28,10 @@ class DocInfo:
     title: str
     author: str
     stamp: datetime
+
+
+_PPR_HEAD = re.compile(r"(<w:pPr>(?:<w:pStyle [^>]*/>)?(?:<w:keepNext/>)?(?:<w:keepLines/>)?)")
+"""Where a page break goes in a paragraph's properties: the schema orders pStyle, keepNext, keepLines first."""
 
 
 class Renderer:
@@ -67,14 +72,14 @@ class Renderer:
             if key not in ctx["charts"]:
                 return Markup("")
             numbers.setdefault(key, len(numbers) + 1)
-            return media.add(images[key], st.IMAGE_WIDTH_MM)
+            return media.place(images[key], st.IMAGE_WIDTH_MM)
 
         def table(table_stem: str, new_page: bool = False, **values: Any) -> Markup:
             table_name = f"{table_stem}.docx"
             part = compiled(self.pack.need(table_name), self.docx_env, table_name)
             xml = part.body_xml({**ctx, **values})
             if new_page:
-                xml = xml.replace("<w:pPr>", "<w:pPr><w:pageBreakBefore/>", 1)
+                xml = _PPR_HEAD.sub(r"\1<w:pageBreakBefore/>", xml, count=1)
             return Markup(xml)
 
         ctx.update(figure=figure, figure_no=lambda key: numbers.setdefault(key, len(numbers) + 1), table=table)

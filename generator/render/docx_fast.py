@@ -18,6 +18,8 @@ from jinja2 import Environment, Template, TemplateError
 
 from .environment import MERGE_OPEN, TemplateProblem, explain, render_checked
 from .merge import merge_cells
+from .chart_parts import CHART_REL, CHART_TYPE, PACKAGE_REL, XLSX_TYPE, ChartPart, chart_part
+from .context import ChartSpec
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 EMU_PER_MM = 36000
@@ -37,6 +39,22 @@ _DRAWING = (
     '<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/>'
     '</a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>'
     '<w:r><w:t xml:space="preserve">'
+)
+_CHART_DRAWING = (
+    '</w:t></w:r><w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
+    '<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:docPr id="{id}" name="图表{id}"/>'
+    '<wp:cNvGraphicFramePr/>'
+    '<a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+    '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/chart">'
+    '<c:chart xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:id="{rid}"/>'
+    '</a:graphicData></a:graphic></wp:inline></w:drawing></w:r>'
+    '<w:r><w:t xml:space="preserve">'
+)
+_CHART_RELS = (
+    "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="{type}" Target="../embeddings/{workbook}"/></Relationships>'
 )
 _CORE = (
     "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
@@ -87,6 +105,21 @@ def _zip(members: list[tuple[str, tuple[bytes, int] | None, bytes]]) -> bytes:
     return out.getvalue()
 
 
+def _drop_stale_styles(members: dict[str, bytes]) -> None:
+    """Remove Word 2010's stylesWithEffects.xml, its relationship and content type.
+
+    Templates built from python-docx's default document carry a copy that no longer matches styles.xml, which
+    OOXML validators report as a file Word must repair; Word 2013 and later neither write nor read that part.
+    """
+    name = "word/stylesWithEffects.xml"
+    if members.pop(name, None) is None:
+        return
+    rels = "word/_rels/document.xml.rels"
+    members[rels] = re.sub(rb'<Relationship [^>]*Target="stylesWithEffects.xml"[^>]*/>', b"", members[rels])
+    types = "[Content_Types].xml"
+    members[types] = re.sub(rb'<Override [^>]*PartName="/word/stylesWithEffects.xml"[^>]*/>', b"", members[types])
+
+
 def png_size(data: bytes) -> tuple[int, int]:
     """Width and height in pixels from a PNG's IHDR chunk."""
     if data[:8] != b"\x89PNG\r\n\x1a\n":
@@ -96,17 +129,65 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 @dataclass
 class _Media:
-    """Images placed while rendering one document: relationship ids, file names and bytes."""
+    """Pictures and native charts placed while rendering one document: relationship ids, part names, bytes."""
 
     items: list[tuple[str, str, bytes]] = field(default_factory=list)
+    charts: list[tuple[str, ChartPart]] = field(default_factory=list)
+
+    def _next_id(self) -> int:
+        # One sequence for pictures and charts: every wp:docPr id in the body stays unique.
+        return 1000 + len(self.items) + len(self.charts) + 1
 
     def add(self, data: bytes, width_mm: float) -> "_Drawing":
+        doc_pr = self._next_id()
         n = len(self.items) + 1
         rid, name = f"rIdJxzp{n}", f"jxzp{n}.png"
         self.items.append((rid, name, data))
         w, h = png_size(data)
         cx = int(width_mm * EMU_PER_MM)
-        return _Drawing(_DRAWING.format(cx=cx, cy=int(cx * h / w), id=1000 + n, name=name, rid=rid))
+        return _Drawing(_DRAWING.format(cx=cx, cy=int(cx * h / w), id=doc_pr, name=name, rid=rid))
+
+    def add_chart(self, spec: ChartSpec, width_mm: float) -> "_Drawing":
+        """A native Word chart of `spec` (editable, its data in an embedded workbook), placed inline."""
+        doc_pr = self._next_id()
+        rid = f"rIdJxzpChart{len(self.charts) + 1}"
+        part = chart_part(spec)
+        self.charts.append((rid, part))
+        cx = int(width_mm * EMU_PER_MM)
+        return _Drawing(_CHART_DRAWING.format(cx=cx, cy=int(cx * part.aspect), id=doc_pr, rid=rid))
+
+    def place(self, figure: bytes | ChartSpec, width_mm: float) -> "_Drawing":
+        """A chart given as PNG bytes becomes a picture, one given as its spec a native chart."""
+        return self.add_chart(figure, width_mm) if isinstance(figure, ChartSpec) else self.add(figure, width_mm)
+
+    def parts(self, parts: dict[str, bytes]) -> None:
+        """Add the placed media to a document's parts: files, relationships, content types."""
+        if not (self.items or self.charts):
+            return
+        rels = parts["word/_rels/document.xml.rels"].decode("utf-8")
+        types = parts["[Content_Types].xml"].decode("utf-8")
+        added = "".join(f'<Relationship Id="{rid}" Type="{_IMAGE_REL}" Target="media/{name}"/>'
+                        for rid, name, _ in self.items)
+        if self.items and 'Extension="png"' not in types:
+            types = types.replace("<Default ", '<Default Extension="png" ContentType="image/png"/><Default ', 1)
+        for _, name, data in self.items:
+            parts[f"word/media/{name}"] = data
+        # Numbered after any chart a custom template already holds, so no part is overwritten.
+        taken = [int(m) for name in parts for m in re.findall(r"^word/charts/chart(\d+)\.xml$", name)]
+        first = max(taken, default=0) + 1
+        overrides = ""
+        for k, (rid, part) in enumerate(self.charts, first):
+            workbook = f"Microsoft_Excel_Worksheet{k}.xlsx"
+            parts[f"word/charts/chart{k}.xml"] = part.xml
+            parts[f"word/charts/_rels/chart{k}.xml.rels"] = _CHART_RELS.format(type=PACKAGE_REL, workbook=workbook).encode("utf-8")
+            parts[f"word/embeddings/{workbook}"] = part.xlsx
+            added += f'<Relationship Id="{rid}" Type="{CHART_REL}" Target="charts/chart{k}.xml"/>'
+            overrides += f'<Override PartName="/word/charts/chart{k}.xml" ContentType="{CHART_TYPE}"/>'
+        if self.charts and 'Extension="xlsx"' not in types:
+            types = types.replace("<Default ", f'<Default Extension="xlsx" ContentType="{XLSX_TYPE}"/><Default ', 1)
+        types = types.replace("</Types>", overrides + "</Types>")
+        parts["word/_rels/document.xml.rels"] = rels.replace("</Relationships>", added + "</Relationships>").encode("utf-8")
+        parts["[Content_Types].xml"] = types.encode("utf-8")
 
 
 class _Drawing:
@@ -131,6 +212,7 @@ class CompiledDocx:
             body = re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(tpl.get_xml()))
             with zipfile.ZipFile(path) as archive:
                 self.members = {n: archive.read(n) for n in archive.namelist()}
+            _drop_stale_styles(self.members)
         except Exception as exc:  # a damaged or non-docx file in a pack
             raise TemplateProblem(f"模板“{name}”不是有效的 Word 文件（{type(exc).__name__}）：请用 Word 另存为 .docx 后重试") from None
         for member, data in self.members.items():
@@ -168,17 +250,8 @@ class CompiledDocx:
         parts["word/document.xml"] = document.encode("utf-8")
         parts["docProps/core.xml"] = _CORE.format(title=escape(title), author=escape(author), stamp=stamp).encode("utf-8")
         order = self.order
-        if media.items:
-            rels = parts["word/_rels/document.xml.rels"].decode("utf-8")
-            extra_rels = "".join(f'<Relationship Id="{rid}" Type="{_IMAGE_REL}" Target="media/{name}"/>'
-                                 for rid, name, _ in media.items)
-            parts["word/_rels/document.xml.rels"] = rels.replace("</Relationships>", extra_rels + "</Relationships>").encode("utf-8")
-            types = parts["[Content_Types].xml"].decode("utf-8")
-            if 'Extension="png"' not in types:
-                types = types.replace("<Default ", '<Default Extension="png" ContentType="image/png"/><Default ', 1)
-                parts["[Content_Types].xml"] = types.encode("utf-8")
-            for _, name, data in media.items:
-                parts[f"word/media/{name}"] = data
+        if media.items or media.charts:
+            media.parts(parts)
             order = sorted(parts, key=lambda n: (n != "[Content_Types].xml", n))
         return _zip([(name, self.deflated.get(name) if parts[name] is self.members.get(name) else None, parts[name])
                      for name in order])
