@@ -13,7 +13,8 @@ class Row:
     parts: tuple[str, ...] = ()
     label: str = ""
     itemized: bool = False
-    """The parts are an "其中" breakdown: they make the total only when every one is given (a lone 公用经费 is not 基本支出)."""
+    """The total is the sum only when every part is given (a lone 公用经费 is not 基本支出; 收入总计 is not 本年收入合计
+    while 年初结转和结余 is unknown): an unknown part is never taken as zero."""
 
     @property
     def display(self) -> str:
@@ -37,7 +38,7 @@ FINANCE_ROWS: tuple[Row, ...] = (
     *(Row(k, "收入") for k in INCOME_SOURCES),
     Row("本年收入合计", "收入", INCOME_SOURCES),
     Row("年初结转和结余", "收入"),
-    Row("收入总计", "收入", ("本年收入合计", "年初结转和结余")),
+    Row("收入总计", "收入", ("本年收入合计", "年初结转和结余"), itemized=True),
     Row("基本支出", "支出", ("人员经费", "公用经费"), itemized=True),
     Row("人员经费", "支出", label="其中：人员经费"),
     Row("公用经费", "支出", label="其中：公用经费"),
@@ -47,7 +48,7 @@ FINANCE_ROWS: tuple[Row, ...] = (
     Row("对附属单位补助支出", "支出"),
     Row("本年支出合计", "支出", EXPENDITURE_PARTS),
     Row("年末结转和结余", "支出"),
-    Row("支出总计", "支出", ("本年支出合计", "年末结转和结余")),
+    Row("支出总计", "支出", ("本年支出合计", "年末结转和结余"), itemized=True),
     Row("一般公共预算财政拨款支出", "其他", label="其中：一般公共预算财政拨款支出"),
     Row("政府采购支出", "其他"),
     Row("机关运行经费", "其他"),

@@ -265,14 +265,18 @@ def score_card(owner: str, initial_budget: Decimal | None, budget: Decimal | Non
 
     applicable_weight = sum((s.weight for s in scores if s.applicable), ZERO)
     total = uncapped = grade = None
-    if applicable_weight > 0 and exec_score is not None:
+    # A profile that does not score the execution rate (weight 0) scores on the indicators alone, so the unknown
+    # rate of a unit that reports only 决算 figures does not stop its score.
+    execution_known = exec_score is not None or exec_weight == 0
+    if applicable_weight > 0 and execution_known:
         # Each row's score is a published figure (rounded at display); the total is the sum of what the
         # table shows, so a reader adding up the 得分 column gets the 总分 printed under it.
-        raw = round2(exec_score) + sum((round2(s.score or ZERO) for s in scores if s.applicable), ZERO)
+        raw = (round2(exec_score) if exec_score is not None and exec_weight else ZERO) + sum(
+            (round2(s.score or ZERO) for s in scores if s.applicable), ZERO)
         uncapped = raw / (applicable_weight + exec_weight) * profile.total
         total = uncapped
         for cap in profile.caps:
-            if rate < cap.below:
+            if rate is not None and rate < cap.below:
                 total = min(total, cap.cap)
                 break
         grade = profile.grade_of(total)
