@@ -256,3 +256,33 @@ def test_libreoffice_draws_every_chart_with_its_chinese_labels(tmp_path):
     for chart in charts_of(done.folder / DEPARTMENT):
         assert chart.title in text            # titles are only in the charts, never in the prose
     assert "上年" in text and "本年" in text   # the year-on-year legend
+
+
+def test_a_chart_already_in_a_custom_template_is_kept_and_ours_are_numbered_after_it(tmp_path):
+    ours = generate(SMALL, tmp_path / "first", ("docx",)).folder / DEPARTMENT
+    template = tmp_path / "templates" / DEPARTMENT
+    template.parent.mkdir()
+    with zipfile.ZipFile(ours) as done:
+        theirs = {n: done.read(n) for n in ("word/charts/chart1.xml", "word/charts/_rels/chart1.xml.rels",
+                                            "word/embeddings/Microsoft_Excel_Worksheet1.xlsx")}
+    default = Path(__file__).resolve().parent.parent / "templates" / DEPARTMENT
+    with zipfile.ZipFile(default) as source, zipfile.ZipFile(template, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/word/charts/chart1.xml" ContentType='
+                                    b'"application/vnd.openxmlformats-officedocument.drawingml.chart+xml"/>'
+                                    b'<Default Extension="xlsx" ContentType='
+                                    b'"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"/></Types>')
+            elif name == "word/_rels/document.xml.rels":
+                data = data.replace(b"</Relationships>", f'<Relationship Id="rIdTheirs" Type="{R}/chart" '
+                                    'Target="charts/chart1.xml"/></Relationships>'.encode())
+            target.writestr(name, data)
+        for name, data in theirs.items():
+            target.writestr(name, data)
+    done = generate(SMALL, tmp_path / "second", ("docx",), templates=template.parent)
+    docx = done.folder / DEPARTMENT
+    assert [c.part for c in charts_of(docx)] == [f"word/charts/chart{k}.xml" for k in (2, 3, 4, 5)]
+    assert _package_problems(docx) == []
+    with zipfile.ZipFile(docx) as archive:
+        assert {n: archive.read(n) for n in theirs} == theirs

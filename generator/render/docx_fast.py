@@ -172,8 +172,9 @@ class _Media:
             types = types.replace("<Default ", '<Default Extension="png" ContentType="image/png"/><Default ', 1)
         for _, name, data in self.items:
             parts[f"word/media/{name}"] = data
-        # Numbered after any chart a custom template already holds, so no part is overwritten.
-        taken = [int(m) for name in parts for m in re.findall(r"^word/charts/chart(\d+)\.xml$", name)]
+        # Numbered after any chart or workbook a custom template already holds, so no part is overwritten.
+        taken = [int(m) for name in parts
+                 for m in re.findall(r"^word/(?:charts/chart|embeddings/Microsoft_Excel_Worksheet)(\d+)\.", name)]
         first = max(taken, default=0) + 1
         overrides = ""
         for k, (rid, part) in enumerate(self.charts, first):
