@@ -252,7 +252,7 @@ def create_app(work_dir: Path, *, keep_days: float = 30.0, cleanup_interval: flo
             "job": job.id, "state": job.state, "source": job.source_name, "kind": job.kind, "summary": job.summary,
             "message": job.message, "failure": job.failure, "forced": job.forced, "folder": job.folder,
             "files": files, "zip": f"/jobs/{job.id}/package.zip" if job.state == DONE else None,
-            "based_on": job.based_on, "changes": job.changes, "pdf": job.pdf,
+            "seconds": job.seconds, "based_on": job.based_on, "changes": job.changes, "pdf": job.pdf,
             "earlier": [row["id"] for row in await run_in_threadpool(store.uploads_of, job.unit_key)
                         if row["id"] != job.id and row["created"] <= job.created],
         })

@@ -1,6 +1,7 @@
 """What a unit's new package changes against its last one: files, key figures and the sentences of its reports."""
 from __future__ import annotations
 
+import re
 from difflib import SequenceMatcher
 from itertools import zip_longest
 from pathlib import Path, PurePosixPath
@@ -10,6 +11,7 @@ from ..writer import read_previous
 CHECK_REPORT = "校验报告.md"    # its findings are on the page already; a diff of them would only repeat them
 CONTEXT = 24                    # characters kept on each side of a change inside a long sentence
 MAX_PER_DOCUMENT = 12           # changed lines shown per document; the rest are counted
+_TOKEN = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?%?|[A-Za-z]+|\s+|.", re.DOTALL)
 
 
 def compare(before: Path, after: Path) -> dict:
@@ -76,15 +78,17 @@ def _lines(text: str) -> list[str]:
 
 
 def _marked(before: str, after: str) -> dict:
+    # Compared by tokens, so a figure changes as a whole (250个 → 180个 marks "250" and "180", not "25" and "18").
+    a, b = _TOKEN.findall(before), _TOKEN.findall(after)
     old: list[list[str]] = []
     new: list[list[str]] = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag == "equal":
-            _append(old, "same", before[i1:i2])
-            _append(new, "same", after[j1:j2])
+            _append(old, "same", "".join(a[i1:i2]))
+            _append(new, "same", "".join(b[j1:j2]))
             continue
-        _append(old, "old", before[i1:i2])
-        _append(new, "new", after[j1:j2])
+        _append(old, "old", "".join(a[i1:i2]))
+        _append(new, "new", "".join(b[j1:j2]))
     return {"before": _shortened(old), "after": _shortened(new)}
 
 
