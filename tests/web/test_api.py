@@ -6,6 +6,7 @@ import io
 import json
 import os
 import re
+import statistics
 import sqlite3
 import time
 import zipfile
@@ -544,3 +545,128 @@ def test_text_from_the_input_is_shown_as_text_not_markup(client, tmp_path):
     page = client.get(answer.json()["url"]).text
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;组织部" in page
     assert "<b>名字</b>" not in page
+
+
+# -- work kept: units, their uploads, the comparison across days and restarts
+
+
+def test_the_home_page_lists_the_units_and_a_unit_page_its_uploads(client, lizhou):
+    home = client.get("/").text
+    unit = lizhou["summary"]["unit"]
+    key = re.search(r'href="/units/([0-9a-f]+)">' + re.escape(unit) + "<", home).group(1)
+    page = client.get(f"/units/{key}").text
+    assert unit in page and f"{lizhou['summary']['year']} 年度" in page
+    assert f"/jobs/{lizhou['job']}/package.zip" in page and "《lizhou-2021-corrected.xlsx》" in page
+    refused(client.get("/units/0123456789abcdef0123", headers=JSON), 404, "找不到这个单位")
+
+
+def test_work_is_kept_across_a_restart_and_the_next_upload_is_compared(tmp_path):
+    with TestClient(create_app(tmp_path, workers=1)) as client:
+        first = generated(client, uploaded(client, CORRECTED, name="第一次.xlsx"))
+    with TestClient(create_app(tmp_path, workers=1)) as client:
+        home = client.get("/").text
+        assert first["summary"]["unit"] in home
+        job = uploaded(client, CORRECTED, name="第二次.xlsx")
+        page = client.get(f"/jobs/{job}").text
+        history = page[page.index('id="history"'):]
+        assert "《第一次.xlsx》" in history and f"/jobs/{first['job']}/package.zip" in history
+        assert "生成后与本单位" in page and "《第一次.xlsx》生成的材料比较" in page
+        second = generated(client, job)
+    assert second["based_on"] == first["job"]
+    assert second["changes"]["files_changed"] == [] and second["changes"]["figures"] == []
+    assert (tmp_path / "jxzp.sqlite3").is_file()
+
+
+def test_another_units_upload_lists_no_earlier_uploads(client, lizhou):
+    answer = upload(client, INPUTS / "shifeng-2023-corrected.xlsx")
+    page = client.get(answer.json()["url"]).text
+    assert lizhou["job"] not in page and lizhou["summary"]["unit"] not in page
+
+
+def test_a_finding_is_one_line_its_breakdown_folded_its_rule_code_only_in_json(client, work):
+    from generator.web.jobs import Job
+
+    store = client.app.state.store
+    summary = {"readable": False, "unreadable": False, "counts": {"错误": 1}, "problems": [{
+        "severity": "错误", "place": "收支情况!E11", "message": "本年收入合计 1065.56 ≠ 各项之和 1065.57，差 0.01：请核对",
+        "details": ["一般公共预算财政拨款收入 1065.48（收支情况!E2）", "其他收入 0.09（收支情况!E10）"],
+        "code": "sum-mismatch"}]}
+    job_id, _ = store.new_folder()
+    store.add(Job(job_id, time.time(), "xlsx", "a.xlsx", summary))
+    page = client.get(f"/jobs/{job_id}").text
+    finding = page[page.index('class="finding"'):page.index("</tr>", page.index('class="finding"'))]
+    assert "<details" in finding and "<summary>本年收入合计 1065.56 ≠ 各项之和 1065.57，差 0.01：请核对</summary>" in finding
+    assert "其他收入 0.09（收支情况!E10）" in finding
+    assert "sum-mismatch" not in page
+    assert client.get(f"/api/jobs/{job_id}").json()["summary"]["problems"][0]["code"] == "sum-mismatch"
+
+
+def test_findings_carry_their_details_when_the_library_gives_them():
+    from dataclasses import dataclass, field
+
+    from generator.problems import Problem, Severity
+    from generator.web.worker import problem_dicts
+
+    @dataclass(frozen=True)
+    class Detailed(Problem):
+        details: list = field(default_factory=list)
+
+    plain = Problem(Severity.WARNING, "x.xlsx!A1", "说明", "code-a")
+    detailed = Detailed(Severity.ERROR, "x.xlsx!B2", "合计不符", "code-b", ["甲 1（B3）", "乙 2（B4）"])
+    rows = problem_dicts([plain, detailed], "x.xlsx", "我的.xlsx")
+    assert [(r["place"], r["details"]) for r in rows] == [("我的.xlsx!B2", ["甲 1（B3）", "乙 2（B4）"]), ("我的.xlsx!A1", [])]
+
+
+def test_the_status_gives_an_estimate_from_measured_durations(client, lizhou):
+    store = client.app.state.store
+    job = uploaded(client, CORRECTED)
+    status = client.get(f"/jobs/{job}/status").json()
+    assert status["workers"] == store.workers and status["ahead"] == 0
+    assert status["remaining"] == pytest.approx(round(statistics.median(store.durations), 1), abs=0.11)
+
+
+def test_the_estimate_counts_the_jobs_ahead_shared_by_the_workers(tmp_path):
+    from generator.web.jobs import QUEUED, Job, JobStore
+
+    store = JobStore(tmp_path, workers=2)
+    store.durations.extend([4.0, 6.0, 5.0])
+    jobs = [Job(f"{i:032x}", 0.0, "xlsx", "a.xlsx", {}, state=QUEUED) for i in range(5)]
+    for job in jobs:
+        store.jobs[job.id] = job
+        store.queue.append(job.id)
+    assert [store.position(job) for job in jobs] == [0, 1, 2, 3, 4]
+    assert store.remaining_seconds(jobs[4]) == 5.0 * (4 / 2 + 1)
+    store.close()
+
+
+def test_pdf_versions_are_refused_with_a_reason_without_libreoffice(tmp_path):
+    with TestClient(create_app(tmp_path, workers=1, pdf=False)) as client:
+        job = generated(client, uploaded(client, CORRECTED))
+        assert "同时生成 PDF 版" not in client.get(f"/jobs/{job['job']}").text
+        refused(client.post(f"/jobs/{job['job']}/pdf", headers=JSON), 409, "LibreOffice", "另存为 PDF")
+
+
+def test_pdf_versions_are_offered_when_libreoffice_is_installed(tmp_path):
+    from generator.render.pdf import soffice
+
+    with TestClient(create_app(tmp_path, workers=1)) as client:
+        job = generated(client, uploaded(client, INPUTS / "shifeng-2023-corrected.xlsx"))
+        page = client.get(f"/jobs/{job['job']}").text
+        if soffice() is None:      # the page then says nothing about PDF: nothing to test further here
+            assert "同时生成 PDF 版" not in page
+            return
+        assert "同时生成 PDF 版" in page
+        assert client.post(f"/jobs/{job['job']}/pdf", headers=JSON).status_code == 202
+        deadline = time.monotonic() + 300
+        while client.get(f"/jobs/{job['job']}/status").json()["pdf"] in ("queued", "running"):
+            assert time.monotonic() < deadline
+            time.sleep(0.3)
+        after = client.get(f"/api/jobs/{job['job']}").json()
+        assert after["pdf"] == "done"
+        paths = [f["path"] for f in after["files"]]
+        assert paths[:len(job["files"])] == [f["path"] for f in job["files"]]   # links on an open page stay right
+        pdfs = [f for f in after["files"] if f["path"].endswith(".pdf")]
+        assert pdfs and client.get(pdfs[0]["url"]).content.startswith(b"%PDF")
+        with zipfile.ZipFile(io.BytesIO(client.get(after["zip"]).content)) as archive:
+            assert any(name.endswith(".pdf") for name in archive.namelist())
+        assert ">PDF <" in client.get(f"/jobs/{job['job']}").text
