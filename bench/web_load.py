@@ -56,6 +56,21 @@ def distinct_copies(count: int, folder: Path) -> list[Path]:
     return paths
 
 
+def session_cpu_seconds(session: int) -> float:
+    """CPU seconds (user + system) used so far by every live process of the server's session: the server and its
+    workers. Unlike wall time it hardly depends on what else the machine is doing."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session:          # field 6 of stat, after pid and (comm): the session id
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 def percentile(values: list[float], share: float) -> float:
     """Nearest-rank percentile (p95 of 20 values is the 19th smallest)."""
     ordered = sorted(values)
@@ -156,11 +171,13 @@ def main() -> int:
             for preparer in preparers:
                 preparer.start()
             time.sleep(0.5)          # every client connected and waiting
+            cpu_before = session_cpu_seconds(server.pid)
             began = time.perf_counter()
             signal_start.set()
             for preparer in preparers:
                 preparer.join(args.timeout + 10)
             wall = time.perf_counter() - began
+            cpu = session_cpu_seconds(server.pid) - cpu_before
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             try:
@@ -182,6 +199,9 @@ def main() -> int:
         values = [p.worker_seconds for p in ok]
         print(f"{'(worker)':<10}{statistics.median(values):>8.2f}{percentile(values, 0.95):>8.2f}{max(values):>8.2f}"
               "   generation alone, as measured in the worker process")
+    print(f"server CPU: {cpu:.1f} s for {args.preparers} preparers ({cpu / args.preparers:.2f} s each); "
+          f"on {os.cpu_count()} otherwise idle cores the last would finish after about "
+          f"{cpu / (os.cpu_count() or 1):.1f} s")
     print(f"load average before / after: {load_before} / {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"errors: {len(errors)}")
     for error in errors[:10]:
