@@ -183,18 +183,21 @@ class JobStore:
 
     def _load(self) -> None:
         known = {f.name for f in fields(Job)}
+        lost = []
         for data in self.history.records():
             try:
                 job = Job(**{k: v for k, v in data.items() if k in known})
             except TypeError:
                 continue
             if not JOB_ID.fullmatch(job.id) or not (self.root / job.id).is_dir():
+                lost.append(job.id)     # its folder was removed by hand: the unit lists must not offer it
                 continue
             if job.state in (QUEUED, RUNNING):   # the server stopped while it worked
                 job.state, job.message = READY, "上次生成因服务重启而中断，请重新点击“生成”"
             if job.pdf in ("queued", "running"):
                 job.pdf = ""
             self.jobs[job.id] = job
+        self.history.remove(lost)
 
     # -- what the page lists
 
