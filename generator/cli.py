@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import sys
 import tempfile
 from pathlib import Path
@@ -247,8 +248,12 @@ def _print_outcome(outcome, show_changes: bool) -> None:
               help="监听地址；默认只允许本机访问，在单位内网共用时改为 0.0.0.0。")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="端口。")
 @click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="存放上传文件和生成材料的文件夹（默认：系统临时文件夹下的 jxzp-web）；超过 24 小时的自动清理。")
-def serve(host: str, port: int, work_dir: Path | None) -> None:
+              help="存放上传文件、生成材料和上传记录（jxzp.sqlite3）的文件夹（默认：系统临时文件夹下的 jxzp-web）。")
+@click.option("--keep-days", default=30.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="上传的填报表、生成的材料和上传记录保留的天数，超过后自动清理。")
+@click.option("--workers", type=click.IntRange(1, 64),
+              help="同时生成材料的进程数（默认：本机 CPU 核数）。")
+def serve(host: str, port: int, work_dir: Path | None, keep_days: float, workers: int | None) -> None:
     """启动本机网页：上传填报表，查看得分和问题，一键生成并下载全套材料。"""
     import socket
     import tempfile
@@ -259,9 +264,9 @@ def serve(host: str, port: int, work_dir: Path | None) -> None:
 
     work_dir = work_dir or Path(tempfile.gettempdir()) / "jxzp-web"
     try:
-        app = create_app(work_dir)
-    except OSError as exc:
-        click.echo(f"无法使用文件夹 {work_dir}（{exc.strerror or exc}）：请用 --work-dir 指定一个可写的文件夹", err=True)
+        app = create_app(work_dir, keep_days=keep_days, workers=workers, warm=True)
+    except (OSError, sqlite3.Error) as exc:
+        click.echo(f"无法使用文件夹 {work_dir}（{getattr(exc, 'strerror', None) or exc}）：请用 --work-dir 指定一个可写的文件夹", err=True)
         sys.exit(2)
     listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -276,7 +281,8 @@ def serve(host: str, port: int, work_dir: Path | None) -> None:
     click.echo(f"绩效自评材料生成网页已启动：http://{shown}:{port}/  （在浏览器中打开这个地址）")
     if everywhere:
         click.echo(f"已监听所有网卡：单位内网的其他电脑用本机的 IP 地址访问，端口 {port}")
-    click.echo(f"上传的填报表和生成的材料存放在 {work_dir}，24 小时后自动清理；按 Ctrl+C 停止。")
+    click.echo(f"上传的填报表、生成的材料和上传记录存放在 {work_dir}，保留 {keep_days:g} 天后自动清理；"
+               f"{app.state.store.workers} 个进程同时生成。按 Ctrl+C 停止。")
     uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[listener])
 
 

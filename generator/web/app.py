@@ -23,8 +23,7 @@ from starlette.templating import Jinja2Templates
 from .. import __version__
 from ..examples import EXAMPLE
 from ..filters import file_name
-from ..pipeline import evaluate
-from .jobs import DONE, FAILED, INPUT_STEM, QUEUED, READY, RUNNING, ZIP_NAME, OUT_DIR, Job, JobStore, summarize
+from .jobs import DONE, FAILED, INPUT_STEM, QUEUED, READY, RUNNING, ZIP_NAME, Job, JobStore, stamp
 from .package import documents, groups
 from .preview import to_html
 from .uploads import Limits, UploadRefused, sniff, too_large
@@ -36,7 +35,7 @@ TOOL_NAME = "预算绩效自评材料生成"
 FORM_SLACK = 64 * 1024          # multipart boundaries and the other small fields around the file
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEDIA_TYPES = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-               ".md": "text/markdown; charset=utf-8", ".png": "image/png", ".json": "application/json",
+               ".md": "text/plain; charset=utf-8", ".png": "image/png", ".json": "application/json",
                ".pdf": "application/pdf"}
 SECURITY_HEADERS = {
     "content-security-policy": "default-src 'self'; img-src 'self'; script-src 'self'; style-src 'self'; "
@@ -53,6 +52,7 @@ STATUS_WORDS = {
     405: "不支持这种请求方式：请从页面上的按钮操作",
     413: "上传的文件过大",
 }
+CHECK_REPORT = "校验报告.md"
 STATE_WORDS = {READY: "未生成", QUEUED: "排队等候", RUNNING: "正在生成", DONE: "已生成", FAILED: "未能生成"}
 
 
@@ -136,13 +136,24 @@ class _Guard:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(work_dir: Path, *, max_age_hours: float = 24.0, cleanup_interval: float = 300.0,
-               limits: Limits = Limits()) -> Starlette:
-    """The page as an ASGI app; uploads and packages live under work_dir/jobs, each job removed after max_age_hours."""
-    store = JobStore(Path(work_dir), max_age_hours, cleanup_interval)
+def _pdf_available() -> bool:
+    from ..render.pdf import soffice
+
+    return soffice() is not None
+
+
+def create_app(work_dir: Path, *, keep_days: float = 30.0, cleanup_interval: float = 300.0,
+               limits: Limits = Limits(), workers: int | None = None, warm: bool = False,
+               pdf: bool | None = None) -> Starlette:
+    """The page as an ASGI app. Uploads and packages live under work_dir/jobs and are listed in work_dir's history
+    database, each removed after keep_days; checks and packages run in `workers` processes (default: one per core;
+    0 runs them in the server's threads). `warm` starts and warms the workers at startup; `pdf` offers PDF versions
+    (default: when LibreOffice is installed)."""
+    store = JobStore(Path(work_dir), keep_days, cleanup_interval, workers, warm)
+    offer_pdf = _pdf_available() if pdf is None else pdf
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(tool_name=TOOL_NAME, version=__version__, max_mb=limits.upload_bytes // 1024 // 1024,
-                                 keep_hours=f"{max_age_hours:g}", state_words=STATE_WORDS)
+                                 keep_days=f"{keep_days:g}", state_words=STATE_WORDS, stamp=stamp)
 
     def page(request: Request, name: str, context: dict, status: int = 200) -> Response:
         return templates.TemplateResponse(request, name, context, status_code=status)
@@ -157,7 +168,7 @@ def create_app(work_dir: Path, *, max_age_hours: float = 24.0, cleanup_interval:
         """The job's own file number `index` (from its list, never from a path the browser sent)."""
         if job.state != DONE or not 0 <= index < len(job.files):
             raise Refusal(404, "没有这个文件：请回到本次上传的页面，从文件列表中下载")
-        package = (store.folder(job) / OUT_DIR / job.folder).resolve()
+        package = store.package(job).resolve()
         path = (package / job.files[index]).resolve()
         if package not in path.parents or not path.is_file():
             raise Refusal(404, "没有这个文件：请回到本次上传的页面，从文件列表中下载")
@@ -166,7 +177,13 @@ def create_app(work_dir: Path, *, max_age_hours: float = 24.0, cleanup_interval:
     # -- pages
 
     async def index(request: Request) -> Response:
-        return page(request, "index.html", {})
+        return page(request, "index.html", {"units": await run_in_threadpool(store.units)})
+
+    async def unit_page(request: Request) -> Response:
+        uploads = await run_in_threadpool(store.uploads_of, request.path_params["key"])
+        if not uploads:
+            raise Refusal(404, "找不到这个单位的上传记录：可能已超过保留时间被清理。请回到首页重新上传填报表")
+        return page(request, "unit.html", {"uploads": uploads, "unit": uploads[0]["unit"], "year": uploads[0]["year"]})
 
     async def download_template(request: Request) -> Response:
         example = request.url.path.endswith("/example")
@@ -206,15 +223,12 @@ def create_app(work_dir: Path, *, max_age_hours: float = 24.0, cleanup_interval:
             except UploadRefused as exc:
                 raise Refusal(422, str(exc)) from None
             path = raw.rename(folder / f"{INPUT_STEM}.{kind}")
-            evaluation = await run_in_threadpool(evaluate, path)
-            summary = summarize(evaluation, shown)
-            if evaluation.unreadable:
+            summary = await run_in_threadpool(store.check, path, shown)
+            if summary["unreadable"]:
                 first = summary["problems"][0] if summary["problems"] else {"place": "", "message": "文件无法读取"}
                 where = f"{first['place']}：" if first["place"] and first["place"] != shown else ""
                 raise Refusal(422, f"《{shown}》无法读取：{where}{first['message']}", summary["problems"])
-            previous = form.get("previous")
-            earlier = store.get(previous) if isinstance(previous, str) else None
-            job = store.add(Job(job_id, time.time(), kind, shown, summary, earlier.id if earlier else None))
+            job = store.add(Job(job_id, time.time(), kind, shown, summary))
         except BaseException:
             store.discard(folder)
             raise
@@ -228,7 +242,7 @@ def create_app(work_dir: Path, *, max_age_hours: float = 24.0, cleanup_interval:
 
     async def job_page(request: Request) -> Response:
         job = job_or_404(request)
-        return page(request, "job.html", _job_context(job, store))
+        return page(request, "job.html", await run_in_threadpool(_job_context, job, store, offer_pdf))
 
     async def job_json(request: Request) -> Response:
         job = job_or_404(request)
@@ -238,7 +252,9 @@ def create_app(work_dir: Path, *, max_age_hours: float = 24.0, cleanup_interval:
             "job": job.id, "state": job.state, "source": job.source_name, "kind": job.kind, "summary": job.summary,
             "message": job.message, "failure": job.failure, "forced": job.forced, "folder": job.folder,
             "files": files, "zip": f"/jobs/{job.id}/package.zip" if job.state == DONE else None,
-            "based_on": job.based_on, "changes": job.changes,
+            "seconds": job.seconds, "based_on": job.based_on, "changes": job.changes, "pdf": job.pdf,
+            "earlier": [row["id"] for row in await run_in_threadpool(store.uploads_of, job.unit_key)
+                        if row["id"] != job.id and row["created"] <= job.created],
         })
 
     async def status(request: Request) -> Response:
@@ -246,8 +262,9 @@ def create_app(work_dir: Path, *, max_age_hours: float = 24.0, cleanup_interval:
         now = time.time()
         elapsed = now - job.started if job.state == RUNNING else (job.finished - job.started if job.finished else 0)
         return JSONResponse({"state": job.state, "label": STATE_WORDS[job.state], "seconds": round(max(0, elapsed), 1),
-                             "expected": job.expected_seconds, "ahead": store.position(job),
-                             "message": job.message, "url": f"/jobs/{job.id}"})
+                             "remaining": round(store.remaining_seconds(job, now), 1), "ahead": store.position(job),
+                             "workers": max(1, store.workers), "pdf": job.pdf, "message": job.message,
+                             "url": f"/jobs/{job.id}"})
 
     async def start_generation(request: Request) -> Response:
         _same_origin(request)
@@ -266,6 +283,22 @@ def create_app(work_dir: Path, *, max_age_hours: float = 24.0, cleanup_interval:
         if _wants_json(request):
             return JSONResponse({"state": job.state, "status": f"/jobs/{job.id}/status"}, status_code=202)
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+    async def start_pdf(request: Request) -> Response:
+        _same_origin(request)
+        job = job_or_404(request)
+        if not offer_pdf:
+            raise Refusal(409, "服务器上没有安装 LibreOffice，不能生成 PDF：请下载 Word 文件，用 Word/WPS 另存为 PDF")
+        if job.state != DONE:
+            raise Refusal(409, "材料还没有生成：请先点击“生成全套材料”")
+        store.start_pdf(job)
+        if _wants_json(request):
+            return JSONResponse({"pdf": job.pdf, "status": f"/jobs/{job.id}/status"}, status_code=202)
+        return RedirectResponse(f"/jobs/{job.id}#package", status_code=303)
+
+    # MARK-WORKBOOK: the preparer's own workbook with every finding marked (another module's
+    # mark_workbook(source, problems, target)) belongs here as GET /jobs/{job_id}/marked.xlsx; job.html has the
+    # matching link, shown when `marked` is true in _job_context.
 
     async def download_file(request: Request) -> Response:
         job = job_or_404(request)
@@ -295,7 +328,7 @@ def create_app(work_dir: Path, *, max_age_hours: float = 24.0, cleanup_interval:
         index = request.path_params["index"]
         path = file_of(job, index)
         if path.suffix.lower() != ".md":
-            raise Refusal(404, "只能预览报告（.md）：Word 文件请下载后用 Word/WPS 打开")
+            raise Refusal(404, "只能预览报告的文本版：Word 文件请下载后用 Word/WPS 打开")
         text = await run_in_threadpool(path.read_text, "utf-8")
         body = await run_in_threadpool(
             to_html, text, job.files[index], job.files,
@@ -326,12 +359,14 @@ def create_app(work_dir: Path, *, max_age_hours: float = 24.0, cleanup_interval:
 
     routes = [
         Route("/", index),
+        Route("/units/{key:str}", unit_page),
         Route("/downloads/template", download_template),
         Route("/downloads/example", download_template),
         Route("/upload", upload, methods=["POST"]),
         Route("/jobs/{job_id:str}", job_page),
         Route("/jobs/{job_id:str}/status", status),
         Route("/jobs/{job_id:str}/generate", start_generation, methods=["POST"]),
+        Route("/jobs/{job_id:str}/pdf", start_pdf, methods=["POST"]),
         Route("/jobs/{job_id:str}/files/{index:int}", download_file),
         Route("/jobs/{job_id:str}/charts/{index:int}", chart),
         Route("/jobs/{job_id:str}/preview/{index:int}", preview),
@@ -342,6 +377,8 @@ def create_app(work_dir: Path, *, max_age_hours: float = 24.0, cleanup_interval:
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
+        if warm:
+            await anyio.to_thread.run_sync(store.start_workers)
         yield
         store.close()
 
@@ -353,7 +390,7 @@ def create_app(work_dir: Path, *, max_age_hours: float = 24.0, cleanup_interval:
     return app
 
 
-def _job_context(job: Job, store: JobStore) -> dict:
+def _job_context(job: Job, store: JobStore, offer_pdf: bool) -> dict:
     s = job.summary
     counts = s["counts"]
     errors, warnings, hints = counts.get("错误", 0), counts.get("警告", 0), counts.get("提示", 0)
@@ -368,12 +405,21 @@ def _job_context(job: Job, store: JobStore) -> dict:
         level, text = "ok", f"校验通过：没有错误和警告{extra}"
     done = job.state == DONE
     docs = documents(job.files) if done else []
+    earlier = [row for row in store.uploads_of(job.unit_key) if row["id"] != job.id]
+    base = store.base_for(job) if not done else None
+    check_report = job.files.index(CHECK_REPORT) if CHECK_REPORT in job.files else None
     return {
         "job": job, "s": s, "level": level, "status_text": text, "errors": errors, "warnings": warnings,
-        "hints": hints, "uploaded": time.strftime("%H:%M", time.localtime(job.created)),
+        "hints": hints, "uploaded": stamp(job.created),
         "groups": groups(job.files, job.sizes, job.folder) if done else [],
         "documents": docs, "department_doc": docs[0]["index"] if docs else None,
+        "check_report": check_report,
         "working": job.state in (QUEUED, RUNNING), "ahead": store.position(job),
+        "remaining": store.remaining_seconds(job), "workers": max(1, store.workers),
         "can_generate": bool(s.get("readable")) and job.state in (READY, FAILED),
         "zip_name": f"{job.folder}.zip", "changes": job.changes,
+        "earlier": earlier, "base": base, "unit_key": job.unit_key,
+        "offer_pdf": offer_pdf and done, "has_pdf": any(f.endswith(".pdf") for f in job.files),
+        # MARK-WORKBOOK: true once the marked-workbook route exists (see app.py), for an .xlsx upload with findings.
+        "marked": False,
     }

@@ -6,7 +6,9 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)   # a fixed time: the same package always gives the same .zip bytes
-KINDS = {".docx": "Word", ".pdf": "PDF", ".md": "Markdown", ".png": "图片", ".json": "清单"}
+KINDS = {".docx": "Word", ".pdf": "PDF", ".md": "文本版", ".png": "图片", ".json": "清单"}
+HIDDEN = {"manifest.json"}       # the generator's file list with checksums: in the .zip, not a preparer's document
+STORED = {".docx", ".png", ".pdf"}   # already compressed: deflating them again costs time and saves nothing
 FOLDER_ORDER = ("项目支出绩效自评报告", "附表", "图表")
 
 
@@ -16,7 +18,7 @@ def write_zip(folder: Path, files: list[str], target: Path) -> None:
     with zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as archive:
         for relative in sorted(files):
             entry = zipfile.ZipInfo(f"{folder.name}/{relative}", date_time=ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.compress_type = zipfile.ZIP_STORED if PurePosixPath(relative).suffix in STORED else zipfile.ZIP_DEFLATED
             entry.create_system = 3
             entry.external_attr = 0o644 << 16
             archive.writestr(entry, (folder / relative).read_bytes(), compresslevel=6)
@@ -25,9 +27,11 @@ def write_zip(folder: Path, files: list[str], target: Path) -> None:
 
 def groups(files: list[str], sizes: list[int], folder_name: str) -> list[dict]:
     """The package's files as the folder holds them: the top level, then each subfolder; a document's .docx and
-    .md share one row. Every link is an index into `files`, never a path."""
+    .md share one row; the manifest is left out. Every link is an index into `files`, never a path."""
     by_folder: dict[str, dict[str, dict]] = {}
     for index, relative in enumerate(files):
+        if relative in HIDDEN:
+            continue
         path = PurePosixPath(relative)
         parent = path.parent.as_posix() if len(path.parts) > 1 else ""
         row = by_folder.setdefault(parent, {}).setdefault(path.stem, {"name": path.stem, "links": [], "preview": None})

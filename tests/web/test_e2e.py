@@ -160,3 +160,93 @@ def test_a_file_that_is_not_an_input_is_refused_in_place(server, page, tmp_path)
     message.wait_for()
     assert "不是填报文件" in message.inner_text()
     assert page.url.rstrip("/") == server
+
+
+def _copy(source: Path, folder: Path, name: str) -> Path:
+    target = folder / name
+    target.write_bytes(source.read_bytes())
+    return target
+
+
+def _changed_indicator(folder: Path) -> tuple[Path, str]:
+    """The corrected example with one indicator's actual value lowered (250个 → 180个, target ≥200个) and its
+    reason written; returns the file and the new actual value."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(CORRECTED)
+    sheet = book["绩效指标"]
+    header = {c.value: c.column_letter for c in sheet[1]}
+    row = next(r[0].row for r in sheet.iter_rows(min_row=2)
+               if r[0].value == "城市社区党建及城乡综合治理" and r[3].value == "小区党支部标准化建设")
+    sheet[f"{header['实际完成值']}{row}"] = "180个"
+    sheet[f"{header['偏差原因分析及改进措施']}{row}"] = "部分小区尚未完成标准化验收，下一年度继续推进。"
+    path = folder / "填报表-第三次.xlsx"
+    book.save(path)
+    return path, "180个"
+
+
+def _generate(page) -> None:
+    page.get_by_role("button", name="生成全套材料").click()
+    page.locator("[data-zip]").wait_for(timeout=120_000)
+
+
+def test_mistakes_corrected_work_kept_and_the_next_upload_compared(server, browser, page, tmp_path):
+    from generator.filters import score
+    from generator.pipeline import evaluate
+
+    published = ROOT / "inputs" / "lizhou-2021.xlsx"
+    errors = [p for p in evaluate(published).problems if p.severity.value == "错误"]
+    assert len(errors) >= 2
+
+    # 1. The published workbook with its mistakes: every error listed at its cell, nothing to generate yet.
+    page.goto(server + "/")
+    page.set_input_files("input[type=file]", str(_copy(published, tmp_path, "填报表-第一次.xlsx")))
+    page.wait_for_url("**/jobs/*")
+    findings = page.locator("#findings").inner_text()
+    for problem in errors:
+        assert problem.place in findings
+    assert f"有 {len(errors)} 个错误" in page.locator("[data-status-line]").inner_text()
+    assert "sum-mismatch" not in page.content()          # rule codes are for bureau staff, not on the page
+    assert page.locator("[data-generate-button]").is_disabled()
+
+    # 2. The corrected workbook, uploaded from the same page, then generated.
+    first = page.url
+    page.locator("#again input[type=file]").set_input_files(str(_copy(CORRECTED, tmp_path, "填报表-第二次.xlsx")))
+    page.wait_for_url(lambda url: "/jobs/" in url and url != first)
+    page.wait_for_selector("[data-generate-button]")
+    assert "校验通过" in page.locator("[data-status-line]").inner_text() or \
+        "没有错误" in page.locator("[data-status-line]").inner_text()
+    _generate(page)
+    page.close()
+
+    # 3. Days later, a new page: the unit is listed on the home page, with both earlier uploads.
+    again = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+    again.set_default_timeout(30_000)
+    again.goto(server + "/")
+    unit = evaluate(CORRECTED).results.report.unit.name
+    again.locator("[data-units]").get_by_role("link", name=unit).click()
+    again.wait_for_url("**/units/*")
+    listed = again.locator("[data-uploads]").inner_text()
+    assert "《填报表-第一次.xlsx》" in listed and "《填报表-第二次.xlsx》" in listed
+    assert "下载材料包" in listed
+
+    # 4. One indicator changed: the comparison names the moved score and shows the changed sentence.
+    changed, value = _changed_indicator(tmp_path)
+    before = score(evaluate(CORRECTED).results.projects[0].card.total)
+    after = score(evaluate(changed).results.projects[0].card.total)
+    assert before != after
+    again.locator("#again input[type=file]").set_input_files(str(changed))
+    again.wait_for_url("**/jobs/*")
+    history = again.locator("#history").inner_text()
+    assert "《填报表-第二次.xlsx》" in history and "《填报表-第一次.xlsx》" in history
+    _generate(again)
+    changes = again.locator("#changes")
+    assert f"城市社区党建及城乡综合治理 项目得分 {before} → {after}" in changes.locator("[data-figures]").inner_text()
+    report = changes.locator("[data-texts] details", has_text="01-城市社区党建及城乡综合治理")
+    report.locator("summary").click()       # each changed document's lines unfold under its name
+    inserted = report.locator("ins").all_inner_texts()
+    assert "180" in inserted and after in inserted, inserted
+    assert any(value in line for line in report.locator(".diff-after").all_inner_texts())
+    assert any("250个" in line for line in report.locator(".diff-before").all_inner_texts())
+    _screenshot(again, "web-changes.png", tmp_path)
+    again.context.close()

@@ -60,8 +60,6 @@
       say(box, "正在上传并核对《" + file.name + "》…", false);
       var data = new FormData();
       data.append("file", file, file.name);
-      var previous = form.querySelector("input[name=previous]");
-      if (previous) data.append("previous", previous.value);
       fetch(form.action, { method: "POST", body: data, headers: { "Accept": "application/json" } })
         .then(function (response) {
           return response.json().catch(function () { return { error: "服务器没有正常答复（" + response.status + "），请重试" }; })
@@ -103,6 +101,7 @@
     var bar = $(progress, "[data-progress-bar]");
     var label = $(progress, "[data-progress-text]");
     var clock = $(progress, "[data-progress-time]");
+    var estimate = $(progress, "[data-progress-estimate]");
     var expected = parseFloat(card.getAttribute("data-expected")) || 3;
 
     function show(status) {
@@ -111,9 +110,12 @@
       var share = status.state === "running" ? 1 - Math.exp(-seconds / expected * 1.6) : 0.03;
       bar.style.width = Math.max(3, Math.min(96, share * 100)).toFixed(0) + "%";
       label.textContent = status.state === "queued"
-        ? "排队等候…" + (status.ahead > 0 ? "前面还有 " + status.ahead + " 份材料" : "")
+        ? "排队等候…" + (status.ahead > 0 ? "前面还有 " + status.ahead + " 份材料，" + status.workers + " 份同时生成" : "")
         : "正在生成…";
       clock.textContent = status.state === "running" ? "已用 " + seconds.toFixed(0) + " 秒" : "";
+      if (estimate && status.remaining !== undefined) {
+        estimate.textContent = "预计还需约 " + Math.max(1, Math.round(status.remaining)) + " 秒";
+      }
     }
 
     function poll() {
@@ -159,9 +161,25 @@
     });
   }
 
+  // -- PDF versions: asked for once, then the page reloads when they are there
+  function setUpPdf(card) {
+    var jobId = card.getAttribute("data-job");
+    function poll() {
+      fetch("/jobs/" + jobId + "/status", { headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.json(); })
+        .then(function (status) {
+          if (status.pdf === "queued" || status.pdf === "running") { setTimeout(poll, 1500); return; }
+          window.location.reload();
+        })
+        .catch(function () { setTimeout(poll, 3000); });
+    }
+    var state = card.getAttribute("data-pdf");
+    if (state === "queued" || state === "running") poll();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("[data-upload]"), setUpUpload);
     var card = document.querySelector("[data-job]");
-    if (card) setUpGenerate(card);
+    if (card) { setUpGenerate(card); setUpPdf(card); }
   });
 })();
