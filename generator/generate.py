@@ -264,6 +264,9 @@ def generate(path: str | Path, out_dir: str | Path = "outputs", formats: tuple[s
         raise GenerationError(f"图表方式“{charts}”不支持：--charts 只能是 native（Word 原生图表）或 picture（图片）")
     evaluation = evaluate(path, profile, pack)
     if evaluation.results is None:
+        if evaluation.problems and all(p.code in ("pack", "profile") for p in evaluation.problems):
+            raise GenerationError("未生成任何文件：" + "；".join(str(p) for p in evaluation.problems),
+                                  evaluation.problems, evaluation)
         raise GenerationError(f"{path.name} 无法读取，未生成任何文件：", evaluation.problems, evaluation)
     blocking = [*evaluation.errors, *(evaluation.warnings if strict else [])]
     if blocking and not force:
