@@ -27,12 +27,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generator.batch import default_jobs  # noqa: E402
-from generator.generate import (ALL_TABLES_DOCX, DEPARTMENT_DOCX, PROJECT_DOCX, _stamp, generate,  # noqa: E402
-                                template_paths)
+import io  # noqa: E402
+
+from docx.shared import Mm  # noqa: E402
+from docxtpl import DocxTemplate, InlineImage  # noqa: E402
+from markupsafe import Markup  # noqa: E402
+
+from generator.generate import _stamp, generate  # noqa: E402
 from generator.pipeline import evaluate  # noqa: E402
 from generator.render.charts import render_chart  # noqa: E402
-from generator.render.docx import DocInfo, all_tables_docx, render_docx, render_docx_plain  # noqa: E402
-from generator.render.views import build_package  # noqa: E402
+from generator.render.context import chart_specs, package_context  # noqa: E402
+from generator.render.docx_fast import compiled  # noqa: E402
+from generator.render.documents import DocInfo, renderer_for  # noqa: E402
 
 LIZHOU = ROOT / "inputs" / "lizhou-2021-corrected.yaml"
 
@@ -118,33 +124,56 @@ def lizhou(work: Path) -> dict:
             "rewritten": rewritten}
 
 
-def docx_loop(rounds: int) -> dict:
-    """The same Word documents through both paths (charts rendered once beforehand, outside the timing)."""
-    evaluation = evaluate(LIZHOU)
-    package = build_package(evaluation.results)
-    images = {spec.key: render_chart(spec) for spec in package.charts}
-    templates = template_paths(None)
-    author, stamp = evaluation.results.report.unit.name, _stamp(evaluation)
-    extra = {"failed_check": ""}
+def _plain(renderer, stem: str, context: dict, images: dict[str, bytes]) -> bytes:
+    """The plain docxtpl way for one document of a pack: load the template, render, save (tables placed the same
+    way as the compiled path does, pictures as docxtpl's InlineImage)."""
+    tpl = DocxTemplate(str(renderer.pack.need(f"{stem}.docx")))
+    numbers: dict[str, int] = {}
+    ctx = dict(context)
 
-    def run(render) -> tuple[float, int]:
-        count = 0
+    def table(table_stem: str, new_page: bool = False, **values) -> Markup:
+        part = compiled(renderer.pack.need(f"{table_stem}.docx"), renderer.docx_env, f"{table_stem}.docx")
+        return Markup(part.body_xml({**ctx, **values}))
+
+    def figure(key: str, alt: str = ""):
+        numbers.setdefault(key, len(numbers) + 1)
+        return InlineImage(tpl, io.BytesIO(images[key]), width=Mm(140)) if key in ctx["charts"] else ""
+
+    ctx.update(table=table, figure=figure, figure_no=lambda key: numbers.setdefault(key, len(numbers) + 1))
+    tpl.render(ctx, renderer.docx_env, autoescape=True)
+    buffer = io.BytesIO()
+    tpl.save(buffer)
+    return buffer.getvalue()
+
+
+def docx_loop(rounds: int) -> dict:
+    """The same Word documents of the 全国 pack through both paths (chart pictures made once, outside the timing)."""
+    evaluation = evaluate(LIZHOU, pack="全国")
+    pack = evaluation.pack
+    renderer = renderer_for(pack)
+    context = package_context(evaluation.results, list(pack.attachments), set())
+    context.update(failed_check=0, texts=pack.texts, captions={k: c.caption for k, c in pack.charts.items()})
+    specs = chart_specs(evaluation.results, {k: k for k in pack.charts})
+    context["charts"] = {spec.key: spec for spec in specs}
+    images = {spec.key: render_chart(spec) for spec in specs}
+    info = DocInfo("t", evaluation.results.report.unit.name, _stamp(evaluation))
+    documents = [("部门整体支出绩效自评报告", context)]
+    documents += [("项目支出绩效自评报告", {**context, "item": item}) for item in context["projects"]]
+    documents += [("项目支出绩效自评表（全部项目）", context)]
+
+    def run(plain: bool) -> tuple[float, int]:
         started = time.perf_counter()
         for _ in range(rounds):
-            render(templates[DEPARTMENT_DOCX], package.department, images,
-                   DocInfo("".join(package.department.title_lines), author, stamp), extra)
-            count += 1
-            for project in package.projects:
-                render(templates[PROJECT_DOCX], project, images, DocInfo(project.title_lines[0], author, stamp), extra)
-                count += 1
-            all_tables_docx(templates[ALL_TABLES_DOCX], [p.table for p in package.projects], package.all_tables_title,
-                            DocInfo(package.all_tables_title, author, stamp), plain=render is render_docx_plain)
-            count += 1
-        return time.perf_counter() - started, count
+            for stem, ctx in documents:
+                if plain:
+                    _plain(renderer, stem, ctx, images)
+                else:
+                    renderer.docx(stem, ctx, images, info)
+        return time.perf_counter() - started, rounds * len(documents)
 
-    run(render_docx)                      # warm-up: compile once (counted in the batch figures, not here)
-    fast, n = run(render_docx)
-    plain, _ = run(render_docx_plain)
+    run(False)                            # warm-up: compile once (counted in the batch figures, not here)
+    fast, n = run(False)
+    plain, _ = run(True)
     return {"docs": n, "fast": fast, "plain": plain}
 
 
@@ -210,7 +239,7 @@ def main() -> None:
         fast_rate, plain_rate = loop["docs"] / loop["fast"], loop["docs"] / loop["plain"]
         print(f"  一次编译（jxzp）：{fast_rate:7.1f} 文档/秒，{loop['fast'] / loop['docs'] * 1000:6.1f} ms/文档")
         print(f"  逐个 docxtpl   ：{plain_rate:7.1f} 文档/秒，{loop['plain'] / loop['docs'] * 1000:6.1f} ms/文档")
-        print(f"  倍数：{fast_rate / plain_rate:.1f}×（目标 ≥5×）")
+        print(f"  倍数：{fast_rate / plain_rate:.1f}×（目标 ≥15×）")
         if not args.quick:
             result = batch(work, args.units, args.jobs)
             documents = result["docx"] + result["md"]

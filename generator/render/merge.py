@@ -64,32 +64,73 @@ def _clear(tc) -> None:
                 paragraphs[0].remove(child)
 
 
-def merge_cells(document: str) -> str:
-    """document.xml with marked equal cells merged and every mark removed."""
-    root = etree.fromstring(document.encode("utf-8"))
-    for table in root.iter(f"{W}tbl"):
-        above: dict[int, tuple[tuple[str, str], int, object]] = {}
-        for row in table.findall(f"{W}tr"):
-            current: dict[int, tuple[tuple[str, str], int, object]] = {}
-            column = 0
-            for tc in row.findall(f"{W}tc"):
-                span_el = tc.find(f"{W}tcPr/{W}gridSpan")
-                span = int(span_el.get(f"{W}val", "1")) if span_el is not None else 1
-                mark = _mark_of(tc)
-                if mark is not None:
-                    previous = above.get(column)
-                    if previous is not None and previous[0] == mark and previous[1] == span:
-                        _set_vmerge(previous[2], restart=True)
-                        _set_vmerge(tc, restart=False)
-                        _clear(tc)
-                    current[column] = (mark, span, previous[2] if previous is not None and previous[0] == mark
-                                       and previous[1] == span else tc)
-                column += span
-            above = current
-    for t in root.iter(f"{W}t"):
+def _merge_table(table) -> None:
+    above: dict[int, tuple[tuple[str, str], int, object]] = {}
+    for row in table.findall(f"{W}tr"):
+        current: dict[int, tuple[tuple[str, str], int, object]] = {}
+        column = 0
+        for tc in row.findall(f"{W}tc"):
+            span_el = tc.find(f"{W}tcPr/{W}gridSpan")
+            span = int(span_el.get(f"{W}val", "1")) if span_el is not None else 1
+            mark = _mark_of(tc)
+            if mark is not None:
+                previous = above.get(column)
+                joined = previous is not None and previous[0] == mark and previous[1] == span
+                if joined:
+                    _set_vmerge(previous[2], restart=True)
+                    _set_vmerge(tc, restart=False)
+                    _clear(tc)
+                current[column] = (mark, span, previous[2] if joined else tc)
+            column += span
+        above = current
+    for t in table.iter(f"{W}t"):
         if t.text and (MERGE_OPEN in t.text or MERGE_CLOSE in t.text):
             t.text = _MARK.sub("", t.text).replace(MERGE_OPEN, "").replace(MERGE_CLOSE, "")
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8")
+
+
+_ROOT_TAG = re.compile(r"<w:document\b[^>]*>")
+_TABLE_TAG = re.compile(r"<w:tbl>|</w:tbl>")
+
+
+def _tables(document: str):
+    """(start, end) of each outermost table of the body, in order."""
+    depth, start = 0, 0
+    for match in _TABLE_TAG.finditer(document):
+        if match.group(0) == "<w:tbl>":
+            if depth == 0:
+                start = match.start()
+            depth += 1
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                yield start, match.end()
+
+
+def merge_cells(document: str) -> str:
+    """document.xml with marked equal cells merged and every mark removed; only the tables holding marks are
+    parsed (parsing a whole report for them was most of a document's rendering time)."""
+    root = _ROOT_TAG.search(document)
+    namespaces = root.group(0)[len("<w:document"):-1] if root else f' xmlns:w="{W[1:-1]}"'
+    out: list[str] = []
+    last = 0
+    for start, end in _tables(document):
+        fragment = document[start:end]
+        if MERGE_OPEN not in fragment:
+            continue
+        wrapper = etree.fromstring(f"<w:wrap{namespaces}>{fragment}</w:wrap>".encode("utf-8"))
+        table = wrapper[0]
+        _merge_table(table)
+        text = etree.tostring(table, encoding="unicode")
+        head, _, rest = text.partition(">")             # the declarations lxml repeats on the table's start tag
+        text = re.sub(r'\s+xmlns:\w+="[^"]*"', "", head) + ">" + rest
+        out.append(document[last:start])
+        out.append(text)
+        last = end
+    out.append(document[last:])
+    merged = "".join(out)
+    if MERGE_OPEN in merged or MERGE_CLOSE in merged:      # a mark outside a table: nothing to merge, drop it
+        merged = _MARK.sub("", merged).replace(MERGE_OPEN, "").replace(MERGE_CLOSE, "")
+    return merged
 
 
 def merge_markdown(text: str) -> str:
