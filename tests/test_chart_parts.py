@@ -265,7 +265,7 @@ def test_a_chart_already_in_a_custom_template_is_kept_and_ours_are_numbered_afte
     with zipfile.ZipFile(ours) as done:
         theirs = {n: done.read(n) for n in ("word/charts/chart1.xml", "word/charts/_rels/chart1.xml.rels",
                                             "word/embeddings/Microsoft_Excel_Worksheet1.xlsx")}
-    default = Path(__file__).resolve().parent.parent / "templates" / DEPARTMENT
+    default = Path(__file__).resolve().parent.parent / "generator" / "packs" / "全国" / DEPARTMENT
     with zipfile.ZipFile(default) as source, zipfile.ZipFile(template, "w") as target:
         for name in source.namelist():
             data = source.read(name)
@@ -280,7 +280,7 @@ def test_a_chart_already_in_a_custom_template_is_kept_and_ours_are_numbered_afte
             target.writestr(name, data)
         for name, data in theirs.items():
             target.writestr(name, data)
-    done = generate(SMALL, tmp_path / "second", ("docx",), templates=template.parent)
+    done = generate(SMALL, tmp_path / "second", ("docx",), pack=template.parent)
     docx = done.folder / DEPARTMENT
     assert [c.part for c in charts_of(docx)] == [f"word/charts/chart{k}.xml" for k in (2, 3, 4, 5)]
     assert _package_problems(docx) == []
