@@ -627,7 +627,15 @@ def anhui_project_table():
         name = ANHUI_CODED.get(node.text or "")
         if name:
             node.text = f'{{{{ unit.code ~ "-" ~ ({name}) if unit.code and ({name}) == unit.name else ({name}) }}}}'
-    return doc
+    # The table is the whole document here (no report around it carries the mark): a package forced through
+    # failed checks says so on every table.
+    body = doc.element.body
+    for line, style in (('{%p import "句子.j2" as 句 with context %}', "Normal"), ("{%p if failed_check %}", "Normal"),
+                        ("{{ 句.未通过校验() }}", "校验提示"), ("{%p endif %}", "Normal")):
+        para(doc, line, style)
+    for index, element in enumerate(body.findall(qn("w:p"))[-4:]):
+        body.insert(index, element)
+    return finish(doc)
 
 
 def guangdong_department_table():
