@@ -610,6 +610,56 @@ def build(pack_dir: Path, tables: dict | None = None) -> list[Path]:
 PACK_TABLES: dict[str, dict] = {"全国": TABLES}
 
 
+# ---------------------------------------------------------------- 广东 and 安徽 packs (tables of these two packs only)
+
+ANHUI_CODED = {
+    "{{ item.project.superior or unit.superior or unit.name }}": "item.project.superior or unit.superior or unit.name",
+    "{{ item.project.office or unit.name }}": "item.project.office or unit.name",
+}
+
+
+def anhui_project_table():
+    """安徽's 项目支出绩效自评表 as the province's budget-integration system exports it: 其中：本年财政拨款, and the
+    主管部门 / 实施单位 cell prefixed with the unit's code ("219-某某镇人民政府") when it names the unit itself and a
+    code was typed; a name typed otherwise is shown as typed, so no code is ever invented."""
+    doc = project_score_table(current_label="本年财政拨款", codes=True)
+    for node in doc.element.body.iter(qn("w:t")):
+        name = ANHUI_CODED.get(node.text or "")
+        if name:
+            node.text = f'{{{{ unit.code ~ "-" ~ ({name}) if unit.code and ({name}) == unit.name else ({name}) }}}}'
+    # The table is the whole document here (no report around it carries the mark): a package forced through
+    # failed checks says so on every table.
+    body = doc.element.body
+    for line, style in (('{%p import "句子.j2" as 句 with context %}', "Normal"), ("{%p if failed_check %}", "Normal"),
+                        ("{{ 句.未通过校验() }}", "校验提示"), ("{%p endif %}", "Normal")):
+        para(doc, line, style)
+    for index, element in enumerate(body.findall(qn("w:p"))[-4:]):
+        body.insert(index, element)
+    return finish(doc)
+
+
+def guangdong_department_table():
+    """广东's 部门整体支出绩效自评表: the department's own indicator system (预算编制 / 预算执行 / 预算使用效益 as the
+    preparer typed them) and the total; no 预算 columns, since many Guangdong units publish 决算 figures only."""
+    doc = new_document("部门整体支出绩效自评表")
+    table_title(doc, "{{ year }}年度部门整体支出绩效自评表")
+    add_table(doc, [[Cell("部门名称", 20, bold=True), Cell("{{ unit.name }}", 136, align="left")]])
+    gap(doc)
+    indicator_table(doc, "department.rows", "department.card",
+                    "{{ (department.card.total if department.card.total is not none else department.stated_total)|score }}",
+                    '{{ "等级：" ~ (department.card.grade or department.stated_grade) '
+                    'if (department.card.grade or department.stated_grade) }}')
+    note(doc, FOOTER[0], keep_next=True)
+    note(doc, FOOTER[1])
+    return finish(doc)
+
+
+PACK_TABLES.update({
+    "广东": {"部门整体支出绩效自评表": guangdong_department_table},
+    "安徽": {"项目支出绩效自评表": anhui_project_table},
+})
+
+
 def main(names: list[str]) -> None:
     for name in names or sorted(PACK_TABLES):
         for path in build(HERE / name, PACK_TABLES.get(name, {})):
