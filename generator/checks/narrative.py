@@ -335,8 +335,8 @@ def narrative_rate(ctx: Context):
             values, basis = found
             if any(same_as_typed(said.number, v) for v in values):
                 continue
-            owner = (f"项目“{ctx.report.projects[reading.field.project].name}”" if not reading.field.is_unit
-                     else f"收支情况“{said.label.key}”")
+            owner = "项目" if not reading.field.is_unit else \
+                f"收支情况“{said.label.key if said.label else '本年支出合计'}”"
             yield Hit(reading.field.path, {"field": reading.field.name, "fragment": said.fragment, "owner": owner,
                                            "figure": percent(values[-1] if len(values) > 1 else values[0]),
                                            "basis": basis})
@@ -470,6 +470,8 @@ def narrative_breakdown(ctx: Context):
                 continue
             if b.total_start in wrong or any(p[1] in wrong for p in b.parts):
                 continue        # a part or the total already found wrong against its figure: one finding is enough
+            if b.label is not None and b.label.table != "project" and ctx.suspect(f"{b.label.table}.{b.label.key}."):
+                continue        # the statement's own sum is already found wrong: the text repeats that mistake
             yield Hit(reading.field.path, {
                 "field": reading.field.name, "fragment": b.fragment,
                 "parts": " + ".join(format(p[0], "f") for p in b.parts), "sum": format(total, "f"),

@@ -269,12 +269,17 @@ def _read_sentence(reading: Reading, text: str, lo: int, hi: int, found, figures
 
 def _classify(text: str, subject, m: re.Match, between: str, compared: bool, year: int, last_end: int) -> Said | None:
     """What one figure claims, given the subject it follows and the words just before it; None when unsure."""
-    if subject is None:
-        return None
-    s, e, label = subject
     unit = m.group("unit")
     percent = unit in ("%", "％")
     number = _number(m.group("num"))
+    rate = RATE.search(between) if percent else None
+    if rate and not (subject and COMPARISON.search(between)):
+        # an execution rate needs no subject: the project's own, or the label's (the department's when none)
+        return Said("rate", number, m.start(), m.end(), text[last_end + rate.start():m.end()].strip("，, "),
+                    subject[2] if subject else None)
+    if subject is None:
+        return None
+    s, e, label = subject
     fragment = _fragment(text, s, e, m.start(), m.end())
     verb = CHANGE_VERB.search(between)
     if verb and compared:
@@ -292,8 +297,6 @@ def _classify(text: str, subject, m: re.Match, between: str, compared: bool, yea
         share = SHARE.search(between)
         if share:
             return Said("share", number, m.start(), m.end(), fragment, label, denominator=share.group("den").strip())
-        if RATE.search(between):
-            return Said("rate", number, m.start(), m.end(), fragment, label)
         return None
     if unit != "万元" or last_end != e:
         return None             # only the first amount right after its label is the label's amount
@@ -308,7 +311,7 @@ def _fragment(text: str, s: int, e: int, start: int, end: int) -> str:
     later clause, the label, an ellipsis and that clause."""
     head = _lead(text, s)
     clause = max(text.rfind(ch, 0, start) for ch in CLAUSE_END) + 1
-    if clause <= e:
+    if clause <= e or end - head <= 40:
         return text[head:end].strip()
     return f"{text[head:e].strip()}……{text[clause:end].strip()}"
 
@@ -504,7 +507,9 @@ def execution_rate(ctx: Context, reading: Reading, label: Label | None) -> tuple
         values = [v for v in (pr.card.execution_rate, pr.project.stated_execution_rate) if v is not None]
         return values, (f"全年执行数{shown_computed(pr.card.actual)}万元 ÷ "
                         f"全年预算数{shown_computed(pr.card.budget)}万元")
-    if label is None or label.table == "project":
+    if label is None:
+        label = Label("", "finance", "本年支出合计")
+    if label.table == "project":
         return None
     actual = ctx.presented(label.table, label.key, "actual")
     budget = ctx.presented(label.table, label.key, "budget")
