@@ -42,7 +42,7 @@ class Amounts(_Model):
     stated_change: Decimal | None = Field(
         None, alias="增减额（填报）", description="填报的决算数较上年决算数的增减额（万元），减少填负数；可空，填了会核对")
     stated_growth: Decimal | None = Field(
-        None, alias="增长率（填报）", description="（%）填报的增长率，下降填负数；可空，填了会核对")
+        None, alias="增长率（填报）", description="填报的增长率（%），下降填负数；可空，填了会核对")
 
 
 AMOUNT_COLUMNS: tuple[str, ...] = ("last_year", "initial_budget", "budget", "actual")
@@ -194,7 +194,7 @@ class Unit(_Model):
     stated_total: Decimal | None = Field(None, alias="部门整体得分（填报）", description="（分）")
     stated_grade: str | None = Field(None, alias="部门整体等级（填报）")
     stated_balance_rate: Decimal | None = Field(
-        None, alias="结转结余率（填报）", description="（%）填报的结转结余率，可空，填了会按（收入总计−本年支出合计）÷本年支出合计核对")
+        None, alias="结转结余率（填报）", description="填报的结转结余率（%），可空；填了会按（收入总计−本年支出合计）÷本年支出合计核对")
 
 
 class Report(_Model):

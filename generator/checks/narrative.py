@@ -76,7 +76,6 @@ PROJECT_LABELS = (
     Label(r"(?:项目)?执行数|实际支出|项目支出|支出决算数?|实际执行数?", "project", "actual"),
 )
 
-RATE = re.compile(r"(?:完成(?:全年)?预算(?:的)?|执行率(?:为|达到|达|是)?)\s*" + NUMBER + r"\s*[%％]")
 SCORE = re.compile(r"(?:自评|评价|综合)得分(?:为|是|：|:)?\s*" + NUMBER + r"\s*分")
 LOOSE_YUAN = re.compile(r"(?<![\d.])(?P<num>\d+\.\d+)\s*元(?![/／每])")
 LOOSE_YUAN_MIN = Decimal(10)

@@ -28,8 +28,8 @@ from pathlib import Path
 import yaml
 
 from ..catalog import ROWS_BY_KEY
-from ..compute import HUNDRED, ratio_percent
-from ..model import AMOUNT_COLUMNS, FUND_STAGES
+from ..compute import ratio_percent
+from ..model import AMOUNT_COLUMNS
 from .engine import Context, column_label
 from .texts import TextField, text_fields
 
@@ -524,5 +524,4 @@ def execution_rate(ctx: Context, reading: Reading, label: Label | None) -> tuple
 
 
 __all__ = ["Label", "Said", "Breakdown", "Reading", "Figure", "Change", "load_synonyms", "read_text", "readings",
-           "figure_of", "change_of", "share_totals", "execution_rate", "statement_figure", "project_figure", "HUNDRED",
-           "FUND_STAGES"]
+           "figure_of", "change_of", "share_totals", "execution_rate", "statement_figure", "project_figure"]
