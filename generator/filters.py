@@ -6,25 +6,28 @@ import unicodedata
 from datetime import date
 from decimal import Decimal
 
-from .numbers import round2
+from .numbers import amount_decimals, round2, round_amount
 
 DASH = "—"
 
 
 def money(value: Decimal | None, comma: bool = False) -> str:
-    """1234.5 → "1234.50" (or "1,234.50"); empty → "—". Rounded half up to 2 decimals, only here."""
+    """1234.5 → "1234.50" (or "1,234.50"), 59.958 → "59.958"; empty → "—". Rounded half up, only here, to the
+    precision the amount was typed with and never fewer than 2 decimals (numbers.amount_decimals)."""
     if value is None:
         return DASH
-    rounded = round2(value)
-    return f"{rounded:,.2f}" if comma else f"{rounded:.2f}"
+    decimals = amount_decimals(value)
+    rounded = round_amount(value)
+    return f"{rounded:,.{decimals}f}" if comma else f"{rounded:.{decimals}f}"
 
 
 def amount(value: Decimal | None) -> str:
-    """Narrative amount: 100 → "100", 83.89 → "83.89", 630.50 → "630.5" (as reports write 万元 in prose)."""
+    """Narrative amount: 100 → "100", 83.89 → "83.89", 630.50 → "630.5", 59.958 → "59.958" (as reports write
+    万元 in prose: trailing zeros dropped, the typed precision kept)."""
     if value is None:
         return DASH
-    rounded = round2(value)
-    text = f"{rounded:.2f}".rstrip("0").rstrip(".")
+    rounded = round_amount(value)
+    text = f"{rounded:.{amount_decimals(value)}f}".rstrip("0").rstrip(".")
     return text or "0"
 
 
@@ -47,7 +50,7 @@ def change_words(delta: Decimal | None, rate: Decimal | None = None, unit: str =
     """+72.08, 5.66 → "增加72.08万元，增长5.66%"; 0 → "持平"; negative → "减少…，下降…"."""
     if delta is None:
         return ""
-    if round2(delta) == 0:
+    if round_amount(delta) == 0:
         return "持平"
     verb, trend = ("增加", "增长") if delta > 0 else ("减少", "下降")
     text = f"{verb}{amount(abs(delta))}{unit}"

@@ -39,6 +39,10 @@ class Amounts(_Model):
     initial_budget: Decimal | None = Field(None, alias="年初预算数", description="本年年初预算数（万元）")
     budget: Decimal | None = Field(None, alias="全年预算数", description="本年全年预算数，即调整后预算（万元）")
     actual: Decimal | None = Field(None, alias="决算数", description="本年决算数/全年执行数（万元）")
+    stated_change: Decimal | None = Field(
+        None, alias="增减额（填报）", description="填报的决算数较上年决算数的增减额（万元），减少填负数；可空，填了会核对")
+    stated_growth: Decimal | None = Field(
+        None, alias="增长率（填报）", description="填报的增长率（%），下降填负数；可空，填了会核对")
 
 
 AMOUNT_COLUMNS: tuple[str, ...] = ("last_year", "initial_budget", "budget", "actual")
@@ -194,6 +198,8 @@ class Unit(_Model):
     stated_execution_score: Decimal | None = Field(None, alias="预算执行得分（填报）", description="（分）")
     stated_total: Decimal | None = Field(None, alias="部门整体得分（填报）", description="（分）")
     stated_grade: str | None = Field(None, alias="部门整体等级（填报）")
+    stated_balance_rate: Decimal | None = Field(
+        None, alias="结转结余率（填报）", description="填报的结转结余率（%），可空；填了会按（收入总计−本年支出合计）÷本年支出合计核对")
 
 
 class Report(_Model):

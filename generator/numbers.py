@@ -113,3 +113,27 @@ def parse_date(value: object) -> date | None:
 def round2(value: Decimal) -> Decimal:
     """Round half up to 2 decimals: the one rounding rule of published figures."""
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+MAX_AMOUNT_DECIMALS = 4
+"""The finest precision an amount is kept at: 万元 to four decimals is one yuan; finer is a computed quotient."""
+
+
+def amount_decimals(value: Decimal) -> int:
+    """The decimals an amount in 万元 is shown and compared with: those it was typed with, never fewer than two.
+
+    59.958 → 3, 630.5 → 2, 100 → 2. A sum keeps the finest precision of its parts (Decimal addition keeps the
+    longer exponent: 20 + 39.958 = 59.958). A value with more than MAX_AMOUNT_DECIMALS decimals was computed by a
+    division, not typed, and gets the published two. Rates, shares and scores are not amounts: always two.
+    """
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int):
+        return 2
+    decimals = -exponent
+    return decimals if 2 < decimals <= MAX_AMOUNT_DECIMALS else 2
+
+
+def round_amount(value: Decimal) -> Decimal:
+    """Round half up to the precision the amount was typed with (amount_decimals): the one rounding of amounts,
+    at display."""
+    return value.quantize(Decimal(1).scaleb(-amount_decimals(value)), rounding=ROUND_HALF_UP)

@@ -10,6 +10,7 @@ from typing import Any
 from ..catalog import AMOUNT_LABELS
 from ..compute import Line, Results
 from ..filters import amount
+from ..numbers import amount_decimals
 from ..problems import Problem, Severity
 
 MAX_TYPED_DECIMALS = 4
@@ -128,8 +129,10 @@ def same_as_typed(typed: Decimal, computed: Decimal) -> bool:
 
 
 def same_amount(a: Decimal, b: Decimal) -> bool:
-    """Two amounts in 万元 agree when they agree to the cent (0.01 万元), the precision of published tables."""
-    return at_precision(a, 2) == at_precision(b, 2)
+    """Two amounts in 万元 agree when they agree at the coarser of their precisions, never coarser than the cent:
+    59.958 and 59.957 differ, 59.958 and 59.96 agree (the second is the first as published)."""
+    decimals = min(amount_decimals(a), amount_decimals(b))
+    return at_precision(a, decimals) == at_precision(b, decimals)
 
 
 def shown(value: Decimal | None) -> str:

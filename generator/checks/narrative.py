@@ -1,12 +1,7 @@
-"""Narrative against numbers: a scanner over the preparer's free text that finds "<known label>…<amount>万元" and
-compares the amount with the structured figure it names.
+"""Narrative against numbers: the rules over the preparer's free text.
 
-Conservative by design, because a false alarm on a correct report costs trust:
-- a label only counts where it starts a phrase (after punctuation, 其中, a year…), so 财政拨款基本支出 is not 基本支出;
-- between label and amount only connecting words may stand (为, 决算数, 2023年 …), never other nouns;
-- an amount agrees when it equals, at the precision it was written with, the figure as typed or as computed, in
-  any column the words allow (年初预算数 → that column; no column word → any column of the row);
-- project labels are read only in that project's own texts; unit labels skip sentences that talk about projects.
+The amounts, changes, rates, shares and breakdowns are read by prose.py, whatever the wording; the label scan
+kept here serves only the rules about 元 written for 万元 and about scores, whose phrasings are fixed.
 """
 from __future__ import annotations
 
@@ -15,10 +10,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..compute import HUNDRED
-from ..filters import percent
+from ..catalog import ROWS_BY_KEY
+from ..compute import HUNDRED, ratio_percent
+from ..filters import change_words, percent
 from ..model import AMOUNT_COLUMNS, DEPARTMENT, FUND_STAGES
 from ..problems import Severity
+from . import prose
 from .engine import Context, Hit, column_label, rule, same_as_typed, shown_computed
 from .projects import fund_path
 from .sums import FUND_STAGE_LABELS
@@ -79,7 +76,6 @@ PROJECT_LABELS = (
     Label(r"(?:项目)?执行数|实际支出|项目支出|支出决算数?|实际执行数?", "project", "actual"),
 )
 
-RATE = re.compile(r"(?:完成(?:全年)?预算(?:的)?|执行率(?:为|达到|达|是)?)\s*" + NUMBER + r"\s*[%％]")
 SCORE = re.compile(r"(?:自评|评价|综合)得分(?:为|是|：|:)?\s*" + NUMBER + r"\s*分")
 LOOSE_YUAN = re.compile(r"(?<![\d.])(?P<num>\d+\.\d+)\s*元(?![/／每])")
 LOOSE_YUAN_MIN = Decimal(10)
@@ -231,14 +227,17 @@ def _agrees(number: Decimal, figure: Figure) -> bool:
 # ---------------------------------------------------------------- the rules
 
 @rule("narrative-amount", Severity.WARNING,
-      "文字中“<收支项目>…<金额>万元”与填报表中的金额不符（基本支出、项目支出、收入合计、三公经费、项目预算数/执行数等）",
+      "文字中写的金额（“<收支项目或同义说法>…<金额>万元”）与填报表中的金额不符（收入决算、总支出、基本支出、三公经费、项目预算数/执行数等）",
       "{field}中写“{fragment}”，而{source}（{where}）为{figure}万元：请把文字改为{figure}万元，或核对{source}")
 def narrative_amount(ctx: Context):
-    for field in text_fields(ctx):
-        for m in mentions(ctx, field):
-            if m.unit == "万元" and not _agrees(m.number, m.figure):
-                yield Hit(field.path, {"field": field.name, "fragment": m.fragment, "source": m.figure.source,
-                                       "where": ctx.place(m.figure.path), "figure": shown_computed(m.figure.value)})
+    for reading in prose.readings(ctx):
+        for said in reading.said:
+            if said.kind != "amount" or _amount_agrees(ctx, reading, said):
+                continue
+            figure = prose.figure_of(ctx, reading, said)
+            yield Hit(reading.field.path, {"field": reading.field.name, "fragment": said.fragment,
+                                           "source": figure.source, "where": ctx.place(figure.path),
+                                           "figure": shown_computed(figure.value)})
 
 
 @rule("narrative-yuan", Severity.WARNING,
@@ -321,25 +320,25 @@ def _stage_label(stage: str) -> str:
     return FUND_STAGE_LABELS[stage]
 
 
-@rule("narrative-rate", Severity.WARNING, "项目文字中的执行率（“完成预算的xx%”）与执行数÷预算数不符",
-      "{field}中写“{fragment}”，而项目的执行率为{figure}（{basis}）：请把文字改为{figure}")
+@rule("narrative-rate", Severity.WARNING,
+      "文字中的执行率（“执行率95%”“完成预算的98.44%”）与 执行数÷预算数 不符（项目文字按项目资金，部门文字按所说的收支项目）",
+      "{field}中写“{fragment}”，而{owner}的执行率为{figure}（{basis}）：请把文字改为{figure}")
 def narrative_rate(ctx: Context):
-    for field in text_fields(ctx):
-        if field.is_unit:
-            continue
-        pr = ctx.results.projects[field.project]
-        computed = pr.card.execution_rate
-        if computed is None:
-            continue
-        stated = pr.project.stated_execution_rate
-        for match in RATE.finditer(field.text):
-            number = _number(match.group("num"))
-            if any(v is not None and same_as_typed(number, v) for v in (computed, stated)):
+    for reading in prose.readings(ctx):
+        for said in reading.said:
+            if said.kind != "rate":
                 continue
-            yield Hit(field.path, {
-                "field": field.name, "fragment": _fragment(field.text, match.start(), match.end()),
-                "figure": percent(stated if stated is not None else computed),
-                "basis": f"全年执行数{shown_computed(pr.card.actual)}万元 ÷ 全年预算数{shown_computed(pr.card.budget)}万元"})
+            found = prose.execution_rate(ctx, reading, said.label)
+            if found is None:
+                continue
+            values, basis = found
+            if any(same_as_typed(said.number, v) for v in values):
+                continue
+            owner = "项目" if not reading.field.is_unit else \
+                f"收支情况“{said.label.key if said.label else '本年支出合计'}”"
+            yield Hit(reading.field.path, {"field": reading.field.name, "fragment": said.fragment, "owner": owner,
+                                           "figure": percent(values[-1] if len(values) > 1 else values[0]),
+                                           "basis": basis})
 
 
 @rule("narrative-score", Severity.WARNING, "文字中的自评得分（“自评得分92分”“评价得分为98分”）与得分不符",
@@ -364,43 +363,115 @@ def narrative_score(ctx: Context):
                                    "owner": owner, "figure": shown_computed(stated if stated is not None else card.total)})
 
 
-CHANGE = re.compile(
-    r"(?P<label>项目支出|基本支出|(?:本年)?收入合计|(?:本年)?支出合计|收入总计|支出总计|收入|支出)(?:总额|总计|合计)?"
-    r"(?:较|比)(?P<when>上年|去年|上一年|20\d\d年)(?:同期)?(?:相比)?(?:各)?(?P<dir>增加|减少|增长|下降|增|减)"
-    + NUMBER + r"\s*万元")
-CHANGE_KEYS = {"项目支出": "项目支出", "基本支出": "基本支出", "收入总计": "收入总计", "支出总计": "支出总计",
-               "收入": "本年收入合计", "收入合计": "本年收入合计", "本年收入合计": "本年收入合计",
-               "支出": "本年支出合计", "支出合计": "本年支出合计", "本年支出合计": "本年支出合计"}
-
-
 @rule("narrative-change", Severity.WARNING,
-      "文字中的同比增减额（“支出较去年增加323.63万元”）与本年决算数−上年决算数不符",
-      "{field}中写“{fragment}”，而收支情况“{key}”决算数{actual}万元 − 上年决算数{last}万元 = {change}万元："
-      "请把文字改为{words}，或核对上年决算数")
+      "文字中的同比增减额（“支出较去年增加323.63万元”“基本支出512.40万元，比上年决算减少86.15万元”）与 决算数−上年决算数 不符",
+      "{field}中写“{fragment}”，而{name}决算数{actual}万元 − 上年决算数{last}万元 = {change}万元："
+      "请把文字改为{words}，或核对上年决算数（{where}）")
 def narrative_change(ctx: Context):
-    from ..filters import change_words
-    year = ctx.report.unit.year
-    for field in text_fields(ctx):
-        if not field.is_unit:
+    for reading, said, change in _changes(ctx, "change"):
+        if same_as_typed(said.signed, change.delta):
             continue
-        for match in CHANGE.finditer(field.text):
-            start = match.start()
-            when = match.group("when")
-            if not _at_boundary(field.text, start) or (when.endswith("年") and when[:-1].isdigit()
-                                                       and int(when[:-1]) != year - 1):
+        yield Hit(reading.field.path, {"field": reading.field.name, "fragment": said.fragment, "name": change.name,
+                                       "actual": shown_computed(change.actual), "last": shown_computed(change.last),
+                                       "change": shown_computed(change.delta), "words": change_words(change.delta),
+                                       "where": ctx.place(change.path)})
+
+
+def _changes(ctx: Context, kind: str):
+    for reading in prose.readings(ctx):
+        for said in reading.said:
+            if said.kind == kind:
+                change = prose.change_of(ctx, reading, said.label)
+                if change is not None:
+                    yield reading, said, change
+
+
+@rule("narrative-growth", Severity.WARNING,
+      "文字中的同比增长率/下降率（“增长5.66%”“下降14.39%”）与 (决算数−上年决算数)÷上年决算数 不符",
+      "{field}中写“{fragment}”，而{name}（决算数{actual}万元 − 上年决算数{last}万元）÷ 上年决算数{last}万元 = {rate}："
+      "请把文字改为{words}，或核对上年决算数（{where}）")
+def narrative_growth(ctx: Context):
+    for reading, said, change in _changes(ctx, "growth"):
+        rate = change.rate
+        if rate is None or same_as_typed(said.signed, rate):
+            continue
+        trend = "增长" if rate > 0 else ("下降" if rate < 0 else "持平")
+        words = f"{trend}{percent(abs(rate))}" if rate != 0 else "持平"
+        yield Hit(reading.field.path, {"field": reading.field.name, "fragment": said.fragment, "name": change.name,
+                                       "actual": shown_computed(change.actual), "last": shown_computed(change.last),
+                                       "rate": percent(rate), "words": words, "where": ctx.place(change.path)})
+
+
+@rule("narrative-share", Severity.WARNING,
+      "文字中的占比（“占49.02%”“占本年支出合计的100%”）与 该项金额÷合计 不符",
+      "{field}中写“{fragment}”，而{part}{part_value}万元 ÷ {total}{total_value}万元 = {share}："
+      "请把文字改为{share}，或核对这两个金额")
+def narrative_share(ctx: Context):
+    for reading in prose.readings(ctx):
+        for said in reading.said:
+            if said.kind != "share" or said.label is None:
                 continue
-            if "项目" in field.text[_sentence_start(field.text, start):start]:
+            totals = prose.share_totals(said.label, said.denominator, prose.DEFAULT_LABELS)
+            column = _share_column(reading, said)
+            part = ctx.presented(said.label.table, said.label.key, column)
+            ratios = [(key, value, ratio_percent(part, value)) for table, key in totals
+                      if (value := ctx.presented(table, key, column)) is not None]
+            ratios = [r for r in ratios if r[2] is not None]
+            if not ratios or any(same_as_typed(said.number, r) for _, _, r in ratios):
                 continue
-            key = CHANGE_KEYS[match.group("label")]
-            actual = ctx.presented("finance", key, "actual")
-            last = ctx.presented("finance", key, "last_year")
-            if actual is None or last is None:
+            key, value, share = ratios[0]
+            yield Hit(reading.field.path, {
+                "field": reading.field.name, "fragment": said.fragment,
+                "part": f"{prose.TABLE_NAMES[said.label.table]}“{said.label.key}”的{column_label(column)}",
+                "part_value": shown_computed(part), "total": f"“{key}”", "total_value": shown_computed(value),
+                "share": percent(share)})
+
+
+def _amount_agrees(ctx: Context, reading, said) -> bool:
+    figure = prose.figure_of(ctx, reading, said)
+    return figure is None or any(same_as_typed(said.number, v) for v in figure.accepted)
+
+
+def _complete(ctx: Context, b) -> bool:
+    """The parts must make the total, not just stay below it, when they name the rows the total is the sum of and
+    every row they leave out is empty or 0 in the statement (基本支出 + 项目支出 for a 本年支出合计 with nothing else)."""
+    if b.label is None or b.label.table == "project":
+        return False
+    row = ROWS_BY_KEY.get(b.label.key)
+    named = [p[3] for p in b.parts]
+    if row is None or not row.parts or any(lb is None or lb.table != b.label.table for lb in named):
+        return False
+    keys = [lb.key for lb in named]
+    if len(set(keys)) != len(keys) or not set(keys) <= set(row.parts):
+        return False
+    line = ctx.results.finance if b.label.table == "finance" else ctx.results.three_public
+    return all(not any(line[k].values[c] for c in AMOUNT_COLUMNS) for k in row.parts if k not in keys)
+
+
+def _share_column(reading, said) -> str:
+    """The column of the amount the share follows (年初预算数…占…), the 决算数 when nothing says."""
+    amounts = [s for s in reading.said if s.kind == "amount" and s.label == said.label and s.end <= said.start]
+    if amounts and len(amounts[-1].columns) == 1:
+        return amounts[-1].columns[0]
+    return "actual"
+
+
+@rule("narrative-breakdown", Severity.WARNING,
+      "文字中“<合计>万元，其中/包括/含 A万元、B万元……”列出的各部分之和与合计不符（超过合计；或列全了却不等于合计）",
+      "{field}中写“{fragment}”，其中列出的各部分 {parts} = {sum}万元，{relation}所写的合计{total}万元："
+      "请核对合计与各部分金额，改正写错的一项")
+def narrative_breakdown(ctx: Context):
+    for reading in prose.readings(ctx):
+        wrong = {s.start for s in reading.said if s.kind == "amount" and not _amount_agrees(ctx, reading, s)}
+        for b in reading.breakdowns:
+            total = sum((p[0] for p in b.parts), Decimal(0))
+            if total == b.total or (total < b.total and not _complete(ctx, b)):
                 continue
-            number = _number(match.group("num"))
-            signed = -number if match.group("dir") in ("减少", "下降", "减") else number
-            if same_as_typed(signed, actual - last):
-                continue
-            yield Hit(field.path, {"field": field.name, "fragment": _fragment(field.text, start, match.end()),
-                                   "key": key, "actual": shown_computed(actual), "last": shown_computed(last),
-                                   "change": shown_computed(actual - last),
-                                   "words": change_words(actual - last)})
+            if b.total_start in wrong or any(p[1] in wrong for p in b.parts):
+                continue        # a part or the total already found wrong against its figure: one finding is enough
+            if b.label is not None and b.label.table != "project" and ctx.suspect(f"{b.label.table}.{b.label.key}."):
+                continue        # the statement's own sum is already found wrong: the text repeats that mistake
+            yield Hit(reading.field.path, {
+                "field": reading.field.name, "fragment": b.fragment,
+                "parts": " + ".join(format(p[0], "f") for p in b.parts), "sum": format(total, "f"),
+                "relation": "超过" if total > b.total else "不等于", "total": format(b.total, "f")})

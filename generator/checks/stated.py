@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..compute import HUNDRED, ZERO, Scorecard
+from ..compute import HUNDRED, ZERO, Scorecard, ratio_percent
 from ..filters import percent
 from ..model import DEPARTMENT, Direction
 from ..numbers import round2
@@ -147,6 +147,14 @@ def stated_figures(ctx: Context) -> Iterator[Stated]:
                                 {"rate": unit.stated_execution_rate, "score": unit.stated_execution_score,
                                  "total": unit.stated_total, "grade": unit.stated_grade},
                                 ("本年支出合计决算数", "本年支出合计全年预算数"))
+    yield from _statement_changes(ctx)
+    if unit.stated_balance_rate is not None and ctx.results.balance_rate is not None:
+        available = ctx.results.finance["收入总计"].actual
+        spend = ctx.results.finance["本年支出合计"].actual
+        yield Stated("stated-balance-rate", "unit.stated_balance_rate", "结转结余率", unit.stated_balance_rate,
+                     ctx.results.balance_rate, "%",
+                     f"（收入总计{shown_computed(available)}万元 − 本年支出合计{shown_computed(spend)}万元）"
+                     f" ÷ 本年支出合计{shown_computed(spend)}万元")
     staffing = unit.staffing
     if staffing.stated_control_rate is not None and ctx.results.staff_control_rate is not None:
         yield Stated("stated-control-rate", "unit.staffing.stated_control_rate", "在职人员控制率",
@@ -162,6 +170,33 @@ def stated_figures(ctx: Context) -> Iterator[Stated]:
             yield Stated("stated-investment-rate", "buildings.stated_investment_rate", "楼堂馆所投资概算控制率",
                          b.stated_investment_rate, ctx.results.investment_control_rate, "%",
                          f"实际投资{shown(b.actual_investment)}万元 ÷ 预算投资{shown(b.budget_investment)}万元")
+
+
+STATEMENT_NAMES = {"finance": "收支情况", "three_public": "三公经费"}
+
+
+def _statement_changes(ctx: Context) -> Iterator[Stated]:
+    """The stated 增减额 and 增长率 of each statement row, against 决算数 − 上年决算数 as presented (typed where
+    typed); a change worked out from the computed totals is no mistake either."""
+    for table, name in STATEMENT_NAMES.items():
+        for key, typed in getattr(ctx.report, table).items():
+            if typed.stated_change is None and typed.stated_growth is None:
+                continue
+            line = ctx.line(table, key)
+            actual, last = ctx.presented(table, key, "actual"), ctx.presented(table, key, "last_year")
+            if actual is None or last is None:
+                continue
+            also = [line.change] if line.change is not None else []
+            basis = f"决算数{shown_computed(actual)}万元 − 上年决算数{shown_computed(last)}万元"
+            if typed.stated_change is not None:
+                yield Stated("stated-change", f"{table}.{key}.stated_change", f"{name}“{key}”的增减额",
+                             typed.stated_change, actual - last, "万元", basis, tuple(also))
+            rate = ratio_percent(actual - last, last)
+            if typed.stated_growth is not None and rate is not None:
+                computed_rate = line.change_rate
+                yield Stated("stated-growth", f"{table}.{key}.stated_growth", f"{name}“{key}”的增长率",
+                             typed.stated_growth, rate, "%", f"（{basis}）÷ 上年决算数{shown_computed(last)}万元",
+                             (computed_rate,) if computed_rate is not None else ())
 
 
 def _stated_hits(code: str):
@@ -181,6 +216,9 @@ STATED_RULES = (
     ("stated-control-rate", "填报的在职人员控制率与 实有在职人数÷编制数 不符"),
     ("stated-size-rate", "填报的楼堂馆所规模控制率与 实际规模÷批复规模 不符"),
     ("stated-investment-rate", "填报的楼堂馆所投资概算控制率与 实际投资÷预算投资 不符"),
+    ("stated-change", "收支情况、三公经费某行填报的增减额与 决算数−上年决算数 不符"),
+    ("stated-growth", "收支情况、三公经费某行填报的增长率与 (决算数−上年决算数)÷上年决算数 不符"),
+    ("stated-balance-rate", "填报的结转结余率与 (收入总计−本年支出合计)÷本年支出合计 不符"),
 )
 for _code, _summary in STATED_RULES:
     add_rule(Rule(_code, Severity.ERROR, _summary,

@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..catalog import FINANCE_ROWS, LEVEL1_NAMES, LEVEL2_NAMES, THREE_PUBLIC_ROWS
+from ..model import Amounts, Buildings, Direction, Indicator, Level, Project, Staffing, Unit
 from ..pack import bundled_packs
-from ..model import Buildings, Direction, Indicator, Level, Project, Staffing, Unit
 
 YES_NO = ("是", "否")
 DIRECTIONS = tuple(d.value for d in Direction)
@@ -140,7 +140,14 @@ def _amount_columns(first: str) -> list[Column]:
     cols = [Column(first, ("行",), "行名已按标准格式列出，请勿修改；只填右边的金额", kind="text", required=True, width=30)]
     for header in AMOUNT_HEADERS:
         cols.append(Column(header, (header,), f"{header}（万元）", kind="money", width=14))
+    for name in STATED_CHANGE_FIELDS:
+        info = Amounts.model_fields[name]
+        cols.append(_column(info, (info.alias,)))
     return cols
+
+
+STATED_CHANGE_FIELDS = ("stated_change", "stated_growth")
+"""The optional stated 增减额 and 增长率 of a statement row, after its amounts (checked against the computed ones)."""
 
 
 @dataclass(frozen=True)
