@@ -12,7 +12,8 @@ from .profile import Profile
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
 
-COMPLETION_WORDS = frozenset({"完成", "已完成", "全部完成", "按时完成", "按期完成", "达成", "已达成", "达到", "已达到", "是", "优"})
+COMPLETION_WORDS = frozenset({"完成", "已完成", "全部完成", "按时完成", "按期完成", "达成", "已达成", "达到", "已达到", "是", "优",
+                              "达成预期指标", "达成预期目标", "达到预期", "达到预期目标"})
 """Actual-value texts that say "achieved" without a number; scored as achieved, with a note."""
 
 

@@ -125,10 +125,15 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
     errors = len(evaluation.errors)
     context.update(failed_check=errors if errors else 0, texts=pack.texts,
                    captions={k: c.caption for k, c in pack.charts.items()})
+    def wanted(kind: str) -> bool:
+        spec = pack.documents.get(kind)
+        return spec is not None and kind not in skip and spec.template not in skip
+
     folder = file_name(renderer.text(pack.folder, context, "pack.yaml 文件夹"), limit=80)
     previous = read_previous(Path(out_dir) / folder) if out_dir is not None else Previous(Path("."))
+    # Charts are placed by the department report's templates; a pack (or unit) without that report gets none.
     charts = chart_specs(results, {k: renderer.text(c.title, context, f"pack.yaml 图表.{k}")
-                                   for k, c in pack.charts.items()})
+                                   for k, c in pack.charts.items()}) if wanted(DEPARTMENT_REPORT) else []
     context["charts"] = {spec.key: spec for spec in charts}
     files: dict[str, bytes | Keep] = {}
     prints: dict[str, str] = {}
@@ -180,10 +185,6 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
             image_dir = "/".join([".."] * depth + [charts_dir])
             make(f"{stem}.md", (spec, parts, image_dir),
                  lambda: renderer.md(spec.template, ctx, image_dir).encode("utf-8"))
-
-    def wanted(kind: str) -> bool:
-        spec = pack.documents.get(kind)
-        return spec is not None and kind not in skip and spec.template not in skip
 
     if wanted(DEPARTMENT_REPORT):
         document(DEPARTMENT_REPORT, pack.documents[DEPARTMENT_REPORT], context, (whole,))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
@@ -38,6 +38,12 @@ class DocumentSpec(_Spec):
     file: str = Field(alias="文件", description="输出文件的路径（不含扩展名），可用模板变量，如 项目支出绩效自评报告/{{ '%02d'|format(item.number) }}-{{ item.project.name }}")
     title: str = Field("", alias="标题", description="Word 文档属性中的标题，可用模板变量")
     produce: bool = Field(True, alias="生成")
+
+    @field_validator("produce", mode="before")
+    @classmethod
+    def _yes_no(cls, value: object) -> object:
+        """是/否 as a preparer writes it, besides YAML's own true/false."""
+        return {"是": True, "否": False}.get(value, value) if isinstance(value, str) else value
 
 
 class ChartText(_Spec):
