@@ -176,6 +176,10 @@ def score_indicator(indicator: Indicator, index: int, profile: Profile) -> Indic
     """Score one indicator by the rules of the profile (domain.md, 评分规则)."""
     direction = infer_direction(indicator)
     weight = indicator.weight
+    if weight is None:   # 分值 left empty or unreadable (reported by the reader): nothing to score against
+        return IndicatorScore(indicator=indicator, index=index, direction=direction, weight=ZERO,
+                              applicable=not indicator.not_applicable, score=None, basis="无法计分",
+                              note="分值未填写或填错，无法计分")
     base = dict(indicator=indicator, index=index, direction=direction, weight=weight)
     if indicator.not_applicable:
         return IndicatorScore(**base, applicable=False, score=None, basis="不适用")
@@ -265,7 +269,8 @@ def score_card(owner: str, initial_budget: Decimal | None, budget: Decimal | Non
 
     applicable_weight = sum((s.weight for s in scores if s.applicable), ZERO)
     total = uncapped = grade = None
-    if applicable_weight > 0 and exec_score is not None:
+    weighed = all(s.indicator.weight is not None for s in scores if s.applicable)
+    if applicable_weight > 0 and exec_score is not None and weighed:
         # Each row's score is a published figure (rounded at display); the total is the sum of what the
         # table shows, so a reader adding up the 得分 column gets the 总分 printed under it.
         raw = round2(exec_score) + sum((round2(s.score or ZERO) for s in scores if s.applicable), ZERO)

@@ -36,7 +36,13 @@ def evaluate(path: str | Path, profile: str | None = None) -> Evaluation:
     """Read, compute and check one input; never raises for a problem of the input."""
     path = Path(path)
     try:
-        report, read_problems = read_input(path)
+        try:
+            report, read_problems = read_input(path)
+        except InputError as exc:
+            if exc.report is None:
+                raise
+            # Values that could not be read stop only what depends on them: the rest is checked in this pass.
+            report, read_problems = exc.report, exc.problems
         chosen = load_profile(profile or report.unit.profile, base_dir=path.parent)
     except InputError as exc:
         return Evaluation(path, None, sort_problems(exc.problems), unreadable=exc.unreadable)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from typing import Any
@@ -22,6 +22,10 @@ class Hit:
 
     path: str
     fields: dict[str, Any] = field(default_factory=dict)
+    details: tuple[str, ...] = ()
+    """The breakdown shown folded under the message: the parts of a sum with their cells."""
+    involves: tuple[str, ...] = ()
+    """Model paths of every figure the finding rests on, besides `path` (the parts of a failed sum)."""
 
 
 @dataclass(frozen=True)
@@ -34,13 +38,22 @@ class Rule:
     template: str
     test: Callable[["Context"], Iterable[Hit]]
 
-    def problems(self, ctx: "Context") -> Iterator[Problem]:
+    def findings(self, ctx: "Context") -> Iterator[tuple[Problem, Hit]]:
         for hit in self.test(ctx):
-            yield Problem(self.severity, ctx.place(hit.path), self.template.format(**hit.fields), self.code)
+            yield Problem(self.severity, ctx.place(hit.path), self.template.format(**hit.fields), self.code,
+                          details=hit.details, path=hit.path, root=self.code in ROOT_CAUSES), hit
+
+    def problems(self, ctx: "Context") -> Iterator[Problem]:
+        for problem, _ in self.findings(ctx):
+            yield problem
 
 
 RULES: list[Rule] = []
 """Every rule, in the order its findings are listed (errors still come first after sorting)."""
+
+ROOT_CAUSES = frozenset({"amount-scale"})
+"""Rules whose finding is a cause: an amount typed in 元 breaks every sum and rate it takes part in, so it is listed
+first, and the findings resting on its figure say they follow from it."""
 
 
 def rule(code: str, severity: Severity, summary: str, template: str):
@@ -101,9 +114,36 @@ class Context:
 
 
 def run_checks(results: Results) -> list[Problem]:
-    """Every finding of every rule, in rule order and input order within each rule."""
+    """Every finding of every rule, in rule order and input order within each rule; a finding resting on a figure
+    a root cause is about names that cause (Problem.cause) and says so."""
     ctx = Context(results)
-    return [problem for r in RULES for problem in r.problems(ctx)]
+    found = [pair for r in RULES for pair in r.findings(ctx)]
+    roots = [(problem, _fed_by(problem.path)) for problem, _ in found if problem.root]
+    out: list[Problem] = []
+    for problem, hit in found:
+        if not problem.root:
+            paths = (hit.path, *hit.involves)
+            cause = next((root for root, fed in roots
+                          if any(p == f or p.startswith(f + ".") for p in paths for f in fed)), None)
+            if cause is not None:
+                problem = replace(problem, cause=cause.place,
+                                  message=f"{problem.message}（由{cause.place}的金额引起，先改正该处）")
+        out.append(problem)
+    return out
+
+
+def _fed_by(path: str) -> tuple[str, ...]:
+    """The figures a root cause's figure feeds: a project's source amount feeds its stage total and the execution
+    rate, score and total stated from it (projects.1.funds.actual.carryover → projects.1.funds.actual, …);
+    a statement cell only itself (the sums it is part of name it among the figures they rest on)."""
+    if path.startswith("projects.") and ".funds." in path:
+        project, _, rest = path.partition(".funds.")
+        stage = rest.split(".")[0]
+        fed = [f"{project}.funds.{stage}"]
+        if stage in ("budget", "actual"):
+            fed += [f"{project}.stated_execution_rate", f"{project}.stated_execution_score", f"{project}.stated_total"]
+        return tuple(fed)
+    return (path,)
 
 
 # ---------------------------------------------------------------- comparing and showing figures
