@@ -47,5 +47,5 @@ def evaluate(path: str | Path, profile: str | None = None) -> Evaluation:
     except InputError as exc:
         return Evaluation(path, None, sort_problems(exc.problems), unreadable=exc.unreadable)
     results = compute(report, chosen)
-    problems = sort_problems([*read_problems, *run_checks(results)])
+    problems = sort_problems([*read_problems, *run_checks(results, read_problems)])
     return Evaluation(path, results, problems)

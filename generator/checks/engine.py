@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+import re
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
@@ -113,11 +114,64 @@ class Context:
         return any(p.startswith(prefix) for p in self.identities.suspects)
 
 
-def run_checks(results: Results) -> list[Problem]:
+SCOPES = {"单位信息": "unit", "收支情况": "finance", "三公经费": "three_public", "功能分类": "functional",
+          "项目": "projects", "绩效指标": "indicators"}
+"""The part of the model each sheet of the workbook fills."""
+
+GAP_CODES = {"missing-sheet", "missing-column", "missing-header", "too-many-rows", "unknown-row", "missing-row-name",
+             "unknown-project", "missing-owner", "duplicate-project", "structure"}
+"""Reading problems after which a part of the input is incomplete: a row or a sheet was left out of the model."""
+
+DEPENDS_ON = {
+    "indicators": {"no-indicators", "no-department-indicators", "level1-weights", "indicator-weights-total",
+                   "level1-unknown"},
+    "finance": {"sum-mismatch", "balance-mismatch", "functional-sum-mismatch", "projects-exceed-spending"},
+    "three_public": {"sum-mismatch"},
+    "functional": {"functional-sum-mismatch"},
+    "projects": {"projects-exceed-spending", "no-indicators", "level1-weights", "indicator-weights-total"},
+}
+"""The rules that judge a whole part (a statement's totals, a project's set of indicators): silent while that part
+is incomplete, since what they would report follows from the reading problem already reported."""
+
+
+def gaps(read: list[Problem]) -> set[str]:
+    """The parts of the model (SCOPES values) left incomplete by these reading problems."""
+    out: set[str] = set()
+    for problem in read:
+        if problem.code not in GAP_CODES:
+            continue
+        if problem.path:
+            out.add(problem.path.split(".")[0])
+            continue
+        named = re.search(r"工作表“([^”]+)”", problem.message)
+        sheet = named[1] if named else problem.place.rpartition("!")[0]
+        scope = SCOPES.get(sheet.strip())
+        if scope is not None:
+            out.add(scope)
+    if "projects" in out:   # indicators belong to projects: a project left out leaves its indicators nowhere
+        out.add("indicators")
+    return out
+
+
+def _in_gap(problem: Problem, hit: Hit, missing: set[str]) -> bool:
+    paths = (hit.path, *hit.involves)
+    for scope in missing:
+        if problem.code in DEPENDS_ON.get(scope, ()) and (
+                scope in ("indicators", "projects") or any(p.split(".")[0] == scope for p in paths)):
+            return True
+    return False
+
+
+def run_checks(results: Results, read: list[Problem] | None = None) -> list[Problem]:
     """Every finding of every rule, in rule order and input order within each rule; a finding resting on a figure
-    a root cause is about names that cause (Problem.cause) and says so."""
+    a root cause is about names that cause (Problem.cause) and says so. `read` are the problems of reading the
+    input: a rule judging a part the reader could not complete stays silent."""
     ctx = Context(results)
-    found = [pair for r in RULES for pair in r.findings(ctx)]
+    missing = gaps(read or [])
+    # A cell the reader already reported an error at is not judged again: what a rule would say follows from it.
+    reported = {p.place for p in read or [] if p.severity is Severity.ERROR and "!" in p.place}
+    found = [(problem, hit) for r in RULES for problem, hit in r.findings(ctx)
+             if not _in_gap(problem, hit, missing) and problem.place not in reported]
     roots = [(problem, _fed_by(problem.path)) for problem, _ in found if problem.root]
     out: list[Problem] = []
     for problem, hit in found:

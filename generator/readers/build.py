@@ -201,7 +201,7 @@ class Builder:
                 close = difflib.get_close_matches(normalize_text(str(key)), allowed, n=1, cutoff=0.5)
                 fix = (f"请使用模板中的行名，最接近的是“{close[0]}”" if close
                        else f"{rpath[-1]}只能填写模板中的这些行：{'、'.join(allowed)}")
-                self.problems.error(self.place((*rpath, key)), f"未知的行“{key}”，{fix}", "unknown-row")
+                self.problems.error(self.place((*rpath, key)), f"未知的行“{key}”，{fix}", "unknown-row", mpath)
                 continue
             built = self.model(Amounts, item, (*rpath, key), f"{mpath}.{clean}")
             if built is not None:
@@ -283,7 +283,8 @@ def check_names(report_raw: dict, builder: Builder) -> None:
         key = normalize_text(name)
         if key in seen:
             builder.problems.error(builder.place(("项目", i, "项目名称")),
-                                   f"项目名称“{name}”与第{seen[key] + 1}个项目重复：每个项目名称只能出现一次，请修改或合并", "duplicate-project")
+                                   f"项目名称“{name}”与第{seen[key] + 1}个项目重复：每个项目名称只能出现一次，请修改或合并",
+                                   "duplicate-project", f"projects.{i}.name")
         else:
             seen[key] = i
 
