@@ -22,6 +22,9 @@ class Evaluation:
     results: Results | None
     problems: list[Problem] = field(default_factory=list)
     unreadable: bool = False
+    incomplete: bool = False
+    """Some values could not be read (a blank 分值, a text where an amount belongs): the rest is scored and checked,
+    but no package is made from it, not even with --force."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -35,6 +38,7 @@ class Evaluation:
 def evaluate(path: str | Path, profile: str | None = None) -> Evaluation:
     """Read, compute and check one input; never raises for a problem of the input."""
     path = Path(path)
+    incomplete = False
     try:
         try:
             report, read_problems = read_input(path)
@@ -43,9 +47,10 @@ def evaluate(path: str | Path, profile: str | None = None) -> Evaluation:
                 raise
             # Values that could not be read stop only what depends on them: the rest is checked in this pass.
             report, read_problems = exc.report, exc.problems
+            incomplete = True
         chosen = load_profile(profile or report.unit.profile, base_dir=path.parent)
     except InputError as exc:
         return Evaluation(path, None, sort_problems(exc.problems), unreadable=exc.unreadable)
     results = compute(report, chosen)
     problems = sort_problems([*read_problems, *run_checks(results, read_problems)])
-    return Evaluation(path, results, problems)
+    return Evaluation(path, results, problems, incomplete=incomplete)

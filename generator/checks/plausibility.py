@@ -95,11 +95,10 @@ def amount_scale(ctx: Context):
                 continue
             middle = Decimal(median(v for _, v in siblings))
             if middle > 0 and value >= SCALE_RATIO * middle:
-                seen.add(path)
                 cell, typed = _culprit(ctx, path, value)
                 if cell in seen:
                     continue
-                seen.add(cell)
+                seen |= {path, cell}
                 details = [f"{group}：" + "、".join(f"{shown(v)}（{ctx.place(p)}）" for p, v in siblings[:6])
                            + ("等" if len(siblings) > 6 else "") + f"，中位数{shown_computed(middle)}万元"]
                 if cell != path:
