@@ -535,6 +535,21 @@ def _(path: Path) -> None:
     save(wb, path)
 
 
+@make("six-mistakes.xlsx")
+def _(path: Path) -> None:
+    """Six unrelated mistakes real preparers make, one pass must report them all, the 元 amount first:
+    a blank 分值, a 合计 that does not add up, an amount typed in 元 (200000 for 20 万元), a shortfall without
+    偏差原因, a blank 全年预算数 of an evaluated project, a stated execution rate that does not match."""
+    wb = base_workbook()
+    indicator_cell(wb, I_P1 + 1, "分值").value = None
+    finance_cell(wb, "本年收入合计", "全年预算数").value = 1250
+    project_cell(wb, P2, "上年结转资金", "全年执行数").value = 200000
+    indicator_cell(wb, I_DEPT + 1, "实际完成值").value = "29万吨"
+    project_cell(wb, P1, "当年财政拨款", "全年预算数").value = None
+    unit_cell(wb, "预算执行率（填报）").value = 95
+    save(wb, path)
+
+
 # -- forgiven: must read as base.yaml does (the tests name the values)
 
 
