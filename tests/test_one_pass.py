@@ -156,8 +156,8 @@ def test_validate_mark_writes_the_marked_workbook_next_to_the_input(tmp_path):
     assert load_workbook(chosen).sheetnames[0] == FINDINGS_SHEET
 
 
-def test_a_marked_workbook_reads_as_the_original():
-    assert [str(p) for p in evaluate(SIX).problems] == [str(p) for p in evaluate(SIX).problems]
+def test_a_marked_workbook_reads_as_the_original(six, marked):
+    assert [str(p) for p in evaluate(marked).problems] == [str(p) for p in six.problems]
 
 
 def test_validate_mark_on_yaml_explains_that_it_needs_a_workbook(tmp_path):
