@@ -134,10 +134,15 @@ def through_libreoffice(wb: Workbook, path: Path, fmt: str = "xlsx") -> None:
     path.write_bytes(stable_zip(data) if fmt == "xlsx" else data)
 
 
+def _bare(value):
+    """A header or label without the red asterisk that marks a required column."""
+    return value.rstrip("*") if isinstance(value, str) else value
+
+
 def row_of(ws, text: str, column: int = 1) -> int:
     """The row whose cell in `column` holds `text`."""
     for row in range(1, ws.max_row + 1):
-        if ws.cell(row, column).value == text:
+        if _bare(ws.cell(row, column).value) == text:
             return row
     raise SystemExit(f"{ws.title}: no row with {text!r} in column {column}")
 
@@ -146,12 +151,12 @@ def column_of(ws, header: str, group: str | None = None) -> int:
     """The column of a header (below its group header on the two-row 项目 header)."""
     current_group = None
     for col in range(1, ws.max_column + 1):
-        top = ws.cell(1, col).value
+        top = _bare(ws.cell(1, col).value)
         if top is not None:
             current_group = top
         if group is None and top == header:
             return col
-        if group is not None and current_group == group and ws.cell(2, col).value == header:
+        if group is not None and current_group == group and _bare(ws.cell(2, col).value) == header:
             return col
     raise SystemExit(f"{ws.title}: no column {group or ''}/{header}")
 
