@@ -105,7 +105,7 @@ def checks_context(evaluation: Evaluation, forced: bool) -> dict:
     groups = []
     counts = {}
     for severity in Severity:
-        items = [{"place": p.place, "message": p.message, "code": p.code}
+        items = [{"place": p.place, "message": p.message, "code": p.code, "details": list(p.details), "cause": p.cause}
                  for p in evaluation.problems if p.severity is severity]
         counts[severity.value] = len(items)
         groups.append({"name": severity.value, "problems": items})

@@ -166,3 +166,14 @@ def test_validate_mark_on_yaml_explains_that_it_needs_a_workbook(tmp_path):
     assert "--mark 需要 Excel 填报表（.xlsx）" in result.output
     assert "yaml-negative-weight.yaml:69：分值“-30”为负数" in result.output
     assert not list(BAD.glob("*已标注*"))
+
+
+def test_the_check_report_shows_each_finding_on_one_line_with_its_parts_indented(tmp_path):
+    done = generate(Path(__file__).resolve().parent / "fixtures" / "checks" / "sum-mismatch.yaml", tmp_path,
+                    formats=("md",), force=True)
+    lines = (done.folder / "校验报告.md").read_text(encoding="utf-8").splitlines()
+    first = lines.index("1. **sum-mismatch.yaml:56**：收支情况“本年收入合计”的决算数填报为1185万元，各项之和为1185.1万元，"
+                        "相差0.1万元：请核对合计与各项金额，改正填错的一项")
+    assert lines[first + 1:first + 3] == ["    - 一般公共预算财政拨款收入 1180.5（sum-mismatch.yaml:47）",
+                                          "    - 其他收入 4.6（sum-mismatch.yaml:51）"]
+    assert "sum-mismatch]" not in "\n".join(lines) and "| 规则 |" not in "\n".join(lines)
