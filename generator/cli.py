@@ -12,7 +12,7 @@ import click
 from . import __version__
 from .filters import percent, score
 from .pipeline import Evaluation, evaluate
-from .problems import InputError, Severity
+from .problems import InputError
 
 from .examples import EXAMPLE
 
@@ -70,41 +70,20 @@ def _print_problems(problems, codes: bool = False) -> None:
             click.echo(f"        · {line}")
 
 
-def _expenditure_rows() -> tuple[str, ...]:
-    """The statement rows the department's execution rate is computed from: 本年支出合计 and what it adds up."""
-    from .catalog import ROWS_BY_KEY
-    keys, todo = [], ["本年支出合计"]
-    while todo:
-        key = todo.pop()
-        keys.append(key)
-        todo += ROWS_BY_KEY[key].parts
-    return tuple(keys)
-
-
-def _doubtful(ev: Evaluation, prefixes: tuple[str, ...]) -> bool:
-    """True when an error, or a root cause such as an amount in 元, is about a figure under these model paths:
-    a rate or score computed from it would be shown next to a figure already reported as impossible."""
-    return any((p.severity is Severity.ERROR and not p.cause or p.root) and p.path.startswith(prefixes)
-               for p in ev.problems)
-
-
-def _card_figures(ev: Evaluation, card, funds: tuple[str, ...], indicators: tuple[str, ...]) -> dict[str, str]:
+def _card_figures(ev: Evaluation, card, project: int | None) -> dict[str, str]:
     """执行率, 得分, 等级 as shown: “—” for what rests on a figure reported as wrong."""
-    rate_doubtful = _doubtful(ev, funds)
-    score_doubtful = rate_doubtful or _doubtful(ev, indicators)
+    rate_doubtful, score_doubtful = ev.in_doubt(project)
     return {"执行率": "—" if rate_doubtful else percent(card.execution_rate),
             "得分": "—" if score_doubtful else score(card.total),
             "等级": "待改正后评定" if score_doubtful else card.grade or "未评分"}
 
 
 def _department_figures(ev: Evaluation) -> dict[str, str]:
-    funds = tuple(f"finance.{key}." for key in _expenditure_rows())
-    return _card_figures(ev, ev.results.department, funds, ("indicators.",))
+    return _card_figures(ev, ev.results.department, None)
 
 
 def _project_figures(ev: Evaluation, pr) -> dict[str, str]:
-    i = pr.index
-    return _card_figures(ev, pr.card, (f"projects.{i}.funds.",), (f"projects.{i}.indicators.",))
+    return _card_figures(ev, pr.card, pr.index)
 
 
 def _summary(ev: Evaluation) -> dict:

@@ -34,6 +34,33 @@ class Evaluation:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity is Severity.WARNING]
 
+    def in_doubt(self, project: int | None = None) -> tuple[bool, bool]:
+        """(execution rate, score and grade) of the department (None) or of a project (its index) rest on a figure
+        reported as wrong — an error, or a root cause such as an amount in 元 — and are not to be shown beside it."""
+        if project is None:
+            funds = tuple(f"finance.{key}." for key in _expenditure_rows())
+            indicators: tuple[str, ...] = ("indicators.",)
+        else:
+            funds, indicators = (f"projects.{project}.funds.",), (f"projects.{project}.indicators.",)
+        rate = self._touches(funds)
+        return rate, rate or self._touches(indicators)
+
+    def _touches(self, prefixes: tuple[str, ...]) -> bool:
+        # A finding that follows from a root cause is counted at its cause, not where it shows.
+        return any((p.severity is Severity.ERROR and not p.cause or p.root) and p.path.startswith(prefixes)
+                   for p in self.problems)
+
+
+def _expenditure_rows() -> tuple[str, ...]:
+    """The statement rows the department's execution rate is computed from: 本年支出合计 and what it adds up."""
+    from .catalog import ROWS_BY_KEY
+    keys, todo = [], ["本年支出合计"]
+    while todo:
+        key = todo.pop()
+        keys.append(key)
+        todo += ROWS_BY_KEY[key].parts
+    return tuple(keys)
+
 
 def evaluate(path: str | Path, profile: str | None = None) -> Evaluation:
     """Read, compute and check one input; never raises for a problem of the input."""
