@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
-apt_packages="fonts-noto-cjk libreoffice-writer-nogui"
+apt_packages="fonts-noto-cjk libreoffice-writer-nogui libreoffice-calc-nogui"
 [ "$want_test" = 1 ] && apt_packages="$apt_packages poppler-utils chromium"
 if command -v apt-get >/dev/null 2>&1; then
   missing=""

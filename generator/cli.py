@@ -62,10 +62,29 @@ def init(path: Path | None, example: bool, source: Path | None) -> None:
     click.echo(f"已写出{'示例填报表' if report else '空白填报模板'}：{path}")
 
 
-def _print_problems(problems) -> None:
+def _print_problems(problems, codes: bool = False) -> None:
+    """One line per finding; its breakdown indented under it; rule codes only for bureau staff (--codes)."""
     for p in problems:
-        tag = f"{p.severity.value} {p.code}" if p.code else p.severity.value
+        tag = f"{p.severity.value} {p.code}" if codes and p.code else p.severity.value
         click.echo(f"  [{tag}] {p}")
+        for line in p.details:
+            click.echo(f"        · {line}")
+
+
+def _card_figures(ev: Evaluation, card, project: int | None) -> dict[str, str]:
+    """执行率, 得分, 等级 as shown: “—” for what rests on a figure reported as wrong."""
+    rate_doubtful, score_doubtful = ev.in_doubt(project)
+    return {"执行率": "—" if rate_doubtful else percent(card.execution_rate),
+            "得分": "—" if score_doubtful else score(card.total),
+            "等级": "待改正后评定" if score_doubtful else card.grade or "未评分"}
+
+
+def _department_figures(ev: Evaluation) -> dict[str, str]:
+    return _card_figures(ev, ev.results.department, None)
+
+
+def _project_figures(ev: Evaluation, pr) -> dict[str, str]:
+    return _card_figures(ev, pr.card, pr.index)
 
 
 def _summary(ev: Evaluation) -> dict:
@@ -73,13 +92,11 @@ def _summary(ev: Evaluation) -> dict:
     if ev.results is not None:
         res = ev.results
         unit = res.report.unit
-        dept = res.department
         out.update({
             "单位": unit.name, "年度": unit.year, "评分规则": res.profile.name, "模板包": ev.pack.name,
-            "部门整体": {"执行率": percent(dept.execution_rate), "得分": score(dept.total), "等级": dept.grade or "未评分"},
-            "项目": [{"项目名称": p.project.name, "是否开展自评": p.project.evaluated,
-                      "执行率": percent(p.card.execution_rate), "得分": score(p.card.total),
-                      "等级": p.card.grade or "未评分"} for p in res.projects],
+            "部门整体": _department_figures(ev),
+            "项目": [{"项目名称": p.project.name, "是否开展自评": p.project.evaluated, **_project_figures(ev, p)}
+                     for p in res.projects],
         })
     out["问题"] = [p.as_dict() for p in ev.problems]
     out["错误数"] = len(ev.errors)
@@ -93,44 +110,79 @@ def _summary(ev: Evaluation) -> dict:
 @click.option("--profile", help="评分规则：全国、湖南、四川、广东、安徽，或评分规则 YAML 文件；默认取填报表中的“评分规则”，再取模板包的评分规则。")
 @click.option("--pack", help="模板包（名称或文件夹）；默认取填报表中的“模板”。")
 @click.option("--strict", is_flag=True, help="严格模式：警告也按错误处理（退出码 1）。")
-def validate(inputs: tuple[Path, ...], as_json: bool, profile: str | None, pack: str | None, strict: bool) -> None:
+@click.option("--codes", is_flag=True, help="在每条问题前显示规则代码（供财政局核对规则用）。")
+@click.option("--mark", is_flag=True,
+              help="另存一份标注过的填报表“填报表（已标注）.xlsx”：有问题的单元格填色并附批注，首页列出全部问题。")
+@click.option("-o", "--output", "marked", type=click.Path(dir_okay=False, path_type=Path),
+              help="--mark 时标注版的文件名（默认放在填报表旁边）。")
+def validate(inputs: tuple[Path, ...], as_json: bool, profile: str | None, pack: str | None, strict: bool, codes: bool, mark: bool,
+             marked: Path | None) -> None:
     """核对填报文件：显示单位、年度、部门整体和各项目的执行率与得分，以及发现的问题。
 
+    每条问题一行：位置、问题、两边的数和差、怎么改；明细缩进列在下面。
     退出码：0 没有错误；1 有错误（--strict 时有警告也算）；2 有文件无法读取。
     """
+    if marked is not None and (not mark or len(inputs) != 1):
+        click.echo("-o 只能与 --mark 一起、对一个填报表使用：请去掉 -o，或只给一个填报表", err=True)
+        sys.exit(2)
     evaluations = [evaluate(p, profile, pack) for p in inputs]
     if as_json:
         click.echo(json.dumps([_summary(e) for e in evaluations], ensure_ascii=False, indent=2))
     else:
         for ev in evaluations:
-            _print_text(ev)
+            _print_text(ev, codes)
+    if mark:
+        for ev in evaluations:
+            _mark(ev, marked, quiet=as_json)
     if any(e.unreadable for e in evaluations):
         sys.exit(2)
     if any(e.errors or (strict and e.warnings) for e in evaluations):
         sys.exit(1)
 
 
-def _print_text(ev: Evaluation) -> None:
+def _print_text(ev: Evaluation, codes: bool = False) -> None:
     click.echo(f"== {ev.path}")
     if ev.results is not None:
         res = ev.results
         unit = res.report.unit
-        dept = res.department
+        dept = _department_figures(ev)
         click.echo(f"单位：{unit.name}　年度：{unit.year}　评分规则：{res.profile.name}")
-        click.echo(f"部门整体：执行率 {percent(dept.execution_rate)}　得分 {score(dept.total)}　等级 {dept.grade or '未评分'}")
+        click.echo(f"部门整体：执行率 {dept['执行率']}　得分 {dept['得分']}　等级 {dept['等级']}")
         if res.projects:
             click.echo("项目：")
             for p in res.projects:
                 tag = "" if p.project.evaluated else "（未开展自评）"
-                click.echo(f"  {p.index + 1:>2}. {p.project.name}{tag}　执行率 {percent(p.card.execution_rate)}"
-                           f"　得分 {score(p.card.total)}　{p.card.grade or ''}".rstrip())
+                shown = _project_figures(ev, p)
+                grade = shown["等级"] if shown["等级"] != "未评分" else ""
+                click.echo(f"  {p.index + 1:>2}. {p.project.name}{tag}　执行率 {shown['执行率']}"
+                           f"　得分 {shown['得分']}　{grade}".rstrip())
     elif ev.unreadable:
         click.echo("文件无法读取：")
     errors, warnings = len(ev.errors), len(ev.warnings)
     hints = len(ev.problems) - errors - warnings
     click.echo(f"发现问题：错误 {errors} 个，警告 {warnings} 个，提示 {hints} 个")
-    _print_problems(ev.problems)
+    _print_problems(ev.problems, codes)
     click.echo("")
+
+
+def _mark(ev: Evaluation, target: Path | None, quiet: bool) -> None:
+    """Write the preparer's workbook with every finding marked at its cell (--mark)."""
+    from .readers.marking import MarkError, mark_workbook, marked_path
+
+    if ev.path.suffix.lower() not in (".xlsx", ".xlsm"):
+        click.echo(f"{ev.path.name}：--mark 需要 Excel 填报表（.xlsx），YAML 文件没有单元格可标注；"
+                   "问题已按行号列在上面", err=True)
+        return
+    if ev.unreadable:
+        click.echo(f"{ev.path.name} 无法读取，未写标注版：请先按上面的说明处理", err=True)
+        return
+    target = target or marked_path(ev.path)
+    try:
+        written = mark_workbook(ev.path, ev.problems, target)
+    except MarkError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    click.echo(f"已写出标注版：{written}（有问题的单元格：红色为错误、黄色为警告，批注中是说明；首页列出全部问题）", err=quiet)
 
 
 @main.command()

@@ -177,6 +177,10 @@ def score_indicator(indicator: Indicator, index: int, profile: Profile) -> Indic
     """Score one indicator by the rules of the profile (domain.md, 评分规则)."""
     direction = infer_direction(indicator)
     weight = indicator.weight
+    if weight is None:   # 分值 left empty or unreadable (reported by the reader): nothing to score against
+        return IndicatorScore(indicator=indicator, index=index, direction=direction, weight=ZERO,
+                              applicable=not indicator.not_applicable, score=None, basis="无法计分",
+                              note="分值未填写或填错，无法计分")
     base = dict(indicator=indicator, index=index, direction=direction, weight=weight)
     if indicator.not_applicable:
         return IndicatorScore(**base, applicable=False, score=None, basis="不适用")
@@ -269,7 +273,8 @@ def score_card(owner: str, initial_budget: Decimal | None, budget: Decimal | Non
     # A profile that does not score the execution rate (weight 0) scores on the indicators alone, so the unknown
     # rate of a unit that reports only 决算 figures does not stop its score.
     execution_known = exec_score is not None or exec_weight == 0
-    if applicable_weight > 0 and execution_known:
+    weighed = all(s.indicator.weight is not None for s in scores if s.applicable)
+    if applicable_weight > 0 and execution_known and weighed:
         # Each row's score is a published figure (rounded at display); the total is the sum of what the
         # table shows, so a reader adding up the 得分 column gets the 总分 printed under it.
         raw = (round2(exec_score) if exec_score is not None and exec_weight else ZERO) + sum(

@@ -89,7 +89,7 @@ def checks_context(evaluation: Evaluation, forced: bool) -> dict:
     groups = []
     counts = {}
     for severity in Severity:
-        items = [{"place": p.place, "message": p.message, "code": p.code}
+        items = [{"place": p.place, "message": p.message, "code": p.code, "details": list(p.details), "cause": p.cause}
                  for p in evaluation.problems if p.severity is severity]
         counts[severity.value] = len(items)
         groups.append({"name": severity.value, "problems": items})
@@ -269,6 +269,9 @@ def generate(path: str | Path, out_dir: str | Path = "outputs", formats: tuple[s
             raise GenerationError("未生成任何文件：" + "；".join(str(p) for p in evaluation.problems),
                                   evaluation.problems, evaluation)
         raise GenerationError(f"{path.name} 无法读取，未生成任何文件：", evaluation.problems, evaluation)
+    if evaluation.incomplete:
+        raise GenerationError(f"{path.name} 有填错或漏填、无法读取的内容，未生成（--force 也不能生成缺了内容的材料）："
+                              "请先改正下列问题：", evaluation.errors, evaluation)
     blocking = [*evaluation.errors, *(evaluation.warnings if strict else [])]
     if blocking and not force:
         counted = f"{len(evaluation.errors)} 个错误" + (f"、{len(evaluation.warnings)} 个警告（--strict）" if strict else "")

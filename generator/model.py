@@ -96,7 +96,7 @@ class Indicator(_Model):
     actual_for_scoring: Decimal | None = Field(
         None, alias="计分实际值", description="实际完成值不是纯数字时，用于计分的数值（与年度指标值同单位）"
     )
-    weight: Decimal = Field(alias="分值", description="分值（分）")
+    weight: Decimal | None = Field(alias="分值", description="分值（分）；None 只在分值未填或填错时（已报告），该指标无法计分")
     level: Level | None = Field(None, alias="定性等级", description="定性指标的完成等级")
     not_applicable: bool = Field(False, alias="不适用", description="是：不计分，总分按适用分值折算")
     stated_score: Decimal | None = Field(None, alias="得分", description="填报的得分（分），可空")

@@ -25,6 +25,9 @@ class Evaluation:
     problems: list[Problem] = field(default_factory=list)
     unreadable: bool = False
     pack: Pack | None = None
+    incomplete: bool = False
+    """Some values could not be read (a blank 分值, a text where an amount belongs): the rest is scored and checked,
+    but no package is made from it, not even with --force."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -33,6 +36,33 @@ class Evaluation:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity is Severity.WARNING]
+
+    def in_doubt(self, project: int | None = None) -> tuple[bool, bool]:
+        """(execution rate, score and grade) of the department (None) or of a project (its index) rest on a figure
+        reported as wrong — an error, or a root cause such as an amount in 元 — and are not to be shown beside it."""
+        if project is None:
+            funds = tuple(f"finance.{key}." for key in _expenditure_rows())
+            indicators: tuple[str, ...] = ("indicators.",)
+        else:
+            funds, indicators = (f"projects.{project}.funds.",), (f"projects.{project}.indicators.",)
+        rate = self._touches(funds)
+        return rate, rate or self._touches(indicators)
+
+    def _touches(self, prefixes: tuple[str, ...]) -> bool:
+        # A finding that follows from a root cause is counted at its cause, not where it shows.
+        return any((p.severity is Severity.ERROR and not p.cause or p.root) and p.path.startswith(prefixes)
+                   for p in self.problems)
+
+
+def _expenditure_rows() -> tuple[str, ...]:
+    """The statement rows the department's execution rate is computed from: 本年支出合计 and what it adds up."""
+    from .catalog import ROWS_BY_KEY
+    keys, todo = [], ["本年支出合计"]
+    while todo:
+        key = todo.pop()
+        keys.append(key)
+        todo += ROWS_BY_KEY[key].parts
+    return tuple(keys)
 
 
 def choose_pack(report: Report, pack: str | Path | None = None) -> Pack:
@@ -66,8 +96,16 @@ def evaluate(path: str | Path, profile: str | Path | None = None, pack: str | Pa
     """Read, compute and check one input; never raises for a problem of the input (a bad --pack or --profile of
     the command line is reported as this input's problem too)."""
     path = Path(path)
+    incomplete = False
     try:
-        report, read_problems = read_input(path)
+        try:
+            report, read_problems = read_input(path)
+        except InputError as exc:
+            if exc.report is None:
+                raise
+            # Values that could not be read stop only what depends on them: the rest is checked in this pass.
+            report, read_problems = exc.report, exc.problems
+            incomplete = True
         chosen_pack = choose_pack(report, pack)
         chosen = choose_profile(report, chosen_pack, profile)
     except PackError as exc:
@@ -75,5 +113,5 @@ def evaluate(path: str | Path, profile: str | Path | None = None, pack: str | Pa
     except InputError as exc:
         return Evaluation(path, None, sort_problems(exc.problems), unreadable=exc.unreadable)
     results = compute(report, chosen)
-    problems = sort_problems([*read_problems, *run_checks(results)])
-    return Evaluation(path, results, problems, pack=chosen_pack)
+    problems = sort_problems([*read_problems, *run_checks(results, read_problems)])
+    return Evaluation(path, results, problems, incomplete=incomplete, pack=chosen_pack)

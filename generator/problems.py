@@ -24,17 +24,34 @@ class Problem:
     place: str
     message: str
     code: str = ""
+    details: tuple[str, ...] = ()
+    """The breakdown behind the one-line message (the parts of a sum and their cells), shown folded under it."""
+    path: str = ""
+    """The model path of the figure the finding is about (projects.1.funds.actual.carryover); empty when unknown."""
+    cause: str = ""
+    """The place of the finding this one follows from (a 元 amount breaks the sums it is part of); empty for a root."""
+    root: bool = False
+    """True for a finding other findings follow from: it is listed, and fixed, first."""
 
     def __str__(self) -> str:
         return f"{self.place}：{self.message}" if self.place else self.message
 
-    def as_dict(self) -> dict[str, str]:
-        return {"级别": self.severity.value, "位置": self.place, "说明": self.message, "代码": self.code}
+    def as_dict(self) -> dict[str, object]:
+        return {"级别": self.severity.value, "位置": self.place, "说明": self.message, "代码": self.code,
+                "详情": list(self.details), "起因": self.cause}
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:
-    """Errors first, then warnings, then hints; the reader's order within each."""
-    return sorted(problems, key=lambda p: _ORDER[p.severity])
+    """The one to fix first comes first: each root cause, directly followed by what follows from it; then errors,
+    warnings and hints, the reader's order within each."""
+    by_severity = sorted(problems, key=lambda p: _ORDER[p.severity])
+    roots = [p for p in by_severity if p.root]
+    out: list[Problem] = []
+    for root in roots:
+        out.append(root)
+        out += [p for p in by_severity if p.cause and p.cause == root.place and not p.root]
+    placed = {id(p) for p in out}
+    return out + [p for p in by_severity if id(p) not in placed]
 
 
 @dataclass
@@ -43,11 +60,11 @@ class Problems:
 
     items: list[Problem] = field(default_factory=list)
 
-    def error(self, place: str, message: str, code: str = "") -> None:
-        self.items.append(Problem(Severity.ERROR, place, message, code))
+    def error(self, place: str, message: str, code: str = "", path: str = "") -> None:
+        self.items.append(Problem(Severity.ERROR, place, message, code, path=path))
 
-    def warning(self, place: str, message: str, code: str = "") -> None:
-        self.items.append(Problem(Severity.WARNING, place, message, code))
+    def warning(self, place: str, message: str, code: str = "", path: str = "") -> None:
+        self.items.append(Problem(Severity.WARNING, place, message, code, path=path))
 
     def hint(self, place: str, message: str, code: str = "") -> None:
         self.items.append(Problem(Severity.HINT, place, message, code))
@@ -60,8 +77,11 @@ class Problems:
 class InputError(Exception):
     """The input cannot be turned into a model; carries every problem found (not just the first)."""
 
-    def __init__(self, source: str, problems: list[Problem], unreadable: bool = False) -> None:
+    def __init__(self, source: str, problems: list[Problem], unreadable: bool = False, report=None) -> None:
         self.source = source
         self.problems = problems
         self.unreadable = unreadable
+        self.report = report
+        """The model built from everything readable, when the problems leave one (a blank 分值 does not stop the
+        other checks); None when nothing could be built."""
         super().__init__("\n".join(str(p) for p in problems))

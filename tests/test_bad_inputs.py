@@ -151,7 +151,7 @@ def test_validate_of_every_input_at_once_prints_no_traceback():
 
 
 def test_every_file_in_the_folder_is_a_case():
-    listed = {c[0] for c in CASES} | {"several-problems.xlsx", "base.yaml", "make_bad_inputs.py"}
+    listed = {c[0] for c in CASES} | {"several-problems.xlsx", "six-mistakes.xlsx", "base.yaml", "make_bad_inputs.py"}
     present = {p.name for p in BAD.iterdir() if p.is_file()}
     assert present == listed
     assert {p.name for p in FORGIVEN.iterdir()} == set(FORGIVEN_CASES)

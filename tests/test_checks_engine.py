@@ -67,7 +67,7 @@ def test_every_total_of_the_catalog_is_checked_in_every_column(table, key, colum
     rows[key] = Amounts.model_validate({COLUMN_NAMES[column]: D(len(parts)) + D("0.01")})
     found = [p for p in findings(report) if p.code == "sum-mismatch"]
     assert len(found) == 1
-    assert f"“{key}”的{COLUMN_NAMES[column]}填报为{len(parts)}.01万元，而各项之和为{len(parts)}万元" in found[0].message
+    assert f"“{key}”的{COLUMN_NAMES[column]}填报为{len(parts)}.01万元，各项之和为{len(parts)}万元" in found[0].message
 
 
 def test_one_mistyped_subtotal_gives_one_finding_not_a_cascade():
@@ -149,9 +149,19 @@ def test_a_project_label_is_read_only_in_that_projects_own_texts():
 
 # ---------------------------------------------------------------- where findings go
 
-def test_validate_prints_code_severity_place_and_message():
+def test_validate_prints_severity_place_and_message_with_the_parts_indented_under_it():
     result = CliRunner().invoke(main, ["validate", str(FIXTURES / "sum-mismatch.yaml")])
     assert result.exit_code == 1
+    lines = result.output.splitlines()
+    first = lines.index("  [错误] sum-mismatch.yaml:56：收支情况“本年收入合计”的决算数填报为1185万元，各项之和为1185.1万元，"
+                        "相差0.1万元：请核对合计与各项金额，改正填错的一项")
+    assert lines[first + 1:first + 3] == ["        · 一般公共预算财政拨款收入 1180.5（sum-mismatch.yaml:47）",
+                                          "        · 其他收入 4.6（sum-mismatch.yaml:51）"]
+    assert "sum-mismatch]" not in result.output
+
+
+def test_validate_codes_shows_the_rule_code_for_bureau_staff():
+    result = CliRunner().invoke(main, ["validate", "--codes", str(FIXTURES / "sum-mismatch.yaml")])
     assert "  [错误 sum-mismatch] sum-mismatch.yaml:56：收支情况“本年收入合计”的决算数填报为1185万元" in result.output
 
 

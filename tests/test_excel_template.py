@@ -99,9 +99,10 @@ def test_guide_explains_units_totals_owner_and_commands(blank):
 @pytest.mark.parametrize("sheet", SHEETS, ids=lambda s: s.name)
 def test_header_text_sits_in_row_one_with_a_comment_on_every_header_cell(blank, sheet):
     ws = blank[sheet.name]
-    assert ws.cell(1, 1).value == sheet.anchor or ws.cell(1, 1).value == sheet.columns[0].header
+    assert ws.cell(1, 1).value.rstrip("*") in (sheet.anchor, sheet.columns[0].header)
     for cell, column in header_cells(ws, sheet):
-        assert cell.value == column.header
+        marked = column.required and not sheet.fixed_rows
+        assert cell.value == column.header + ("*" if marked else "")
         assert cell.comment is not None and cell.comment.author == "jxzp"
         assert column.note.removeprefix("（").split("；")[0].rstrip("）") in cell.comment.text
         assert ("（必填）" in cell.comment.text) == column.required
@@ -110,17 +111,18 @@ def test_header_text_sits_in_row_one_with_a_comment_on_every_header_cell(blank, 
 def test_unit_sheet_lists_every_field_in_order(blank):
     ws = blank[UNIT_SHEET.name]
     assert [ws.cell(1, i).value for i in (1, 2, 3)] == ["填报项目", "填报内容", "说明"]
-    assert [ws.cell(r, 1).value for r in range(2, 2 + len(UNIT_SHEET.columns))] == [c.header for c in UNIT_SHEET.columns]
+    assert [ws.cell(r, 1).value for r in range(2, 2 + len(UNIT_SHEET.columns))] == \
+        [c.header + ("*" if c.required else "") for c in UNIT_SHEET.columns]
     assert "编制数" in ws.cell(2 + [c.header for c in UNIT_SHEET.columns].index("编制数"), 3).value
 
 
 def test_project_sheet_has_a_two_row_header_with_merged_groups(blank):
     ws = blank[PROJECT_SHEET.name]
     merged = {str(r) for r in ws.merged_cells.ranges}
-    assert ws["A1"].value == "项目名称" and "A1:A2" in merged
+    assert ws["A1"].value == "项目名称*" and "A1:A2" in merged
     groups = [i for i, c in enumerate(PROJECT_SHEET.columns, 1) if c.group == "全年预算数"]
     first, last = openpyxl.utils.get_column_letter(groups[0]), openpyxl.utils.get_column_letter(groups[-1])
-    assert ws[f"{first}1"].value == "全年预算数" and f"{first}1:{last}1" in merged
+    assert ws[f"{first}1"].value == "全年预算数*" and f"{first}1:{last}1" in merged
     assert [ws.cell(2, i).value for i in groups] == ["合计", "当年财政拨款", "上年结转资金", "其他资金"]
     assert ws[f"{first}1"].comment is not None
     assert first_data_row(PROJECT_SHEET) == 3
@@ -279,3 +281,49 @@ def test_a_written_workbook_reads_back_as_the_same_report(tmp_path: Path):
     write_workbook(path, report)
     again, _warnings = read_input(path)
     assert again.model_dump() == report.model_dump()
+
+
+def test_required_columns_carry_a_red_asterisk_in_the_header_and_the_note(tmp_path):
+    path = tmp_path / "填报表.xlsx"
+    write_workbook(path)
+    wb = openpyxl.load_workbook(path, rich_text=True)
+    name = wb[PROJECT_SHEET.name]["A1"].value
+    assert str(name) == "项目名称*" and name[-1].text == "*" and name[-1].font.color.rgb.endswith("FF0000")
+    note = wb[UNIT_SHEET.name]["C2"].value
+    assert str(note).startswith("*（必填）") and note[0].font.color.rgb.endswith("FF0000")
+    assert wb[UNIT_SHEET.name]["A3"].value == "单位简称"          # an optional field has no asterisk
+
+
+@pytest.mark.parametrize("sheet", SHEETS, ids=lambda s: s.name)
+def test_every_sheet_prints_landscape_one_page_wide_with_its_header_on_every_page(blank, sheet):
+    ws = blank[sheet.name]
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert ws.page_setup.fitToHeight == 0
+    rows = 1 if sheet.key_value else (2 if sheet is PROJECT_SHEET else 1)
+    assert ws.print_title_rows == f"$1:${rows}"
+
+
+def test_the_guide_describes_the_web_page_before_the_command_line(blank):
+    text = "\n".join(str(c.value) for row in blank[INSTRUCTIONS_SHEET].iter_rows() for c in row if c.value)
+    assert "jxzp serve" in text and "--mark" in text
+    assert text.index("浏览器") < text.index("jxzp validate")
+
+
+def test_headers_with_or_without_the_asterisk_read_the_same(tmp_path):
+    from generator.readers import read_input
+    base = Path(__file__).resolve().parent / "bad_inputs" / "base.yaml"
+    path = tmp_path / "填报表.xlsx"
+    report, _ = read_input(base)
+    write_workbook(path, report)
+    wb = openpyxl.load_workbook(path)
+    marked, _ = read_input(path)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows(max_row=2):
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.endswith("*"):
+                    cell.value = cell.value.rstrip("*")
+    plain = tmp_path / "无星号.xlsx"
+    wb.save(plain)
+    assert read_input(plain)[0].model_dump() == marked.model_dump()
+    assert marked.model_dump() == report.model_dump()

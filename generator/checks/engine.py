@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from typing import Any
@@ -23,6 +24,10 @@ class Hit:
 
     path: str
     fields: dict[str, Any] = field(default_factory=dict)
+    details: tuple[str, ...] = ()
+    """The breakdown shown folded under the message: the parts of a sum with their cells."""
+    involves: tuple[str, ...] = ()
+    """Model paths of every figure the finding rests on, besides `path` (the parts of a failed sum)."""
 
 
 @dataclass(frozen=True)
@@ -35,13 +40,22 @@ class Rule:
     template: str
     test: Callable[["Context"], Iterable[Hit]]
 
-    def problems(self, ctx: "Context") -> Iterator[Problem]:
+    def findings(self, ctx: "Context") -> Iterator[tuple[Problem, Hit]]:
         for hit in self.test(ctx):
-            yield Problem(self.severity, ctx.place(hit.path), self.template.format(**hit.fields), self.code)
+            yield Problem(self.severity, ctx.place(hit.path), self.template.format(**hit.fields), self.code,
+                          details=hit.details, path=hit.path, root=self.code in ROOT_CAUSES), hit
+
+    def problems(self, ctx: "Context") -> Iterator[Problem]:
+        for problem, _ in self.findings(ctx):
+            yield problem
 
 
 RULES: list[Rule] = []
 """Every rule, in the order its findings are listed (errors still come first after sorting)."""
+
+ROOT_CAUSES = frozenset({"amount-scale"})
+"""Rules whose finding is a cause: an amount typed in 元 breaks every sum and rate it takes part in, so it is listed
+first, and the findings resting on its figure say they follow from it."""
 
 
 def rule(code: str, severity: Severity, summary: str, template: str):
@@ -101,10 +115,90 @@ class Context:
         return any(p.startswith(prefix) for p in self.identities.suspects)
 
 
-def run_checks(results: Results) -> list[Problem]:
-    """Every finding of every rule, in rule order and input order within each rule."""
+SCOPES = {"单位信息": "unit", "收支情况": "finance", "三公经费": "three_public", "功能分类": "functional",
+          "项目": "projects", "绩效指标": "indicators"}
+"""The part of the model each sheet of the workbook fills."""
+
+GAP_CODES = {"missing-sheet", "missing-column", "missing-header", "too-many-rows", "unknown-row", "missing-row-name",
+             "unknown-project", "missing-owner", "duplicate-project", "structure"}
+"""Reading problems after which a part of the input is incomplete: a row or a sheet was left out of the model."""
+
+DEPENDS_ON = {
+    "indicators": {"no-indicators", "no-department-indicators", "level1-weights", "indicator-weights-total",
+                   "level1-unknown"},
+    "finance": {"sum-mismatch", "balance-mismatch", "functional-sum-mismatch", "projects-exceed-spending"},
+    "three_public": {"sum-mismatch"},
+    "functional": {"functional-sum-mismatch"},
+    "projects": {"projects-exceed-spending", "no-indicators", "level1-weights", "indicator-weights-total"},
+}
+"""The rules that judge a whole part (a statement's totals, a project's set of indicators): silent while that part
+is incomplete, since what they would report follows from the reading problem already reported."""
+
+
+def gaps(read: list[Problem]) -> set[str]:
+    """The parts of the model (SCOPES values) left incomplete by these reading problems."""
+    out: set[str] = set()
+    for problem in read:
+        if problem.code not in GAP_CODES:
+            continue
+        if problem.path:
+            out.add(problem.path.split(".")[0])
+            continue
+        named = re.search(r"工作表“([^”]+)”", problem.message)
+        sheet = named[1] if named else problem.place.rpartition("!")[0]
+        scope = SCOPES.get(sheet.strip())
+        if scope is not None:
+            out.add(scope)
+    if "projects" in out:   # indicators belong to projects: a project left out leaves its indicators nowhere
+        out.add("indicators")
+    return out
+
+
+def _in_gap(problem: Problem, hit: Hit, missing: set[str]) -> bool:
+    paths = (hit.path, *hit.involves)
+    for scope in missing:
+        if problem.code in DEPENDS_ON.get(scope, ()) and (
+                scope in ("indicators", "projects") or any(p.split(".")[0] == scope for p in paths)):
+            return True
+    return False
+
+
+def run_checks(results: Results, read: list[Problem] | None = None) -> list[Problem]:
+    """Every finding of every rule, in rule order and input order within each rule; a finding resting on a figure
+    a root cause is about names that cause (Problem.cause) and says so. `read` are the problems of reading the
+    input: a rule judging a part the reader could not complete stays silent."""
     ctx = Context(results)
-    return [problem for r in RULES for problem in r.problems(ctx)]
+    missing = gaps(read or [])
+    # A cell the reader already reported an error at is not judged again: what a rule would say follows from it.
+    reported = {p.place for p in read or [] if p.severity is Severity.ERROR and "!" in p.place}
+    found = [(problem, hit) for r in RULES for problem, hit in r.findings(ctx)
+             if not _in_gap(problem, hit, missing) and problem.place not in reported]
+    roots = [(problem, _fed_by(problem.path)) for problem, _ in found if problem.root]
+    out: list[Problem] = []
+    for problem, hit in found:
+        if not problem.root:
+            paths = (hit.path, *hit.involves)
+            cause = next((root for root, fed in roots
+                          if any(p == f or p.startswith(f + ".") for p in paths for f in fed)), None)
+            if cause is not None:
+                problem = replace(problem, cause=cause.place,
+                                  message=f"{problem.message}（由{cause.place}的金额引起，先改正该处）")
+        out.append(problem)
+    return out
+
+
+def _fed_by(path: str) -> tuple[str, ...]:
+    """The figures a root cause's figure feeds: a project's source amount feeds its stage total and the execution
+    rate, score and total stated from it (projects.1.funds.actual.carryover → projects.1.funds.actual, …);
+    a statement cell only itself (the sums it is part of name it among the figures they rest on)."""
+    if path.startswith("projects.") and ".funds." in path:
+        project, _, rest = path.partition(".funds.")
+        stage = rest.split(".")[0]
+        fed = [f"{project}.funds.{stage}"]
+        if stage in ("budget", "actual"):
+            fed += [f"{project}.stated_execution_rate", f"{project}.stated_execution_score", f"{project}.stated_total"]
+        return tuple(fed)
+    return (path,)
 
 
 # ---------------------------------------------------------------- comparing and showing figures

@@ -60,25 +60,53 @@ def _sibling_groups(ctx: Context) -> Iterator[tuple[str, list[tuple[str, str, De
         yield "该项目的其他各列", [(path, n, v) for path, n, v in items if v is not None]
 
 
+YUAN_PER_WANYUAN = Decimal(10000)
+
+
+def _culprit(ctx: Context, path: str, value: Decimal) -> tuple[str, Decimal]:
+    """The typed cell behind an out-of-scale amount: for a project's stage total, its largest typed source (or the
+    typed 合计), since that is the cell the preparer filled in 元; any other amount is its own cell."""
+    if not (path.startswith("projects.") and ".funds." in path):
+        return path, value
+    prefix = path.rpartition(".")[0]
+    index, stage = int(prefix.split(".")[1]), prefix.rpartition(".")[2]
+    funds = getattr(ctx.report.projects[index].funds, stage)
+    typed = [(f"{prefix}.{name}", getattr(funds, name)) for name in ("current", "carryover", "other", "stated_total")]
+    typed = [(p, v) for p, v in typed if v is not None]
+    return max(typed, key=lambda item: item[1], default=(path, value))
+
+
+def _source_label(path: str) -> str:
+    name = path.rpartition(".")[2]
+    return {"current": "中的当年财政拨款", "carryover": "中的上年结转资金", "other": "中的其他资金"}.get(name, "")
+
+
 @rule("amount-scale", Severity.WARNING,
       "金额是同类金额中位数的1000倍以上（且不小于1000万元）：可能把元当作万元填写",
-      "{name}为{amount}万元，是{group}（{siblings}）中位数{median}万元的{ratio}倍："
-      "可能把“元”当作“万元”填写，请核对（金额单位为万元）")
+      "{name}为{amount}万元，是同类金额的{ratio}倍，像是按“元”填写：应为 {likely} 万元？请改正（金额单位为万元）")
 def amount_scale(ctx: Context):
     seen: set[str] = set()
     for group, items in _sibling_groups(ctx):
         for k, (path, name, value) in enumerate(items):
             if path in seen or value < SCALE_FLOOR:
                 continue
-            siblings = [v for j, (_, _, v) in enumerate(items) if j != k and v != 0]
+            siblings = [(p, v) for j, (p, _, v) in enumerate(items) if j != k and v != 0]
             if len(siblings) < MIN_SIBLINGS:
                 continue
-            middle = Decimal(median(siblings))
+            middle = Decimal(median(v for _, v in siblings))
             if middle > 0 and value >= SCALE_RATIO * middle:
-                seen.add(path)
-                yield Hit(path, {"name": name, "amount": shown(value), "group": group,
-                                 "siblings": "、".join(shown(v) for v in siblings[:6]) + ("等" if len(siblings) > 6 else ""),
-                                 "median": shown_computed(middle), "ratio": f"{int(value / middle):,}"})
+                cell, typed = _culprit(ctx, path, value)
+                if cell in seen:
+                    continue
+                seen |= {path, cell}
+                details = [f"{group}：" + "、".join(f"{shown(v)}（{ctx.place(p)}）" for p, v in siblings[:6])
+                           + ("等" if len(siblings) > 6 else "") + f"，中位数{shown_computed(middle)}万元"]
+                if cell != path:
+                    details.insert(0, f"{name}合计{shown(value)}万元，其中这一格{shown(typed)}万元")
+                yield Hit(cell, {"name": name + _source_label(cell), "amount": shown(typed),
+                                 "ratio": f"{int(value / middle):,}",
+                                 "likely": f"{typed / YUAN_PER_WANYUAN:,.2f}"},
+                          details=tuple(details))
 
 
 # ---------------------------------------------------------------- people and dates

@@ -25,7 +25,7 @@ def fund_path(index: int, stage: str, funds: Funds) -> str:
     for name in ("current", "carryover", "other"):
         if getattr(funds, name) is not None:
             return f"{prefix}.{name}"
-    return prefix
+    return f"{prefix}.stated_total"   # nothing typed: the 合计 cell, where the figure is to be filled
 
 
 @rule("over-budget", Severity.WARNING,
@@ -49,7 +49,7 @@ def over_budget(ctx: Context):
 @rule("projects-exceed-spending", Severity.ERROR,
       "各项目资金之和超过收支情况中的项目支出（低于项目支出不算问题：单位只对部分项目自评）",
       "项目表中{count}个项目的{stage}合计为{total}万元，超过收支情况“项目支出”的{column}{spending}万元，"
-      "多出{diff}万元：项目资金是项目支出的一部分，不能多于项目支出，请核对各项目金额或项目支出")
+      "多出{diff}万元：项目资金是项目支出的一部分，请核对各项目金额或项目支出")
 def projects_exceed_spending(ctx: Context):
     # All listed projects count, evaluated or not: a project left out of self-evaluation is still 项目支出.
     for stage in FUND_STAGES:
@@ -63,7 +63,11 @@ def projects_exceed_spending(ctx: Context):
             continue
         total = sum((v for _, v in values), ZERO)
         if total > spending and not same_amount(total, spending):
-            yield Hit(f"finance.项目支出.{column}", {
+            details = tuple(f"项目“{pr.project.name}” {shown_computed(v)}"
+                            f"（{ctx.place(fund_path(pr.index, stage, getattr(pr.project.funds, stage)))}）"
+                            for pr, v in values)
+            yield Hit(f"finance.项目支出.{column}", details=details,
+                      involves=tuple(f"projects.{pr.index}.funds.{stage}" for pr, _ in values), fields={
                 "count": len(values), "stage": FUND_STAGE_LABELS[stage], "total": shown_computed(total),
                 "column": column_label(column), "spending": shown_computed(spending),
                 "diff": shown_computed(total - spending)})

@@ -33,7 +33,8 @@ def indicators(ctx: Context) -> Iterator[tuple[IndicatorScore, str, str]]:
 def no_budget(ctx: Context):
     for pr in ctx.results.evaluated_projects:
         if pr.card.budget is None or pr.card.budget == 0:
-            yield Hit(f"projects.{pr.index}.funds.budget", {"name": pr.project.name})
+            # At the 合计 cell of 全年预算数: the cell to fill when nothing of it is typed.
+            yield Hit(f"projects.{pr.index}.funds.budget.stated_total", {"name": pr.project.name})
 
 
 @rule("no-indicators", Severity.WARNING, "开展自评的项目没有绩效指标",
@@ -55,7 +56,7 @@ def no_department_indicators(ctx: Context):
       "{owner}的指标“{name}”：{note}")
 def indicator_unscorable(ctx: Context):
     for s, owner, path in indicators(ctx):
-        if s.basis == "无法计分":
+        if s.basis == "无法计分" and s.indicator.weight is not None:   # a missing 分值 is reported where it is
             yield Hit(f"{path}.actual", {"owner": owner, "name": s.indicator.name, "note": s.note})
 
 
@@ -106,6 +107,11 @@ def _weight_sums(card: Scorecard) -> dict[str, Decimal]:
     return sums
 
 
+def _unweighed(card: Scorecard) -> set[str]:
+    """一级指标 with an indicator whose 分值 is missing or unreadable: already reported, their sums are unknown."""
+    return {s.indicator.level1 for s in card.indicators if s.indicator.weight is None}
+
+
 def _first_of(card: Scorecard, level1: str) -> int | None:
     return next((s.index for s in card.indicators if s.indicator.level1 == level1), None)
 
@@ -123,7 +129,7 @@ def level1_weights(ctx: Context):
         sums = _weight_sums(card)
         for level1, weight in expected.items():
             actual = sums.get(level1, ZERO)
-            if actual != weight:
+            if actual != weight and level1 not in _unweighed(card):
                 first = _first_of(card, level1)
                 yield Hit(f"{prefix}.{first}.weight" if first is not None else owner_path, {
                     "owner": owner, "level1": level1, "actual": shown_computed(actual),
@@ -155,7 +161,7 @@ def indicator_weights_total(ctx: Context):
         if not card.indicators:
             continue
         actual = sum(_weight_sums(card).values(), ZERO)
-        if actual != ctx.profile.indicator_total:
+        if actual != ctx.profile.indicator_total and not _unweighed(card):
             yield Hit(f"{prefix}.0.weight", {
                 "owner": owner, "actual": shown_computed(actual), "profile": ctx.profile.name,
                 "expected": shown_computed(ctx.profile.indicator_total),

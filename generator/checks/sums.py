@@ -185,11 +185,6 @@ def evaluate_identities(ctx: Context) -> Identities:
 
 # ---------------------------------------------------------------- the rules
 
-def _parts_text(ctx: Context, terms: tuple[Term, ...]) -> str:
-    shown_terms = [t.describe(ctx) for t in terms if t.value is not None]
-    return " + ".join(shown_terms) if shown_terms else "各项（均未填）"
-
-
 def _same_failure(a: Failure, b: Failure) -> bool:
     """The same identity failing with the same figures in two columns (one typing, copied across): one finding."""
     ia, ib = a.identity, b.identity
@@ -218,42 +213,41 @@ def _sum_hits(code: str):
             subject = identity.subject
             if len(columns) > 1:
                 subject = subject.rsplit("的", 1)[0] + "的" + "、".join(column_label(c) for c in columns)
+            terms = (*identity.left, *identity.right) if len(identity.left) > 1 else identity.right
+            details = tuple(t.describe(ctx) for t in terms if t.value is not None) or ("各项均未填",)
+            involved = tuple(sorted(set().union(*(t.paths() for t in (*identity.left, *identity.right)))))
             yield Hit(identity.where, {
                 "subject": subject,
                 "stated": shown(identity.left[0].value) if len(identity.left) == 1 else shown_computed(failure.left),
-                "left": " + ".join(t.describe(ctx) for t in identity.left),
-                "parts": _parts_text(ctx, identity.right),
                 "computed": shown_computed(failure.right),
                 "left_sum": shown_computed(failure.left),
                 "diff": shown_computed(abs(failure.left - failure.right)),
-            })
+            }, details=details, involves=involved)
     return test
 
 
 add_rule(Rule(
     "sum-mismatch", Severity.ERROR,
     "收支情况、三公经费的合计行与其各项之和不符（每一列；基本支出＝人员经费＋公用经费在两项都填时核对）",
-    "{subject}填报为{stated}万元，而各项之和为{computed}万元（{parts}），相差{diff}万元："
-    "请核对合计与各项金额，改正填错的一项",
+    "{subject}填报为{stated}万元，各项之和为{computed}万元，相差{diff}万元：请核对合计与各项金额，改正填错的一项",
     _sum_hits("sum-mismatch")))
 
 add_rule(Rule(
     "balance-mismatch", Severity.ERROR,
     "年初结转和结余＋本年收入合计≠本年支出合计＋年末结转和结余（填了年末结转和结余的列）",
     "{subject}不平衡：年初结转和结余＋本年收入合计为{left_sum}万元，本年支出合计＋年末结转和结余为{computed}万元，"
-    "相差{diff}万元（{left}；{parts}）：请核对这几项金额，收支应平衡",
+    "相差{diff}万元：请核对这几项金额，收支应平衡",
     _sum_hits("balance-mismatch")))
 
 add_rule(Rule(
     "functional-sum-mismatch", Severity.ERROR,
     "功能分类各科目之和与一般公共预算财政拨款支出不符（两者都填的列）",
-    "{subject}填报为{stated}万元，而功能分类各科目之和为{computed}万元（{parts}），相差{diff}万元："
+    "{subject}填报为{stated}万元，功能分类各科目之和为{computed}万元，相差{diff}万元："
     "请核对功能分类金额或一般公共预算财政拨款支出",
     _sum_hits("functional-sum-mismatch")))
 
 add_rule(Rule(
     "fund-sum-mismatch", Severity.ERROR,
     "项目资金的合计与当年财政拨款＋上年结转资金＋其他资金不符（年初预算数、全年预算数、全年执行数）",
-    "{subject}填报为{stated}万元，而各来源之和为{computed}万元（{parts}），相差{diff}万元："
-    "请核对合计与各来源金额",
+    "{subject}填报为{stated}万元，各来源之和为{computed}万元，相差{diff}万元：请核对合计与各来源金额",
     _sum_hits("fund-sum-mismatch")))

@@ -10,7 +10,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from ..catalog import FINANCE_ROWS, THREE_PUBLIC_ROWS
 from ..model import Amounts, Direction, Funds, Level, Report
@@ -84,6 +84,7 @@ class Builder:
         self.source = source
         self.problems = Problems()
         self.model_places: dict[str, str] = {}
+        self.fatal = False   # a value everything depends on (评价年度) is missing: no model at all
 
     def place(self, raw_path: Path_) -> str:
         probe = raw_path
@@ -101,9 +102,12 @@ class Builder:
             self.problems.error(self.source, "缺少“单位信息”：请填写单位名称、评价年度等基本信息", "missing-section")
             return None
         data = self.model(Report, raw, (), "")
-        if data is None or self.problems.has_errors:
+        if data is None or self.fatal:
             return None
-        report = Report.model_validate(data)
+        try:
+            report = Report.model_validate(data)
+        except ValidationError:   # a shape the builder did not foresee: its problems are reported, no model
+            return None
         report.source = self.source
         report.places = self.model_places
         return report
@@ -129,17 +133,45 @@ class Builder:
                 self.model_places[sub_m] = self.places[sub_r]
             value = raw.get(label)
             if _blank(value):
+                self.empty_places(info.annotation, sub_r, sub_m)
                 if info.is_required():
-                    self.problems.error(self.place(sub_r), f"缺少“{label}”：请填写{label}", "missing")
+                    self.problems.error(self.place(sub_r), f"缺少“{label}”：请填写{label}", "missing", sub_m)
+                    self.stand_in(out, name, info, label)
                 continue
             shown_label = f"{rpath[-1]}的{label}" if cls in (Amounts, Funds) and rpath else label
             converted = self.value(info.annotation, value, sub_r, sub_m, name, info, shown_label)
             if converted is not None:
                 out[name] = converted
+            elif info.is_required():
+                self.stand_in(out, name, info, label)
         for key in raw:
             if key not in known:
                 self.problems.warning(self.place((*rpath, key)), f"未知的栏目“{key}”，已忽略：请检查名称是否写错", "unknown-key")
         return out
+
+    def empty_places(self, annotation, rpath: Path_, mpath: str) -> None:
+        """Remember the cells of a block left wholly empty (a project's 全年预算数), so that a finding about a
+        value missing there points at the cell to fill, not at the file."""
+        origin, cls, _ = _shape(annotation)
+        if origin is not BaseModel:
+            return
+        for name, info in cls.model_fields.items():
+            sub_r, sub_m = (*rpath, _label(name, info)), f"{mpath}.{name}"
+            if sub_r in self.places:
+                self.model_places[sub_m] = self.places[sub_r]
+            self.empty_places(info.annotation, sub_r, sub_m)
+
+    def stand_in(self, out: dict, name: str, info, label: str) -> None:
+        """What a required field holds when it is missing or unreadable (its problem is already reported), so that
+        the rest of the input is still built and checked: no value for a 分值 (the indicator is unscorable, its
+        card gets no total), a visible gap for a name; only 评价年度, which everything depends on, stops the model."""
+        _, annotation, _ = _shape(info.annotation)
+        if name == "weight":
+            out[name] = None
+        elif annotation is str:
+            out[name] = f"（未填写{label}）"
+        else:
+            self.fatal = True
 
     def value(self, annotation, value: Any, rpath: Path_, mpath: str, name: str, info, label: str = "") -> Any:
         origin, annotation, item_type = _shape(annotation)
@@ -155,7 +187,7 @@ class Builder:
             return self.rows(value, rpath, mpath, name)
         if origin is BaseModel:
             return self.model(annotation, value, rpath, mpath)
-        return self.scalar(annotation, value, rpath, name, info, label)
+        return self.scalar(annotation, value, rpath, name, info, label, mpath)
 
     def rows(self, value: Any, rpath: Path_, mpath: str, name: str) -> dict | None:
         if not isinstance(value, dict):
@@ -169,7 +201,7 @@ class Builder:
                 close = difflib.get_close_matches(normalize_text(str(key)), allowed, n=1, cutoff=0.5)
                 fix = (f"请使用模板中的行名，最接近的是“{close[0]}”" if close
                        else f"{rpath[-1]}只能填写模板中的这些行：{'、'.join(allowed)}")
-                self.problems.error(self.place((*rpath, key)), f"未知的行“{key}”，{fix}", "unknown-row")
+                self.problems.error(self.place((*rpath, key)), f"未知的行“{key}”，{fix}", "unknown-row", mpath)
                 continue
             built = self.model(Amounts, item, (*rpath, key), f"{mpath}.{clean}")
             if built is not None:
@@ -181,7 +213,7 @@ class Builder:
         lines = (line for item in items if item is not None for line in str(item).splitlines())
         return [s for s in (line.strip() for line in lines) if s]
 
-    def scalar(self, annotation, value: Any, rpath: Path_, name: str, info, label: str = "") -> Any:
+    def scalar(self, annotation, value: Any, rpath: Path_, name: str, info, label: str = "", mpath: str = "") -> Any:
         label = label or _label(name, info)
         where = self.place(rpath)
         shown = str(value).strip()
@@ -189,7 +221,7 @@ class Builder:
             if annotation is Decimal:
                 number = parse_decimal(value)
                 if name == "weight" and number is not None and number < 0:
-                    self.problems.error(where, f"分值“{shown}”为负数：分值应为0或正数", "negative-weight")
+                    self.problems.error(where, f"分值“{shown}”为负数：分值应为0或正数", "negative-weight", mpath)
                     return None
                 return number
             if annotation is int:
@@ -198,11 +230,11 @@ class Builder:
                 return parse_date(value)
         except NotANumber:
             if annotation is date:
-                self.problems.error(where, f"{label}“{shown}”不是日期，请按 2023年3月30日 或 2023-03-30 填写", "not-a-date")
+                self.problems.error(where, f"{label}“{shown}”不是日期，请按 2023年3月30日 或 2023-03-30 填写", "not-a-date", mpath)
             elif annotation is int:
-                self.problems.error(where, f"{label}“{shown}”不是整数，请填写整数（{_unit_hint(name, info)}）", "not-a-number")
+                self.problems.error(where, f"{label}“{shown}”不是整数，请填写整数（{_unit_hint(name, info)}）", "not-a-number", mpath)
             else:
-                self.problems.error(where, f"{label}“{shown}”不是数字，请填写数字（{_unit_hint(name, info)}）", "not-a-number")
+                self.problems.error(where, f"{label}“{shown}”不是数字，请填写数字（{_unit_hint(name, info)}）", "not-a-number", mpath)
             return None
         if annotation is bool:
             text = normalize_text(shown).lower()
@@ -212,7 +244,7 @@ class Builder:
                 return True
             if text in _FALSE:
                 return False
-            self.problems.error(where, f"{label}“{shown}”无法识别，请填写“是”或“否”", "not-a-bool")
+            self.problems.error(where, f"{label}“{shown}”无法识别，请填写“是”或“否”", "not-a-bool", mpath)
             return None
         if isinstance(annotation, type) and issubclass(annotation, Enum):
             table = _DIRECTIONS if annotation is Direction else _LEVELS
@@ -220,7 +252,7 @@ class Builder:
             if key in table:
                 return table[key]
             choices = "、".join(dict.fromkeys(m.value for m in annotation))
-            self.problems.error(where, f"{label}“{shown}”无法识别，请从下拉列表中选择：{choices}", "bad-choice")
+            self.problems.error(where, f"{label}“{shown}”无法识别，请从下拉列表中选择：{choices}", "bad-choice", mpath)
             return None
         return text_of(value)
 
@@ -251,13 +283,15 @@ def check_names(report_raw: dict, builder: Builder) -> None:
         key = normalize_text(name)
         if key in seen:
             builder.problems.error(builder.place(("项目", i, "项目名称")),
-                                   f"项目名称“{name}”与第{seen[key] + 1}个项目重复：每个项目名称只能出现一次，请修改或合并", "duplicate-project")
+                                   f"项目名称“{name}”与第{seen[key] + 1}个项目重复：每个项目名称只能出现一次，请修改或合并",
+                                   "duplicate-project", f"projects.{i}.name")
         else:
             seen[key] = i
 
 
 def build_report(raw: Any, places: dict[Path_, str], source: str, problems: list[Problem] | None = None) -> tuple[Report, list[Problem]]:
-    """The model from a raw tree; InputError carrying all problems when any is an error."""
+    """The model from a raw tree; InputError carrying all problems when any is an error, and the model built from
+    everything readable when there is one (InputError.report), so that the checks still run in the same pass."""
     builder = Builder(places, source)
     if problems:
         builder.problems.items.extend(problems)
@@ -265,5 +299,5 @@ def build_report(raw: Any, places: dict[Path_, str], source: str, problems: list
         check_names(raw, builder)
     report = builder.build(raw)
     if report is None or builder.problems.has_errors:
-        raise InputError(source, builder.problems.items)
+        raise InputError(source, builder.problems.items, report=report)
     return report, builder.problems.items

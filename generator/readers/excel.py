@@ -143,7 +143,10 @@ class _SheetReader:
 
 
 def _key(text: Any) -> str:
-    return normalize_text(str(text)).removeprefix("其中:").removeprefix("其中：") if text is not None else ""
+    """A header or label as compared: the red asterisk marking a required column (项目名称*) does not count."""
+    if text is None:
+        return ""
+    return normalize_text(str(text)).removeprefix("其中:").removeprefix("其中：").rstrip("*")
 
 
 def _find_header(rows: list[tuple[int, list[Any]]], anchor: str) -> int | None:

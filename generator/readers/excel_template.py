@@ -19,6 +19,8 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -60,7 +62,7 @@ _BLANK_WHEN_FALSE = {"不适用"}
 _WRAPPED = {"long", "text", "choice"}   # a long project name or level wraps rather than hides behind the next cell   # 否 is the default: an empty cell reads the same and keeps the sheet quiet
 _GROUP_NOTES = {
     "年初预算数": "年初预算数（万元）：年初批复的预算；下面四列按资金来源分列，可只填“合计”",
-    "全年预算数": "全年预算数（万元）：调整后的全年预算，是执行率的分母；可只填“合计”",
+    "全年预算数": "*（必填）全年预算数（万元）：调整后的全年预算，是执行率的分母，开展自评的项目必须填写；可只填“合计”",
     "全年执行数": "全年执行数（万元）：全年实际支出；可只填“合计”",
 }
 _SHEET_GUIDE = {
@@ -74,6 +76,12 @@ _SHEET_GUIDE = {
     "三公经费": "因公出国（境）费、公务用车购置及运行维护费、公务接待费。",
     "功能分类": "一般公共预算财政拨款支出按功能分类科目（类级，如 201 一般公共服务支出）列示，每行一个科目。",
 }
+REQUIRED_MARK = "*"
+"""Follows the header of a column that must be filled, in red; the readers accept headers with and without it."""
+REQUIRED_GROUPS = {"全年预算数"}
+"""Column groups an evaluated project must fill (its 合计 or its sources): the denominator of the execution rate."""
+_RED = InlineFont(color="FF0000", b=True)
+SERVE_COMMAND = "jxzp serve"
 VALIDATE_COMMAND = "jxzp validate 填报表.xlsx"
 GENERATE_COMMAND = "jxzp generate 填报表.xlsx"
 EXAMPLE_COMMAND = "jxzp init --example"
@@ -163,7 +171,21 @@ def _note_parts(column: Column) -> list[str]:
 
 def _join(parts: list[str], required: bool) -> str:
     text = "；".join(p for p in parts if p)
-    return f"（必填）{text}" if required else text
+    return f"{REQUIRED_MARK}（必填）{text}" if required else text
+
+
+def header_value(text: str, required: bool):
+    """A header as written: the text, followed by a red asterisk when the column must be filled."""
+    if not required:
+        return text
+    return CellRichText([text, TextBlock(_RED, REQUIRED_MARK)])
+
+
+def _red_mark(text: str):
+    """A note starting with the required mark shows the mark in red."""
+    if not text.startswith(REQUIRED_MARK):
+        return text
+    return CellRichText([TextBlock(_RED, REQUIRED_MARK), text[len(REQUIRED_MARK):]])
 
 
 # -- the workbook
@@ -213,8 +235,7 @@ class _TemplateBook:
                 self._write_records(ws, sheet)
             if sheet.optional:
                 ws.sheet_properties.tabColor = "BFBFBF"
-            if sheet is not PROJECT_SHEET and sheet is not INDICATOR_SHEET:
-                _fit_width(ws)
+            _print_setup(ws, "1:1" if sheet.key_value else f"1:{header_rows(sheet)}")
         self._owner_list(lists_ws)
         wb.active = 0
         return wb
@@ -231,7 +252,7 @@ class _TemplateBook:
         title.alignment = Alignment(horizontal="center", vertical="center")
         ws.row_dimensions[1].height = 32
         row = 2
-        row = self._guide_text(ws, row, "本工作簿是生成预算绩效自评材料的唯一填报文件。按下列工作表填好后，用 jxzp 一次生成"
+        row = self._guide_text(ws, row, "本工作簿是生成预算绩效自评材料的唯一填报文件。按下列工作表填好后，在网页上传（或用命令行），一次生成"
                                         "部门整体支出绩效自评报告、各项目支出绩效自评报告和自评表（Word 与 Markdown）。"
                                         "执行率、得分、等级、占比、增减额和各项合计由程序计算，不必手工计算。")
         row = self._guide_heading(ws, row + 1, "一、各工作表填什么（点工作表名可跳转）")
@@ -250,7 +271,8 @@ class _TemplateBook:
             "金额单位为万元，保留两位小数（如 1234.56）；只填数字，不要带“万元”“元”。",
             "比率（说明中带“%”的列，如执行率）填百分数的数值：95.10 表示 95.10%，不要带 % 号。分值、得分的单位是分。",
             "合计行（加粗、灰色底）和项目表中的“合计”列可以不填，程序按各项之和计算；填了会与各项之和核对，不一致时会提示。",
-            "表头单元格右上角有红色小三角的，鼠标移上去可以看到填写说明。橙色底的表头或填报项目必须填写（说明中标有“（必填）”）。",
+            "表头单元格右上角有红色小三角的，鼠标移上去可以看到填写说明。表头后带红色星号 * 的列（橙色底）必须填写，"
+            "说明中标有“*（必填）”；“全年预算数”开展自评的项目必须填写（可只填合计）。",
             "带下拉箭头的单元格请从列表中选择：指标方向、一级指标、二级指标、定性等级、不适用、是否开展自评、评分规则等。",
             "“所属项目”把绩效指标和项目联系起来：填项目表中的项目名称（须一字不差，可从下拉列表选择）；"
             "部门整体的指标填“部门整体”。",
@@ -267,12 +289,15 @@ class _TemplateBook:
             self._guide_cell(ws, row, rule)
             row += 1
         steps = [
-            ("检查", f"在命令行运行  {VALIDATE_COMMAND}  ：列出全部问题，每条写明位置（如 项目!F12）、问题和修改方法，"
-                     "不生成任何文件。改好后再运行一次，直到没有错误。"),
-            ("生成", f"运行  {GENERATE_COMMAND}  ：检查通过后生成全部报告和自评表；有错误时不生成，已有的文件保持不变。"),
-            ("示例", f"运行  {EXAMPLE_COMMAND}  可以得到一份填好的示例填报表，对照填写。"),
+            ("网页（推荐）", f"在浏览器中打开单位或财政局提供的 jxzp 网址（本机使用时运行  {SERVE_COMMAND}  ，再打开它显示的地址），"
+                          "把本填报表拖到页面上：页面一次列出全部问题，每条写明位置（如 项目!F12）、问题和修改方法，"
+                          "并可下载标注过的填报表（有问题的单元格已填色、附批注）。改好后再上传，没有错误时点“生成全套材料”下载。"),
+            ("命令行 检查", f"运行  {VALIDATE_COMMAND}  ：列出全部问题，不生成任何文件；加 --mark 另存一份标注过的填报表"
+                          "“填报表（已标注）.xlsx”。改好后再运行一次，直到没有错误。"),
+            ("命令行 生成", f"运行  {GENERATE_COMMAND}  ：检查通过后生成全部报告和自评表；有错误时不生成，已有的文件保持不变。"),
+            ("示例", f"网页首页可下载填好的示例；命令行运行  {EXAMPLE_COMMAND}  也可以得到，对照填写。"),
         ]
-        row = self._guide_heading(ws, row + 1, "三、检查与生成")
+        row = self._guide_heading(ws, row + 1, "三、检查与生成：网页或命令行")
         for label, text in steps:
             ws.cell(row, 1, label).alignment = Alignment(vertical="top")
             self._guide_cell(ws, row, text)
@@ -310,7 +335,7 @@ class _TemplateBook:
             ws.cell(1, index).comment = _comment(note)
         ws.row_dimensions[1].height = 22
         for row, column in enumerate(sheet.columns, first_data_row(sheet)):
-            label = ws.cell(row, 1, column.header)
+            label = ws.cell(row, 1, header_value(column.header, column.required))
             _style_header(label, column.required, horizontal="left")
             label.comment = _comment(column_note(column))
             value_cell = _put(ws, row, 2, _cell_value(_lookup(self.data, column.path), column))
@@ -319,7 +344,8 @@ class _TemplateBook:
             parts = _note_parts(column)
             if column.note == column.header:   # the C column need not repeat the label beside it
                 parts = parts[1:]
-            note = ws.cell(row, 3, _section(column) + _join(parts, column.required) or None)
+            note_text = _join(parts, column.required)
+            note = ws.cell(row, 3, _red_mark(note_text) if not _section(column) else _section(column) + note_text)
             note.font = _NOTE_FONT
             note.alignment = Alignment(wrap_text=True, vertical="top")
             note.border = _BORDER
@@ -331,7 +357,6 @@ class _TemplateBook:
                 _height([note.value or ""], widths[2] * 1.1, _MAX_ROW_HEIGHT))   # the note is in 10-point type
             self._validate(ws, column, f"B{row}")
         ws.freeze_panes = "B2"
-        ws.print_title_rows = "1:1"
 
     # -- 收支情况, 三公经费: fixed rows
 
@@ -398,8 +423,6 @@ class _TemplateBook:
         # Freeze through the column that names the record (项目名称, 所属项目, 科目名称).
         anchor = next((i for i, c in enumerate(sheet.columns) if c.header == sheet.anchor), 0)
         ws.freeze_panes = f"{get_column_letter(anchor + 2)}{first}"
-        ws.print_title_rows = f"1:{header_rows(sheet)}"
-        ws.page_setup.orientation = "landscape"
 
     def _records(self, sheet: Sheet) -> list[dict]:
         if sheet is INDICATOR_SHEET:
@@ -418,7 +441,7 @@ class _TemplateBook:
             members = list(members)
             if group:
                 span_end = index + len(members) - 1
-                top = ws.cell(1, index, group)
+                top = ws.cell(1, index, header_value(group, group in REQUIRED_GROUPS))
                 _style_header(top, required=False)
                 top.comment = _comment(_GROUP_NOTES.get(group, f"{group}（万元）"))
                 for offset in range(len(members)):
@@ -430,7 +453,8 @@ class _TemplateBook:
                     cell.comment = _comment(column_note(column))
             else:
                 for offset, column in enumerate(members):
-                    cell = ws.cell(1, index + offset, column.header)
+                    marked = column.required and not sheet.fixed_rows   # a fixed sheet's row names are pre-filled
+                    cell = ws.cell(1, index + offset, header_value(column.header, marked))
                     _style_header(cell, column.required)
                     cell.comment = _comment(column_note(column))
                     if two_rows:
@@ -495,10 +519,19 @@ class _TemplateBook:
 
 
 def _fit_width(ws: Worksheet) -> None:
-    """Print the sheet one page wide (the wide 项目 and 绩效指标 sheets print landscape instead)."""
+    """Print the sheet one page wide, as many pages down as it needs."""
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
+
+
+def _print_setup(ws: Worksheet, title_rows: str) -> None:
+    """A data sheet prints on A4 landscape, one page wide, with its header rows repeated on every page."""
+    _fit_width(ws)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.print_title_rows = title_rows
+    ws.print_options.horizontalCentered = True
 
 
 def _style_header(cell, required: bool, horizontal: str = "center") -> None:

@@ -134,10 +134,15 @@ def through_libreoffice(wb: Workbook, path: Path, fmt: str = "xlsx") -> None:
     path.write_bytes(stable_zip(data) if fmt == "xlsx" else data)
 
 
+def _bare(value):
+    """A header or label without the red asterisk that marks a required column."""
+    return value.rstrip("*") if isinstance(value, str) else value
+
+
 def row_of(ws, text: str, column: int = 1) -> int:
     """The row whose cell in `column` holds `text`."""
     for row in range(1, ws.max_row + 1):
-        if ws.cell(row, column).value == text:
+        if _bare(ws.cell(row, column).value) == text:
             return row
     raise SystemExit(f"{ws.title}: no row with {text!r} in column {column}")
 
@@ -146,12 +151,12 @@ def column_of(ws, header: str, group: str | None = None) -> int:
     """The column of a header (below its group header on the two-row 项目 header)."""
     current_group = None
     for col in range(1, ws.max_column + 1):
-        top = ws.cell(1, col).value
+        top = _bare(ws.cell(1, col).value)
         if top is not None:
             current_group = top
         if group is None and top == header:
             return col
-        if group is not None and current_group == group and ws.cell(2, col).value == header:
+        if group is not None and current_group == group and _bare(ws.cell(2, col).value) == header:
             return col
     raise SystemExit(f"{ws.title}: no column {group or ''}/{header}")
 
@@ -532,6 +537,21 @@ def _(path: Path) -> None:
     project_cell(wb, P2, "是否开展自评").value = "待定"
     indicator_cell(wb, I_P1, "所属项目").value = "高标准农田"
     indicator_cell(wb, I_P2, "分值").value = -50
+    save(wb, path)
+
+
+@make("six-mistakes.xlsx")
+def _(path: Path) -> None:
+    """Six unrelated mistakes real preparers make, one pass must report them all, the 元 amount first:
+    a blank 分值, a 合计 that does not add up, an amount typed in 元 (200000 for 20 万元), a shortfall without
+    偏差原因, a blank 全年预算数 of an evaluated project, a stated execution rate that does not match."""
+    wb = base_workbook()
+    indicator_cell(wb, I_P1 + 1, "分值").value = None
+    finance_cell(wb, "本年收入合计", "全年预算数").value = 1250
+    project_cell(wb, P2, "上年结转资金", "全年执行数").value = 200000
+    indicator_cell(wb, I_DEPT + 1, "实际完成值").value = "29万吨"
+    project_cell(wb, P1, "当年财政拨款", "全年预算数").value = None
+    unit_cell(wb, "预算执行率（填报）").value = 95
     save(wb, path)
 
 
