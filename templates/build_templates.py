@@ -330,12 +330,32 @@ TEMPLATES = {
 }
 
 
+# python-docx's default document carries leftovers Word repairs or flags: a stylesWithEffects.xml that no longer
+# matches styles.xml (Word 2010 may call the file unreadable), <w:zoom> without the w:percent the schema requires,
+# and a Japanese East Asian theme language (wrong glyph variants for some Chinese characters).
+STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+
+
+def drop_python_docx_leftovers(doc) -> None:
+    """Remove the default document's stale parts and settings before the template is saved."""
+    for rid, rel in list(doc.part.rels.items()):
+        if rel.reltype == STYLES_WITH_EFFECTS:
+            doc.part.drop_rel(rid)
+    settings = doc.settings.element
+    for zoom in settings.findall(qn("w:zoom")):
+        zoom.set(qn("w:percent"), "100")
+    for lang in settings.findall(qn("w:themeFontLang")):
+        lang.set(qn("w:eastAsia"), "zh-CN")
+
+
 def main(target: Path = HERE) -> None:
     import io
 
     for name, build in TEMPLATES.items():
         buffer = io.BytesIO()
-        build().save(buffer)
+        doc = build()
+        drop_python_docx_leftovers(doc)
+        doc.save(buffer)
         (target / name).write_bytes(stable_zip(buffer.getvalue()))
         print(f"已生成模板：{target / name}")
 
