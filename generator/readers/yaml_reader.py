@@ -100,7 +100,9 @@ def _too_deep(name: str, line: int) -> InputError:
     return InputError(name, [Problem(Severity.ERROR, f"{name}:{line}" if line else name,
                                      f"填报文件的层级超过 {MAX_DEPTH} 层，不是填报表的结构：请按示例文件的格式填写", "yaml-depth")],
                       unreadable=True)
-_NUMBER_LIKE_TEXT = re.compile(r"[:]|^[+-]?0\d")   # YAML 1.1 sexagesimal and octal: read as 1.2 would, as text
+# YAML 1.1 sexagesimal, octal, hex and binary integers: kept as text ("0x1F" is no amount a preparer means),
+# so the builder says the value is not a number.
+_NUMBER_LIKE_TEXT = re.compile(r"[:]|^[+-]?0(?:\d|[xXbBoO])")
 
 
 def _read_fast(text: str, name: str) -> tuple[Any, dict[tuple, str]] | None:
