@@ -306,23 +306,25 @@ def check_names(report_raw: dict, builder: Builder) -> None:
             seen[key] = i
 
 
-def _char_name(char: str) -> str:
-    return f"U+{ord(char):04X}"
+def xml_safe(text: str) -> tuple[str, str | None]:
+    """The text without the characters XML cannot hold, and the warning to give when some were removed."""
+    found = _NOT_XML.findall(text)
+    if not found:
+        return text, None
+    names = "、".join(dict.fromkeys(f"U+{ord(c):04X}" for c in found))
+    surrogate = any("\ud800" <= c <= "\udfff" for c in found)
+    what = "无法编码的字符（孤立的代理码）" if surrogate else "Word 文档不能容纳的控制字符"
+    return _NOT_XML.sub("", text), f"文字中有{what} {names}，已删除：请检查这段文字是否从其他软件粘贴而来"
 
 
 def safe_text(raw: Any, builder: Builder, rpath: Path_ = ()) -> Any:
     """The raw tree with every character XML cannot hold removed from its texts and keys, each removal a warning
-    at its place: done once here, so every reader's text is safe for every document written from it."""
+    at its place (a workbook's cells are made safe as they are read, with their cell as the place)."""
     if isinstance(raw, str):
-        found = _NOT_XML.findall(raw)
-        if not found:
-            return raw
-        names = "、".join(dict.fromkeys(_char_name(c) for c in found))
-        surrogate = any("\ud800" <= c <= "\udfff" for c in found)
-        what = "无法编码的字符（孤立的代理码）" if surrogate else "Word 文档不能容纳的控制字符"
-        builder.problems.warning(builder.place(rpath), f"文字中有{what} {names}，已删除：请检查这段文字是否从其他软件粘贴而来",
-                                 "control-char")
-        return _NOT_XML.sub("", raw)
+        clean, warning = xml_safe(raw)
+        if warning:
+            builder.problems.warning(builder.place(rpath), warning, "control-char")
+        return clean
     if isinstance(raw, dict):
         out = {}
         for key, value in raw.items():

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 import zipfile
 import zlib
 from xml.etree.ElementTree import ParseError
@@ -18,6 +19,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from ..model import DEPARTMENT
 from ..numbers import normalize_text
 from ..problems import InputError, Problem, Problems, Severity
+from .build import xml_safe
 from .layout import FINANCE_SHEET, FUNCTIONAL_SHEET, INDICATOR_SHEET, OWNER, PROJECT_SHEET, SHEETS, THREE_PUBLIC_SHEET, \
     UNIT_SHEET, Column, Sheet
 
@@ -26,6 +28,8 @@ MAX_COLUMNS = 200
 HEADER_SEARCH_ROWS = 6
 EXCEL_ERRORS = {"#DIV/0!", "#REF!", "#VALUE!", "#NAME?", "#N/A", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
 _FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
+# Excel stores a character XML cannot hold (and a carriage return) as _xHHHH_; openpyxl leaves the escape as is.
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
 
@@ -49,6 +53,26 @@ def _sniff(path: Path) -> None:
     bomb = archive_problem(path)
     if bomb:
         raise _refuse(name, bomb, "zip-bomb")
+    declared = _declares_entities(path)
+    if declared:
+        raise damaged(name, declared)
+
+
+def _declares_entities(path: Path) -> str | None:
+    """The first XML part that declares a DTD or entities, or None. Excel never writes one; a part that does is
+    refused before any parser sees it, so no entity is ever expanded whatever parser openpyxl picks."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if not info.filename.endswith((".xml", ".rels", ".vml")):
+                    continue
+                with archive.open(info) as part:
+                    head = part.read(4096)
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                    return info.filename
+    except DAMAGE:
+        return None     # the reader then names the damaged part in its own words
+    return None
 
 
 MB = 1024 * 1024
@@ -160,6 +184,11 @@ class _SheetReader:
                                 "请用 Excel 或 WPS 打开后保存，再重试", "formula-no-value")
             return None
         if isinstance(value, str):
+            if "_x" in value:
+                value = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), value)
+            value, warning = xml_safe(value)
+            if warning:
+                self.problems.warning(self.place(row, col), warning, "control-char")
             text = value.strip()
             if text in EXCEL_ERRORS:
                 self.problems.error(self.place(row, col), f"单元格是错误值 {text}：请修正这个单元格的公式或改填数值", "excel-error")
@@ -258,7 +287,12 @@ class _Workbook:
             return None
         worksheet = self.values[title]
         try:
-            reader = _SheetReader(title, worksheet, self.formulas_of(title), self.problems)
+            # The <dimension> a sheet declares may be stale (a program that wrote rows after it); read every row.
+            worksheet.reset_dimensions()
+            formulas = self.formulas_of(title)
+            if formulas is not None:
+                formulas.reset_dimensions()
+            reader = _SheetReader(title, worksheet, formulas, self.problems)
             return list(reader.rows())
         except DAMAGE:
             raise damaged(self.name, getattr(worksheet, "_worksheet_path", None), title) from None
@@ -301,6 +335,14 @@ class _Workbook:
 
 def read_excel(path: Path) -> tuple[dict, dict[tuple, str], list[Problem]]:
     """The raw tree of a workbook, its places and the problems of reading it; InputError when unusable."""
+    # openpyxl warns in English about what it skips or treats as an error (an unsupported extension, a date serial
+    # out of range); the reader reports what matters in its own words, so the warnings stay off the terminal.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return _read_excel(path)
+
+
+def _read_excel(path: Path) -> tuple[dict, dict[tuple, str], list[Problem]]:
     _sniff(path)
     book = _Workbook(path)
     try:

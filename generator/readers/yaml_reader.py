@@ -214,6 +214,8 @@ def _walk(node: Any, path: tuple, places: dict[tuple, str], name: str, seen: set
             raise _too_deep(name, line + 1)
         seen.add(id(node))
     if isinstance(node, CommentedMap):
+        if getattr(node, "merge", None):     # "<<: *name" copies an anchored mapping: an alias by another name
+            raise _aliased(name, line + 1)
         out = {}
         for key, value in node.items():
             key_s = str(key).strip()
