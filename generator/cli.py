@@ -13,7 +13,7 @@ import click
 from . import __version__
 from .filters import percent, score
 from .pipeline import Evaluation, evaluate
-from .problems import InputError
+from .problems import InputError, os_reason
 
 from .examples import EXAMPLE
 
@@ -46,6 +46,8 @@ class Folder(click.ParamType):
     name = "文件夹"
 
     def convert(self, value, param, ctx):
+        if not str(value).strip():
+            self.fail("文件夹名是空的：请给出输出文件夹，如 -o outputs", param, ctx)
         path = Path(value)
         if path.exists() and not path.is_dir():
             self.fail(f"“{value}”是一个文件，不是文件夹：请给出输出文件夹，如 -o outputs", param, ctx)
@@ -111,6 +113,9 @@ def _usage_message(exc: click.UsageError) -> str:
     return f"命令行有误（{message}）{see}"
 
 
+_NO_ARGS = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 def _terminate(signum, frame) -> None:
     raise KeyboardInterrupt
 
@@ -126,6 +131,9 @@ class _Chinese(click.Group):
             pass
         try:
             result = super().main(args, prog_name or "jxzp", complete_var, standalone_mode=False, **extra)
+        except _NO_ARGS as exc:       # `jxzp` alone: the help text is the answer
+            click.echo(exc.ctx.get_help() if exc.ctx is not None else exc.message)
+            sys.exit(0)
         except click.UsageError as exc:
             click.echo(f"用法错误：{_usage_message(exc)}", err=True)
             sys.exit(2)
@@ -160,7 +168,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--example", is_flag=True, help="写入已填好的示例，而不是空白模板。")
 @click.option("--from", "source", type=InputFile(),
               help="用这个填报文件（.yaml 或 .xlsx）的内容填好模板，例如把 YAML 转成 Excel。")
@@ -186,7 +194,7 @@ def init(path: Path | None, example: bool, source: Path | None) -> None:
     try:
         write_workbook(path, report)
     except OSError as exc:
-        click.echo(f"无法写出 {path}（{exc.strerror or exc}）：请检查文件夹是否存在、是否有写入权限，"
+        click.echo(f"无法写出 {path}（{os_reason(exc)}）：请检查文件夹是否存在、是否有写入权限，"
                    "以及这个文件是否正在 Excel/WPS 中打开", err=True)
         sys.exit(2)
     click.echo(f"已写出{'示例填报表' if report else '空白填报模板'}：{path}")
@@ -379,7 +387,7 @@ def serve(host: str, port: int, work_dir: Path | None) -> None:
     try:
         app = create_app(work_dir)
     except OSError as exc:
-        click.echo(f"无法使用文件夹 {work_dir}（{exc.strerror or exc}）：请用 --work-dir 指定一个可写的文件夹", err=True)
+        click.echo(f"无法使用文件夹 {work_dir}（{os_reason(exc)}）：请用 --work-dir 指定一个可写的文件夹", err=True)
         sys.exit(2)
     listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -387,7 +395,7 @@ def serve(host: str, port: int, work_dir: Path | None) -> None:
         listener.bind((host, port))
     except OSError as exc:
         listener.close()
-        click.echo(f"无法启动：{host}:{port} 不可用（{exc.strerror or exc}），请换一个端口，例如 --port 8080", err=True)
+        click.echo(f"无法启动：{host}:{port} 不可用（{os_reason(exc)}），请换一个端口，例如 --port 8080", err=True)
         sys.exit(2)
     everywhere = host in ("0.0.0.0", "::")
     shown = "127.0.0.1" if everywhere else f"[{host}]" if ":" in host else host

@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .problems import os_reason
+
 logger = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
@@ -92,7 +94,7 @@ def write_package(out_dir: Path, folder: str, files: dict[str, bytes | Keep], ma
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise WriteError(f"无法创建输出文件夹 {out_dir}（{exc.strerror}）：请检查路径和写入权限") from None
+        raise WriteError(f"无法创建输出文件夹 {out_dir}（{os_reason(exc)}）：请检查路径和写入权限") from None
     target = out_dir / folder
     previous = read_previous(target)
     staging = out_dir / f".{folder}.tmp-{os.getpid()}"
@@ -140,7 +142,7 @@ def write_package(out_dir: Path, folder: str, files: dict[str, bytes | Keep], ma
             shutil.rmtree(backup, ignore_errors=True)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise WriteError(f"写入 {target} 失败（{exc.strerror or exc}）：请确认文件没有在 Word/WPS 中打开、磁盘有空间后重试；"
+        raise WriteError(f"写入 {target} 失败（{os_reason(exc)}）：请确认文件没有在 Word/WPS 中打开、磁盘有空间后重试；"
                          "原有的输出未改动") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -197,5 +199,5 @@ def write_files(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
             temporary.write_bytes(data)
             os.replace(temporary, path)
     except OSError as exc:
-        raise WriteError(f"写入 {out_dir} 失败（{exc.strerror or exc}）：请确认文件没有在 Excel/WPS 中打开、磁盘有空间后重试") from None
+        raise WriteError(f"写入 {out_dir} 失败（{os_reason(exc)}）：请确认文件没有在 Excel/WPS 中打开、磁盘有空间后重试") from None
     return written

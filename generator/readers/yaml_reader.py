@@ -110,6 +110,11 @@ def _read_fast(text: str, name: str) -> tuple[Any, dict[tuple, str]] | None:
     reader (any syntax problem, a duplicate key, an unusual tag), which then says what is wrong in Chinese."""
     try:
         root = yaml_c.compose(text, Loader=_FastLoader)
+    except yaml_c.MarkedYAMLError as exc:
+        if "nesting depth" in str(exc.problem):
+            # libyaml stops at 1000 levels; the round-trip reader would take minutes to say the same
+            raise _too_deep(name, exc.problem_mark.line + 1 if exc.problem_mark else 0) from None
+        return None
     except yaml_c.YAMLError:
         return None
     except RecursionError:

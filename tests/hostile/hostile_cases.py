@@ -194,9 +194,9 @@ TEXT_FIELD_CASES = {
 
 STRUCTURE_CASES: list[Case] = [
     refused("yaml", "nested-lists-5000", yaml_file(replaced("  单位名称: 青山县农业农村局",
-            "  单位名称: " + "[" * 5000 + "]" * 5000)), YAML_NAME, "层级超过", unreadable=True),
+            "  单位名称: " + "[" * 5000 + "]" * 5000)), f"{YAML_NAME}:{line_of('  单位名称')}", "层级超过", unreadable=True),
     refused("yaml", "nested-maps-5000", yaml_file(replaced("  单位名称: 青山县农业农村局",
-            "  单位名称: " + "{a: " * 5000 + "1" + "}" * 5000)), YAML_NAME, "层级超过", unreadable=True),
+            "  单位名称: " + "{a: " * 5000 + "1" + "}" * 5000)), f"{YAML_NAME}:{line_of('  单位名称')}", "层级超过", unreadable=True),
     refused("yaml", "nested-50", yaml_file(replaced("  单位名称: 青山县农业农村局",
             "  单位名称: " + "[" * 50 + "]" * 50)), f"{YAML_NAME}:{line_of('  单位名称')}", "层级超过", unreadable=True),
     refused("yaml", "billion-laughs", yaml_file("a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n单位信息: {}\n"),
