@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -89,6 +91,13 @@ def _worker(job: tuple[Path, dict]) -> Outcome:
     return generate_one(*job)
 
 
+def _quiet_worker() -> None:
+    """Workers leave Ctrl-C to the main process, which stops them with SIGTERM; they then end as a plain exit
+    (the package being written is cleaned up by the writer), not with a traceback of their own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(130))
+
+
 def generate_batch(paths: list[Path], options: dict, jobs: int = 1, progress: bool = False,
                    on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
     """Every input generated, in parallel when jobs > 1; outcomes in input order whatever finishes first.
@@ -117,9 +126,16 @@ def generate_batch(paths: list[Path], options: dict, jobs: int = 1, progress: bo
                 done(generate_one(path, options))
         else:
             # Each worker process compiles the templates once and keeps them for all the units it renders.
-            with ProcessPoolExecutor(max_workers=min(jobs, len(paths))) as pool:
+            pool = ProcessPoolExecutor(max_workers=min(jobs, len(paths)), initializer=_quiet_worker)
+            try:
                 for outcome in pool.map(_worker, [(p, options) for p in paths], chunksize=1):
                     done(outcome)
+            except BaseException:
+                for process in list((getattr(pool, "_processes", None) or {}).values()):
+                    process.terminate()
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+            pool.shutdown(wait=True)
     return outcomes
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sqlite3
 import sys
 import tempfile
@@ -13,12 +14,145 @@ import click
 from . import __version__
 from .filters import percent, score
 from .pipeline import Evaluation, evaluate
-from .problems import InputError
+from .problems import InputError, os_reason
 
 from .examples import EXAMPLE
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+INTERRUPTED = "已中断，之前的输出未改动"
+EXIT_INTERRUPTED = 130     # the shell's code for a command ended by Ctrl-C
+
+
+class Jobs(click.ParamType):
+    """How many units to generate at once: a whole number of at least 1, refused in Chinese otherwise."""
+
+    name = "整数"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            number = value
+        else:
+            try:
+                number = int(str(value).strip())
+            except ValueError:
+                self.fail(f"“{value}”不是整数：请写同时生成的单位数，如 -j 2", param, ctx)
+        if number < 1:
+            self.fail(f"“{value}”小于 1：同时生成的单位数至少为 1，如 -j 1", param, ctx)
+        return number
+
+
+class Folder(click.ParamType):
+    """An output folder: it may not exist yet, but it must not be a file."""
+
+    name = "文件夹"
+
+    def convert(self, value, param, ctx):
+        if not str(value).strip():
+            self.fail("文件夹名是空的：请给出输出文件夹，如 -o outputs", param, ctx)
+        path = Path(value)
+        if path.exists() and not path.is_dir():
+            self.fail(f"“{value}”是一个文件，不是文件夹：请给出输出文件夹，如 -o outputs", param, ctx)
+        for parent in path.parents:
+            if parent.exists() and not parent.is_dir():
+                self.fail(f"“{value}”的上级“{parent}”是一个文件：请给出输出文件夹，如 -o outputs", param, ctx)
+        return path
+
+
+class Port(click.ParamType):
+    """A TCP port, 1–65535."""
+
+    name = "端口"
+
+    def convert(self, value, param, ctx):
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            self.fail(f"“{value}”不是端口号：请写 1～65535 之间的整数，如 --port 8000", param, ctx)
+        if not 1 <= number <= 65535:
+            self.fail(f"“{value}”不在 1～65535 之间：请换一个端口，如 --port 8080", param, ctx)
+        return number
+
+
+class InputFile(click.ParamType):
+    """An existing input file (.xlsx or .yaml)."""
+
+    name = "文件"
+
+    def convert(self, value, param, ctx):
+        path = Path(value)
+        if not path.exists():
+            self.fail(f"找不到文件“{value}”：请检查路径和文件名", param, ctx)
+        if path.is_dir():
+            self.fail(f"“{value}”是一个文件夹：请给出填报文件（.xlsx 或 .yaml）", param, ctx)
+        return path
+
+
+def _usage_message(exc: click.UsageError) -> str:
+    """click's English usage error in Chinese, with the fix."""
+    command = exc.ctx.command_path if exc.ctx is not None else "jxzp"
+    see = f"；运行 {command} --help 查看用法"
+    if isinstance(exc, click.NoSuchOption):
+        close = f"，是不是要用 {'、'.join(sorted(exc.possibilities))}" if exc.possibilities else ""
+        return f"没有选项 {exc.option_name}{close}{see}"
+    if isinstance(exc, click.BadOptionUsage):
+        return f"选项 {exc.option_name} 后面缺少值{see}"
+    if isinstance(exc, click.MissingParameter):
+        name = exc.param.opts[0] if exc.param is not None and exc.param.opts else "参数"
+        return f"缺少 {name}{see}"
+    if isinstance(exc, click.BadParameter):
+        name = "/".join(exc.param.opts) if exc.param is not None and exc.param.opts else "参数"
+        return f"{name} 的值不对：{exc.message}"
+    message = exc.message
+    if message.startswith("No such command"):
+        word = message.split("'")[1] if "'" in message else message
+        return f"没有命令“{word}”：可用的命令有 init、validate、generate、serve{see}"
+    if message.startswith("Got unexpected extra argument"):
+        extra = message[message.find("(") + 1:message.rfind(")")] if "(" in message else ""
+        return f"多余的参数：{extra}{see}"
+    if message.startswith("Missing command"):
+        return f"缺少命令：可用的命令有 init、validate、generate、serve{see}"
+    return f"命令行有误（{message}）{see}"
+
+
+_NO_ARGS = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+def _terminate(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+class _Chinese(click.Group):
+    """The command group that answers usage errors, Ctrl-C and SIGTERM in Chinese, never with a traceback."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        previous = None
+        try:
+            previous = signal.signal(signal.SIGTERM, _terminate)
+        except ValueError:      # not the main thread (an embedding server): keep its handler
+            pass
+        try:
+            result = super().main(args, prog_name or "jxzp", complete_var, standalone_mode=False, **extra)
+        except _NO_ARGS as exc:       # `jxzp` alone: the help text is the answer
+            click.echo(exc.ctx.get_help() if exc.ctx is not None else exc.message)
+            sys.exit(0)
+        except click.UsageError as exc:
+            click.echo(f"用法错误：{_usage_message(exc)}", err=True)
+            sys.exit(2)
+        except click.ClickException as exc:
+            click.echo(f"出错：{exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except (KeyboardInterrupt, click.Abort):
+            click.echo(f"\n{INTERRUPTED}", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+        if not standalone_mode:
+            return result
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+@click.group(cls=_Chinese, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="jxzp")
 def main() -> None:
     """jxzp：由一张填报表生成预算单位绩效自评全套材料（部门整体报告、项目报告、自评表）。
@@ -35,9 +169,9 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--example", is_flag=True, help="写入已填好的示例，而不是空白模板。")
-@click.option("--from", "source", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--from", "source", type=InputFile(),
               help="用这个填报文件（.yaml 或 .xlsx）的内容填好模板，例如把 YAML 转成 Excel。")
 def init(path: Path | None, example: bool, source: Path | None) -> None:
     """写出填报模板 .xlsx（默认文件名：填报模板.xlsx 或 示例-填报表.xlsx）。"""
@@ -58,7 +192,12 @@ def init(path: Path | None, example: bool, source: Path | None) -> None:
     if path.exists() and path.is_dir():
         click.echo(f"{path} 是一个文件夹：请给出 .xlsx 文件名", err=True)
         sys.exit(2)
-    write_workbook(path, report)
+    try:
+        write_workbook(path, report)
+    except OSError as exc:
+        click.echo(f"无法写出 {path}（{os_reason(exc)}）：请检查文件夹是否存在、是否有写入权限，"
+                   "以及这个文件是否正在 Excel/WPS 中打开", err=True)
+        sys.exit(2)
     click.echo(f"已写出{'示例填报表' if report else '空白填报模板'}：{path}")
 
 
@@ -105,7 +244,7 @@ def _summary(ev: Evaluation) -> dict:
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（字段同文字输出）。")
 @click.option("--profile", help="评分规则：全国、湖南、四川、广东、安徽，或评分规则 YAML 文件；默认取填报表中的“评分规则”，再取模板包的评分规则。")
 @click.option("--pack", help="模板包（名称或文件夹）；默认取填报表中的“模板”。")
@@ -122,6 +261,9 @@ def validate(inputs: tuple[Path, ...], as_json: bool, profile: str | None, pack:
     每条问题一行：位置、问题、两边的数和差、怎么改；明细缩进列在下面。
     退出码：0 没有错误；1 有错误（--strict 时有警告也算）；2 有文件无法读取。
     """
+    if not inputs:
+        click.echo("没有给出要核对的填报文件：请写出文件名，如 jxzp validate 填报表.xlsx（可一次给出多个）", err=True)
+        sys.exit(2)
     if marked is not None and (not mark or len(inputs) != 1):
         click.echo("-o 只能与 --mark 一起、对一个填报表使用：请去掉 -o，或只给一个填报表", err=True)
         sys.exit(2)
@@ -187,7 +329,7 @@ def _mark(ev: Evaluation, target: Path | None, quiet: bool) -> None:
 
 @main.command()
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"),
+@click.option("-o", "--output", "out_dir", type=Folder(), default=Path("outputs"),
               show_default=True, help="输出文件夹；每个单位、年度一个子文件夹，多个单位时另有 汇总/ 文件夹。")
 @click.option("--format", "formats", default="docx,md", show_default=True,
               help="输出格式，逗号分隔：docx、md、pdf（pdf 需要 LibreOffice）。")
@@ -200,7 +342,7 @@ def _mark(ev: Evaluation, target: Path | None, quiet: bool) -> None:
 @click.option("--force", is_flag=True, help="有错误也生成，各报告标注“未通过校验”。")
 @click.option("--strict", is_flag=True, help="把警告也当作错误（有警告的填报表不生成）。")
 @click.option("--profile", help="评分规则：全国、湖南、四川、广东、安徽，或评分规则 YAML 文件；默认取填报表中的“评分规则”，再取模板包的评分规则。")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+@click.option("-j", "--jobs", type=Jobs(), default=None,
               help="同时生成的单位数，默认等于 CPU 核数；结果与单进程生成完全相同。")
 def generate(inputs: tuple[Path, ...], out_dir: Path, formats: str, pack: str | None, charts: str, templates: Path | None,
              force: bool, strict: bool, profile: str | None, jobs: int | None) -> None:
@@ -298,7 +440,7 @@ def _print_outcome(outcome, show_changes: bool) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="监听地址；默认只允许本机访问，在单位内网共用时改为 0.0.0.0。")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="端口。")
+@click.option("--port", default=8000, show_default=True, type=Port(), help="端口。")
 @click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path),
               help="存放上传文件、生成材料和上传记录（jxzp.sqlite3）的文件夹（默认：系统临时文件夹下的 jxzp-web）。")
 @click.option("--keep-days", default=30.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
@@ -318,7 +460,7 @@ def serve(host: str, port: int, work_dir: Path | None, keep_days: float, workers
     try:
         app = create_app(work_dir, keep_days=keep_days, workers=workers, warm=True)
     except (OSError, sqlite3.Error) as exc:
-        click.echo(f"无法使用文件夹 {work_dir}（{getattr(exc, 'strerror', None) or exc}）：请用 --work-dir 指定一个可写的文件夹", err=True)
+        click.echo(f"无法使用文件夹 {work_dir}（{os_reason(exc) if isinstance(exc, OSError) else exc}）：请用 --work-dir 指定一个可写的文件夹", err=True)
         sys.exit(2)
     listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -326,7 +468,7 @@ def serve(host: str, port: int, work_dir: Path | None, keep_days: float, workers
         listener.bind((host, port))
     except OSError as exc:
         listener.close()
-        click.echo(f"无法启动：{host}:{port} 不可用（{exc.strerror or exc}），请换一个端口，例如 --port 8080", err=True)
+        click.echo(f"无法启动：{host}:{port} 不可用（{os_reason(exc)}），请换一个端口，例如 --port 8080", err=True)
         sys.exit(2)
     everywhere = host in ("0.0.0.0", "::")
     shown = "127.0.0.1" if everywhere else f"[{host}]" if ":" in host else host

@@ -1,6 +1,7 @@
 """Problems found in an input: where, what, what to do — collected, then reported together."""
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -85,3 +86,16 @@ class InputError(Exception):
         """The model built from everything readable, when the problems leave one (a blank 分值 does not stop the
         other checks); None when nothing could be built."""
         super().__init__("\n".join(str(p) for p in problems))
+
+
+_OS_REASONS = {
+    errno.ENOENT: "路径不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限", errno.ENOSPC: "磁盘已满",
+    errno.EROFS: "磁盘是只读的", errno.ENOTDIR: "路径中有一段是文件而不是文件夹", errno.EISDIR: "这是一个文件夹",
+    errno.ENAMETOOLONG: "文件名太长", errno.EEXIST: "已有同名文件", errno.EBUSY: "文件正被占用",
+    errno.EDQUOT: "超出磁盘配额",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the system refused a file operation, in Chinese (the system's own words are English)."""
+    return _OS_REASONS.get(exc.errno, f"系统错误 {exc.errno}" if exc.errno else "系统错误")

