@@ -56,6 +56,18 @@ CHECK_REPORT = "校验报告.md"
 STATE_WORDS = {READY: "未生成", QUEUED: "排队等候", RUNNING: "正在生成", DONE: "已生成", FAILED: "未能生成"}
 
 
+MARKED_NAME = "已标注.xlsx"
+
+
+def _mark_upload(source: Path, target: Path) -> None:
+    """Evaluate an uploaded workbook again and write it marked (once per upload; the findings do not change)."""
+    from ..pipeline import evaluate
+    from ..readers.marking import mark_workbook
+
+    evaluation = evaluate(source)
+    mark_workbook(source, evaluation.problems, target)
+
+
 class Refusal(Exception):
     """A request the page turns down, with the Chinese message the preparer reads (and the findings, if any)."""
 
@@ -296,9 +308,18 @@ def create_app(work_dir: Path, *, keep_days: float = 30.0, cleanup_interval: flo
             return JSONResponse({"pdf": job.pdf, "status": f"/jobs/{job.id}/status"}, status_code=202)
         return RedirectResponse(f"/jobs/{job.id}#package", status_code=303)
 
-    # MARK-WORKBOOK: the preparer's own workbook with every finding marked (another module's
-    # mark_workbook(source, problems, target)) belongs here as GET /jobs/{job_id}/marked.xlsx; job.html has the
-    # matching link, shown when `marked` is true in _job_context.
+    async def marked_workbook(request: Request) -> Response:
+        """The preparer's own workbook with every finding filled and commented at its cell, and a findings sheet."""
+        job = job_or_404(request)
+        if job.kind != "xlsx":
+            raise Refusal(404, "只有 Excel 填报表可以标注：YAML 文件请按页面列出的行号修改")
+        folder = store.folder(job)
+        target = folder / MARKED_NAME
+        if not target.is_file():
+            await run_in_threadpool(_mark_upload, folder / job.input_name, target)
+        stem = Path(job.source_name).stem or "填报表"
+        return FileResponse(target, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                            headers={"content-disposition": _disposition(f"{stem}（已标注）.xlsx")})
 
     async def download_file(request: Request) -> Response:
         job = job_or_404(request)
@@ -371,6 +392,7 @@ def create_app(work_dir: Path, *, keep_days: float = 30.0, cleanup_interval: flo
         Route("/jobs/{job_id:str}/charts/{index:int}", chart),
         Route("/jobs/{job_id:str}/preview/{index:int}", preview),
         Route("/jobs/{job_id:str}/package.zip", package_zip),
+        Route("/jobs/{job_id:str}/marked.xlsx", marked_workbook),
         Route("/api/jobs/{job_id:str}", job_json),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
@@ -420,6 +442,5 @@ def _job_context(job: Job, store: JobStore, offer_pdf: bool) -> dict:
         "zip_name": f"{job.folder}.zip", "changes": job.changes,
         "earlier": earlier, "base": base, "unit_key": job.unit_key,
         "offer_pdf": offer_pdf and done, "has_pdf": any(f.endswith(".pdf") for f in job.files),
-        # MARK-WORKBOOK: true once the marked-workbook route exists (see app.py), for an .xlsx upload with findings.
-        "marked": False,
+        "marked": job.kind == "xlsx" and bool(s.get("problems")),
     }

@@ -670,3 +670,26 @@ def test_pdf_versions_are_offered_when_libreoffice_is_installed(tmp_path):
         with zipfile.ZipFile(io.BytesIO(client.get(after["zip"]).content)) as archive:
             assert any(name.endswith(".pdf") for name in archive.namelist())
         assert ">PDF <" in client.get(f"/jobs/{job['job']}").text
+
+
+def test_the_marked_workbook_downloads_with_every_finding_at_its_cell(client, tmp_path):
+    from urllib.parse import quote
+
+    from openpyxl import load_workbook
+
+    answer = upload(client, PUBLISHED)
+    page = client.get(answer.json()["url"]).text
+    job = answer.json()["job"]
+    assert f"/jobs/{job}/marked.xlsx" in page and "下载已标注的填报表" in page
+    marked = client.get(f"/jobs/{job}/marked.xlsx")
+    assert marked.status_code == 200 and quote("（已标注）") in marked.headers["content-disposition"]
+    (tmp_path / "marked.xlsx").write_bytes(marked.content)
+    book = load_workbook(tmp_path / "marked.xlsx")
+    listed = [str(cell.value) for row in book.worksheets[0].iter_rows() for cell in row if cell.value is not None]
+    for problem in evaluate(PUBLISHED).problems:
+        sheet, _, cell = problem.place.partition("!")
+        if cell and sheet in book.sheetnames:
+            assert book[sheet][cell].comment is not None and problem.message in book[sheet][cell].comment.text
+    assert listed and not any("sum-mismatch" in text for text in listed)      # rule codes are not for preparers
+    yaml_job = uploaded(client, PUBLISHED.with_suffix(".yaml"))
+    assert client.get(f"/jobs/{yaml_job}/marked.xlsx").status_code == 404
