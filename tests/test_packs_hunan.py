@@ -99,3 +99,13 @@ def test_seed_000_outline_from_the_exported_hunan_pack(tmp_path):
     assert paragraphs.index("七、主要绩效及评价结论") < paragraphs.index("（一）、严密组织、从严要求，圆满完成换届选举任务")
     md_text = md.read_text(encoding="utf-8")
     assert md_text.index("## 附件1") < md_text.index("部门整体支出绩效评价基础数据表") < md_text.index("## 附件2")
+
+
+def test_project_count_and_totals_only_when_the_list_is_complete(tmp_path):
+    source = (INPUTS / "shifeng-2023-corrected.yaml").read_text(encoding="utf-8")
+    marked = tmp_path / "shifeng-complete.yaml"
+    marked.write_text(_replace(source, "  评分规则: 湖南\n", "  评分规则: 湖南\n  项目清单完整: 是\n"), encoding="utf-8")
+    made = generate(marked, work_dir("hunan-complete"), ("md",), pack="湖南", force=True)
+    text = (made.folder / f"{REPORT}.md").read_text(encoding="utf-8")
+    # 9 projects; 全年预算数 18.67 + 340.31 + 131.31 + 189.40 + 20 + 795 + 35.34 + 1.43 + 0.48, the balance as corrected
+    assert "2023年度本单位共有项目9个，全年预算数合计1531.94万元，项目支出合计1462.23万元，结余结转69.71万元。" in text
