@@ -174,11 +174,6 @@ class Unit(_Model):
     report_date: date | None = Field(None, alias="报告日期")
     notice: str | None = Field(None, alias="通知文号", description="要求开展自评的财政文件，如 湛霞财〔2024〕68号")
     profile: str | None = Field(None, alias="评分规则", description="评分规则：全国、湖南、四川、广东、安徽；空时取模板包的评分规则")
-    pack: str | None = Field(None, alias="模板", description="模板包：全国、湖南、四川、广东、安徽；空时取评分规则同名的模板包，再空为全国")
-    skip: list[str] = Field(default_factory=list, alias="不生成",
-                            description="不需要的文档或附表，每行一个，如 部门整体支出绩效自评报告、基础数据表")
-    projects_complete: bool = Field(False, alias="项目清单完整",
-                                    description="是：项目表列出了本单位全部项目，报告可以写“共有项目N个”；否或空：只列出了部分项目")
     functions: list[str] = Field(default_factory=list, alias="职能职责", description="每段一条")
     offices: str | None = Field(None, alias="机构设置")
     subordinates: list[str] = Field(default_factory=list, alias="下属预算单位")
@@ -200,6 +195,11 @@ class Unit(_Model):
     stated_grade: str | None = Field(None, alias="部门整体等级（填报）")
     stated_balance_rate: Decimal | None = Field(
         None, alias="结转结余率（填报）", description="填报的结转结余率（%），可空；填了会按（收入总计−本年支出合计）÷本年支出合计核对")
+    pack: str | None = Field(None, alias="模板", description="模板包：全国、湖南、四川、广东、安徽；空时取评分规则同名的模板包，再空为全国")
+    skip: list[str] = Field(default_factory=list, alias="不生成",
+                            description="不需要的文档或附表，每行一个，如 部门整体支出绩效自评报告、基础数据表")
+    projects_complete: bool = Field(False, alias="项目清单完整",
+                                    description="是：项目表列出了本单位全部项目，报告可以写“共有项目N个”；否或空：只列出了部分项目")
 
 
 class Report(_Model):

@@ -24,10 +24,11 @@ def lizhou_input() -> Path | None:
 
 
 @lru_cache(maxsize=None)
-def generated(path: Path, formats: tuple[str, ...] = ("docx", "md"), run: str = "a", force: bool = False) -> Generated:
-    """The package of `path` in its own output folder (one per input, format set and run)."""
-    out = _WORK / f"{path.stem}-{'-'.join(formats)}-{run}"
-    return generate(path, out, formats, force=force)
+def generated(path: Path, formats: tuple[str, ...] = ("docx", "md"), run: str = "a", force: bool = False,
+              pack: str | None = None) -> Generated:
+    """The package of `path` in its own output folder (one per input, format set, run and pack; no pack: the unit's)."""
+    out = _WORK / f"{path.stem}-{'-'.join(formats)}-{run}{'-' + pack if pack else ''}"
+    return generate(path, out, formats, pack=pack, force=force)
 
 
 def work_dir(name: str) -> Path:

@@ -1,4 +1,7 @@
-"""The bundled examples: Lizhou 2021 (15 projects) and Ziyang 2022 (seed 000's 附件1 and 附件2)."""
+"""The bundled examples: Lizhou 2021 (15 projects) and Ziyang 2022 (seed 000's 附件1 and 附件2).
+
+Lizhou is a 四川 unit (its own pack is tested in test_packs_sichuan.py); here it is generated with the 全国 pack,
+whose national score tables these tests read."""
 from __future__ import annotations
 
 import hashlib
@@ -22,7 +25,7 @@ needs_ziyang = pytest.mark.skipif(not ZIYANG.is_file(), reason="inputs/ziyang-20
 
 @pytest.fixture(scope="module")
 def lizhou():
-    return generated(LIZHOU)
+    return generated(LIZHOU, pack="全国")
 
 
 @needs_lizhou
@@ -85,7 +88,7 @@ def test_lizhou_has_no_leftovers_and_markdown_converts(lizhou):
 
 @needs_lizhou
 def test_lizhou_generates_identically_twice(lizhou):
-    again = generated(LIZHOU, run="again")
+    again = generated(LIZHOU, run="again", pack="全国")
     assert again.files == lizhou.files
     for relative in lizhou.files:
         assert (hashlib.sha256((lizhou.folder / relative).read_bytes()).hexdigest()
@@ -95,7 +98,7 @@ def test_lizhou_generates_identically_twice(lizhou):
 @needs_lizhou
 @pytest.mark.skipif(soffice() is None or shutil.which("pdftotext") is None, reason="LibreOffice/pdftotext missing")
 def test_every_lizhou_docx_converts_to_a_plausible_pdf():
-    done = generated(LIZHOU, ("docx", "pdf"))
+    done = generated(LIZHOU, ("docx", "pdf"), pack="全国")
     docs = [f for f in done.files if f.endswith(".docx")]
     assert len(docs) == 17
     for relative in docs:

@@ -11,7 +11,7 @@ from golden_dump import GOLDEN, package_dump
 from packages import INPUTS, work_dir
 
 EXAMPLES = sorted(p.stem for p in INPUTS.glob("*.yaml"))
-PACKS = ["全国", "广东", "安徽"]
+PACKS = ["全国", "湖南", "四川", "广东", "安徽"]
 
 
 @pytest.mark.parametrize("pack", PACKS)

@@ -659,6 +659,53 @@ PACK_TABLES.update({
     "安徽": {"项目支出绩效自评表": anhui_project_table},
 })
 
+# ---------------------------------------------------------------- 湖南、四川 packs
+# 湖南 takes every table from 全国 (seed 000's 附件 are the national layout); 四川 has its own project table.
+
+def sichuan_project_table():
+    """四川's 特定目标类部门预算项目绩效目标自评表 (seed 004): 主管部门及代码, 预算数/执行数 with 财政拨款 and 其他资金,
+    预期目标/目标实际完成情况, and the indicators with 预期指标值/实际完成指标值 only (the seed's table has no score
+    columns; the score is stated in the report)."""
+    doc = new_document("特定目标类部门预算项目绩效目标自评表")
+    table_title(doc, "{{ year }}年特定目标类部门预算项目绩效目标自评表")
+    small_title(doc, "（{{ item.project.name }}）")
+    funds = ("{% set f = item.project.funds %}{{ item.card.budget|amount }}", "{{ item.card.actual|amount }}")
+    appropriated = "{{ (f.%s.current if f.%s.carryover is none else total([f.%s.current, f.%s.carryover]))|amount }}"
+    top = [[Cell("主管部门及代码", 26, bold=True),
+            Cell('{{ item.project.superior or unit.superior or unit.name }}{{ "（" ~ unit.code ~ "）" if unit.code }}', 52,
+                 align="left"),
+            Cell("实施单位", 26, bold=True), Cell("{{ item.project.office or unit.name }}", 52, align="left")],
+           [Cell("项目预算执行情况", 26, merge="restart", bold=True),
+            Cell(f"预算数：{funds[0]}万元", 65, align="left"), Cell(f"执行数：{funds[1]}万元", 65, align="left")],
+           [Cell("", 26, merge="continue"),
+            Cell("其中：财政拨款 " + appropriated % (("budget",) * 4) + "万元", 65, align="left"),
+            Cell("其中：财政拨款 " + appropriated % (("actual",) * 4) + "万元", 65, align="left")],
+           [Cell("", 26, merge="continue"),
+            Cell('其他资金 {{ f.budget.other|amount if f.budget.other is not none else "" }}', 65, align="left"),
+            Cell('其他资金 {{ f.actual.other|amount if f.actual.other is not none else "" }}', 65, align="left")],
+           [Cell("年度总体目标完成情况", 26, merge="restart", bold=True), Cell("预期目标", 65, bold=True),
+            Cell("目标实际完成情况", 65, bold=True)],
+           [Cell("", 26, merge="continue"), Cell('{{ item.project.goal or "—" }}', 65, align="left"),
+            Cell('{{ item.project.achieved or "—" }}', 65, align="left")]]
+    add_table(doc, top)
+    gap(doc)
+    widths = (20, 22, 24, 36, 27, 27)
+    heads = ("一级指标", "二级指标", "三级指标", "预期指标值", "实际完成指标值")
+    rows = [[Cell('{{ "年度绩效指标完成情况"|merge }}', widths[0], bold=True)]
+            + [Cell(h, w, bold=True) for h, w in zip(heads, widths[1:])],
+            loop_row("{%tr for row in item.rows %}"),
+            [Cell('{{ "年度绩效指标完成情况"|merge }}', widths[0], bold=True),
+             Cell("{{ row.level1|merge }}", widths[1]), Cell("{{ row.level2|merge(row.level1) }}", widths[2]),
+             Cell("{{ row.name|cell }}", widths[3], align="left"), Cell('{{ row.target or "—" }}', widths[4]),
+             Cell('{{ row.actual or "—" }}', widths[5])],
+            loop_row("{%tr endfor %}")]
+    add_table(doc, rows, header_rows=1)
+    return finish(doc)
+
+
+PACK_TABLES["湖南"] = {}
+PACK_TABLES["四川"] = {"项目支出绩效自评表": sichuan_project_table}
+
 
 def main(names: list[str]) -> None:
     for name in names or sorted(PACK_TABLES):

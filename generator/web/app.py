@@ -287,8 +287,8 @@ def create_app(work_dir: Path, *, keep_days: float = 30.0, cleanup_interval: flo
             raise Refusal(400, "请求不完整或不是页面发出的：请点击页面上的“生成”按钮") from None
         force = form.get("force") == "1"
         errors = job.summary["counts"].get("错误", 0)
-        if not job.summary.get("readable"):
-            raise Refusal(409, "填报表有错误，无法计算得分，不能生成：请按页面列出的问题改正后重新上传")
+        if not job.summary.get("readable") or job.summary.get("incomplete"):
+            raise Refusal(409, "填报表有读不出的内容，未生成：请按页面列出的问题改正后重新上传")
         if errors and not force:
             raise Refusal(409, f"填报表有 {errors} 个错误，未生成：请改正后重新上传，或勾选“有错误也生成”（材料将标注“未通过校验”，仅供核对）")
         store.start(job, force)
@@ -438,7 +438,7 @@ def _job_context(job: Job, store: JobStore, offer_pdf: bool) -> dict:
         "check_report": check_report,
         "working": job.state in (QUEUED, RUNNING), "ahead": store.position(job),
         "remaining": store.remaining_seconds(job), "workers": max(1, store.workers),
-        "can_generate": bool(s.get("readable")) and job.state in (READY, FAILED),
+        "can_generate": bool(s.get("readable")) and not s.get("incomplete") and job.state in (READY, FAILED),
         "zip_name": f"{job.folder}.zip", "changes": job.changes,
         "earlier": earlier, "base": base, "unit_key": job.unit_key,
         "offer_pdf": offer_pdf and done, "has_pdf": any(f.endswith(".pdf") for f in job.files),

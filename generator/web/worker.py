@@ -46,6 +46,8 @@ def summarize(evaluation: Evaluation, shown_name: str) -> dict:
     out: dict = {
         "readable": evaluation.results is not None,
         "unreadable": evaluation.unreadable,
+        # some values could not be read: the rest is checked and shown, but no package is made from it
+        "incomplete": evaluation.incomplete,
         "problems": problems,
         "counts": {s.value: sum(1 for p in evaluation.problems if p.severity is s) for s in Severity},
     }
