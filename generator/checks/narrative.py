@@ -95,14 +95,7 @@ UNIT_SCAN = _compile(UNIT_LABELS)
 PROJECT_SCAN = _compile(PROJECT_LABELS)
 
 
-@dataclass(frozen=True)
-class Figure:
-    """The structured figure a phrase names: what to call it, the value to show, every value it may agree with."""
-
-    source: str
-    value: Decimal
-    accepted: tuple[Decimal, ...]
-    path: str = ""
+Figure = prose.Figure
 
 
 # ---------------------------------------------------------------- reading the prose
@@ -144,42 +137,6 @@ def _columns(ctx: Context, text: str, start: int, gap: str) -> tuple[str, ...]:
     return AMOUNT_COLUMNS
 
 
-def _statement_figure(ctx: Context, table: str, key: str, columns: tuple[str, ...]) -> Figure | None:
-    line = ctx.line(table, key)
-    accepted: list[Decimal] = []
-    shown_value = None
-    for column in ("actual", "budget", "initial_budget", "last_year"):
-        if column not in columns:
-            continue
-        values = [v for v in (line.stated[column], line.values[column]) if v is not None]
-        accepted += values
-        if values and shown_value is None:
-            shown_value = (values[0], column)
-    if shown_value is None:
-        return None
-    value, column = shown_value
-    return Figure(f"{TABLE_LABELS[table]}“{key}”的{column_label(column)}", value, tuple(accepted),
-                  f"{table}.{key}.{column}")
-
-
-def _project_figure(ctx: Context, index: int, key: str) -> Figure | None:
-    funds = ctx.report.projects[index].funds
-    stages = ("initial_budget", "budget") if key == "budget" else ("actual",)
-    accepted: list[Decimal] = []
-    for stage in stages:
-        f = getattr(funds, stage)
-        accepted += [v for v in (f.total, f.stated_total, *f.parts) if v is not None]
-    main = getattr(funds, "budget" if key == "budget" else "actual").total
-    if main is None:
-        main = funds.initial_budget.total if key == "budget" else None
-    if main is None:
-        return None
-    source = "项目资金的全年预算数" if key == "budget" else "项目资金的全年执行数"
-    stage = "budget" if key == "budget" and funds.budget.total is not None else \
-        ("initial_budget" if key == "budget" else "actual")
-    return Figure(source, main, tuple(accepted), fund_path(index, stage, getattr(funds, stage)))
-
-
 @dataclass(frozen=True)
 class Mention:
     """An amount in prose and the figure it names."""
@@ -211,9 +168,9 @@ def _scan(ctx: Context, field: TextField) -> Iterator[Mention]:
         if field.is_unit:
             if label.key != "项目支出" and "项目" in text[_sentence_start(text, start):start]:
                 continue
-            figure = _statement_figure(ctx, label.table, label.key, _columns(ctx, text, start, match.group("gap")))
+            figure = prose.statement_figure(ctx, label.table, label.key, _columns(ctx, text, start, match.group("gap")))
         else:
-            figure = _project_figure(ctx, field.project, label.key)
+            figure = prose.project_figure(ctx, field.project, label.key)
         if figure is None:
             continue
         yield Mention(field, _fragment(text, start, match.end()), _number(match.group("num")),

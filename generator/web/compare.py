@@ -6,6 +6,7 @@ from difflib import SequenceMatcher
 from itertools import zip_longest
 from pathlib import Path, PurePosixPath
 
+from ..generate import moved
 from ..writer import read_previous
 
 CHECK_REPORT = "校验报告.md"    # its findings are on the page already; a diff of them would only repeat them
@@ -42,13 +43,7 @@ def compare(before: Path, after: Path) -> dict:
 
 def moved_figures(before: dict[str, str], after: dict[str, str]) -> list[str]:
     """「城市社区党建 项目得分 8.50 → 9.00」 for every recorded figure that differs, in the new package's order."""
-    if not before or not after:      # a package without recorded figures: nothing to compare with
-        return []
-    lines = [f"{label} {before[label]} → {value}" for label, value in after.items()
-             if label in before and before[label] != value]
-    lines += [f"{label} 新增 {value}" for label, value in after.items() if label not in before]
-    lines += [f"{label} 已删除（原为 {value}）" for label, value in before.items() if label not in after]
-    return lines
+    return moved(before, after) if after else []
 
 
 def diff_lines(before: str, after: str) -> list[dict]:
