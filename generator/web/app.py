@@ -438,7 +438,7 @@ def _job_context(job: Job, store: JobStore, offer_pdf: bool) -> dict:
         "check_report": check_report,
         "working": job.state in (QUEUED, RUNNING), "ahead": store.position(job),
         "remaining": store.remaining_seconds(job), "workers": max(1, store.workers),
-        "can_generate": bool(s.get("readable")) and not s.get("incomplete") and job.state in (READY, FAILED),
+        "can_generate": bool(s.get("readable")) and job.state in (READY, FAILED),
         "zip_name": f"{job.folder}.zip", "changes": job.changes,
         "earlier": earlier, "base": base, "unit_key": job.unit_key,
         "offer_pdf": offer_pdf and done, "has_pdf": any(f.endswith(".pdf") for f in job.files),
