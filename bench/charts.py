@@ -59,9 +59,10 @@ def per_chart(rounds: int) -> dict[str, float]:
     from generator.pipeline import evaluate
     from generator.render.chart_parts import chart_part
     from generator.render.charts import render_chart
-    from generator.render.views import build_package
+    from generator.render.context import chart_specs
 
-    specs = build_package(evaluate(LIZHOU).results).charts
+    evaluation = evaluate(LIZHOU)
+    specs = chart_specs(evaluation.results, {k: c.title for k, c in evaluation.pack.charts.items()})
     result = {}
     for mode, draw in (("picture", render_chart), ("native", chart_part)):
         draw(specs[0])

@@ -1,4 +1,4 @@
-"""Generate one unit's publication package: evaluate → views → charts, .docx, .md → one atomic write."""
+"""Generate one unit's publication package: evaluate → the pack's templates (charts, .docx, .md) → one atomic write."""
 from __future__ import annotations
 
 import hashlib

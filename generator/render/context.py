@@ -75,10 +75,6 @@ class Evaluated:
     stated_grade: str | None
 
     @property
-    def scored(self) -> bool:
-        return self.card.total is not None
-
-    @property
     def all_met(self) -> list[IndicatorRow]:
         """Applicable indicators that earned their full weight."""
         return [r for r in self.rows if r.applicable and r.score is not None and r.score >= r.weight]

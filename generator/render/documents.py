@@ -37,13 +37,13 @@ _PPR_HEAD = re.compile(r"(<w:pPr>(?:<w:pStyle [^>]*/>)?(?:<w:keepNext/>)?(?:<w:k
 class Renderer:
     """One pack's templates, compiled once per process: a sandboxed environment per output format."""
 
-    def __init__(self, pack: Pack) -> None:
+    def __init__(self, pack: Pack, fingerprint: str) -> None:
         self.pack = pack
         self.docx_env: Sandbox = make_environment(pack.dirs, "docx")
         self.md_env: Sandbox = make_environment(pack.dirs, "md")
         self.text_env: Sandbox = make_environment(pack.dirs, "text")
         self._strings: dict[str, Any] = {}
-        self.fingerprint = _pack_fingerprint(pack)
+        self.fingerprint = fingerprint
 
     # ------------------------------------------------------------ short texts (file names, titles)
 
@@ -137,5 +137,5 @@ def renderer_for(pack: Pack) -> Renderer:
     with _LOCK:
         found = _RENDERERS.get(key)
         if found is None or found.pack != pack or found.fingerprint != fingerprint:
-            found = _RENDERERS[key] = Renderer(pack)
+            found = _RENDERERS[key] = Renderer(pack, fingerprint)
         return found

@@ -76,6 +76,7 @@ class _Budget(threading.local):
     """What one document's rendering may still spend; reset at the start of each document."""
 
     def __init__(self) -> None:
+        self.depth = 0
         self.reset("")
 
     def reset(self, name: str) -> None:
@@ -172,8 +173,13 @@ def make_environment(dirs: Iterable[Path], target: str) -> Sandbox:
 
 
 def render_checked(template, context: dict[str, Any], name: str) -> str:
-    """Render with the document's budget; every failure becomes a TemplateProblem naming the pack file."""
-    BUDGET.reset(name)
+    """Render with the document's budget; every failure becomes a TemplateProblem naming the pack file.
+
+    A table placed inside a document renders within the document's budget, so calling table() again and again
+    cannot renew it."""
+    if BUDGET.depth == 0:
+        BUDGET.reset(name)
+    BUDGET.depth += 1
     try:
         size = 0
         chunks: list[str] = []
@@ -198,6 +204,8 @@ def render_checked(template, context: dict[str, Any], name: str) -> str:
         raise TemplateProblem(f"模板“{name}”生成的内容过多，内存不足：请检查循环") from None
     except (TypeError, ValueError, AttributeError, KeyError, ArithmeticError, IndexError) as exc:
         raise TemplateProblem(f"模板“{name}”无法渲染（{_plain_error(exc)}）：请对照 jxzp pack export 导出的默认模板检查") from None
+    finally:
+        BUDGET.depth -= 1
 
 
 def _security_words(exc: SecurityError) -> str:

@@ -109,13 +109,6 @@ def test_a_runaway_or_broken_template_ends_in_a_chinese_message(name, text, word
     assert words in message and REPORT_MD in message
 
 
-def _input_with(tmp_path: Path, field: str, value: str) -> Path:
-    text = SMALL.read_text(encoding="utf-8").replace("单位信息:\n", f"单位信息:\n  {field}: {value}\n", 1)
-    path = tmp_path / "input.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 @pytest.mark.parametrize("field", ["评分规则", "模板"])
 def test_a_workbook_cannot_name_a_file_of_the_server(field, tmp_path, category):
     """Only a bundled name is taken from an input; the answer is the same whether the path exists or not."""
@@ -140,3 +133,13 @@ def test_a_pack_based_on_an_unknown_pack_is_refused(tmp_path, category):
     (pack / "pack.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(GenerationError, match="不是内置模板包"):
         generate(SMALL, tmp_path / "out", ("md",), pack=pack)
+
+
+def test_a_table_placed_again_and_again_does_not_renew_the_budget(previous, category):
+    """Each nested table() renders within its document's budget: twenty tables of 100,000 steps are refused."""
+    category("template")
+    pack = _pack("nested-budget")
+    (pack / "空表.md.j2").write_text("{% for i in range(100000) %}{% endfor %}", encoding="utf-8")
+    (pack / REPORT_MD).write_text('{% for i in range(20) %}{{ table("空表") }}{% endfor %}', encoding="utf-8")
+    message = _refused(pack, previous)
+    assert "range" in message
