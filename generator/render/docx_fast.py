@@ -210,7 +210,8 @@ class CompiledDocx:
             tpl = DocxTemplate(str(path))
             tpl.init_docx()
             self._listing = tpl.resolve_listing
-            body = re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(tpl.get_xml()))
+            body = tpl.patch_xml(tpl.get_xml())      # docxtpl also puts a line break before each paragraph, for
+                                                       # its error line numbers; our messages name the file instead
             with zipfile.ZipFile(path) as archive:
                 self.members = {n: archive.read(n) for n in archive.namelist()}
             _drop_stale_styles(self.members)
@@ -240,8 +241,8 @@ class CompiledDocx:
 
     def render(self, context: dict[str, Any], media: "_Media", title: str, author: str, stamp: str) -> bytes:
         xml = render_checked(self.body, context, self.name)
-        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
-        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        if "{_" in xml or "_}" in xml:
+            xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         document = self.head + xml + self.tail
         if MERGE_OPEN in xml:
             document = merge_cells(document)

@@ -102,6 +102,32 @@ class Sandbox(ImmutableSandboxedEnvironment):
     """Jinja2's immutable sandbox with bounds on what arithmetic and loops may build."""
 
     intercepted_binops = frozenset({"*", "**", "+"})
+    _verdicts: dict[tuple[type, str], bool] = {}
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """Jinja2's sandboxed attribute lookup with its verdict remembered per (type, name): whether an attribute
+        is safe depends only on the object's type and the name, and checking it anew on every access was a fifth
+        of a document's rendering time."""
+        try:
+            value = getattr(obj, attribute)
+        except AttributeError:
+            try:
+                return obj[attribute]
+            except (TypeError, LookupError):
+                return self.undefined(obj=obj, name=attribute)
+        key = (type(obj), attribute)
+        safe = self._verdicts.get(key)
+        if safe is None:
+            safe = self.is_safe_attribute(obj, attribute, value)
+            if len(self._verdicts) < 100_000:
+                self._verdicts[key] = safe
+        if not safe:
+            return self.unsafe_undefined(obj, attribute)
+        if callable(value):
+            formatter = self.wrap_str_format(value)
+            if formatter is not None:
+                return formatter
+        return value
 
     def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
