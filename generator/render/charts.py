@@ -16,6 +16,7 @@ from .context import ChartSpec
 logger = logging.getLogger(__name__)
 
 DPI = 150
+PNG_COMPRESSION = 1    # zlib level: level 6 (the default) took a third of a chart's time for a file 8% smaller
 SIZE = (6.4, 3.2)  # inches; shown 140 mm wide in the report
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei",
                 "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC")
@@ -50,6 +51,12 @@ def _matplotlib() -> tuple[ModuleType, ModuleType]:
     from matplotlib import pyplot
 
     return font_manager, pyplot
+
+
+def _image() -> ModuleType:
+    from PIL import Image
+
+    return Image
 
 
 @lru_cache(maxsize=1)
@@ -102,10 +109,17 @@ def render_chart(spec: ChartSpec) -> bytes:
             else:
                 fig.tight_layout()
             buffer = io.BytesIO()
-            # bbox "tight" keeps a legend placed beside a pie inside the picture; bars are already fitted by
-            # tight_layout, and a second layout pass would cost a whole extra drawing.
-            tight = {"bbox_inches": "tight", "pad_inches": 0.15} if spec.kind == "pie" else {}
-            fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None}, **tight)
+            if spec.kind == "pie":
+                # bbox "tight" keeps a legend placed beside a pie inside the picture (it costs a second drawing)
+                fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None}, bbox_inches="tight",
+                            pad_inches=0.15, pil_kwargs={"compress_level": PNG_COMPRESSION})
+            else:
+                # bars are already fitted by tight_layout: one drawing of the canvas, encoded here (savefig
+                # drew the figure twice), with the same pixels
+                fig.canvas.draw()
+                size = fig.canvas.get_width_height(physical=True)
+                _image().frombuffer("RGBA", size, fig.canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(
+                    buffer, "PNG", dpi=(DPI, DPI), compress_level=PNG_COMPRESSION)
         finally:
             plt.close(fig)
     return buffer.getvalue()
