@@ -125,9 +125,10 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
     errors = len(evaluation.errors)
     context.update(failed_check=errors if errors else 0, texts=pack.texts,
                    captions={k: c.caption for k, c in pack.charts.items()})
+    produced = pack.produces(skip)
+
     def wanted(kind: str) -> bool:
-        spec = pack.documents.get(kind)
-        return spec is not None and kind not in skip and spec.template not in skip
+        return kind in produced
 
     folder = file_name(renderer.text(pack.folder, context, "pack.yaml 文件夹"), limit=80)
     previous = read_previous(Path(out_dir) / folder) if out_dir is not None else Previous(Path("."))

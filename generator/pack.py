@@ -3,6 +3,7 @@ scoring); a pack may be based on another and then holds only the files it change
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -93,6 +94,13 @@ class Pack:
             if path.is_file():
                 return path
         return None
+
+    def produces(self, skip: Iterable[str] = ()) -> frozenset[str]:
+        """The kinds of document this pack writes for a unit that turned off `skip` (its 不生成: kinds or
+        template names)."""
+        off = {name.strip() for name in skip}
+        return frozenset(kind for kind, spec in self.documents.items()
+                         if spec is not None and kind not in off and spec.template not in off)
 
     def need(self, filename: str) -> Path:
         path = self.find(filename)

@@ -113,5 +113,6 @@ def evaluate(path: str | Path, profile: str | Path | None = None, pack: str | Pa
     except InputError as exc:
         return Evaluation(path, None, sort_problems(exc.problems), unreadable=exc.unreadable)
     results = compute(report, chosen)
-    problems = sort_problems([*read_problems, *run_checks(results, read_problems)])
+    documents = chosen_pack.produces(report.unit.skip)
+    problems = sort_problems([*read_problems, *run_checks(results, read_problems, documents)])
     return Evaluation(path, results, problems, incomplete=incomplete, pack=chosen_pack)

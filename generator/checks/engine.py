@@ -80,10 +80,16 @@ def rule_by_code(code: str) -> Rule:
 class Context:
     """What rules read: the results, places in the input, figures as presented, and the outcome of the sum identities."""
 
-    def __init__(self, results: Results) -> None:
+    def __init__(self, results: Results, documents: frozenset[str] | None = None) -> None:
         self.results = results
         self.report = results.report
         self.profile = results.profile
+        self.documents = documents
+
+    def publishes(self, kind: str) -> bool:
+        """Whether the package has this kind of document (部门整体报告, 项目报告, …): a rule about a section of a
+        document the unit does not publish stays silent. Unknown (no pack given) counts as yes."""
+        return self.documents is None or kind in self.documents
 
     def place(self, path: str) -> str:
         """Where the value at a model path was typed; for a field left empty, where its record (row, entry) is."""
@@ -163,11 +169,13 @@ def _in_gap(problem: Problem, hit: Hit, missing: set[str]) -> bool:
     return False
 
 
-def run_checks(results: Results, read: list[Problem] | None = None) -> list[Problem]:
+def run_checks(results: Results, read: list[Problem] | None = None,
+               documents: frozenset[str] | None = None) -> list[Problem]:
     """Every finding of every rule, in rule order and input order within each rule; a finding resting on a figure
     a root cause is about names that cause (Problem.cause) and says so. `read` are the problems of reading the
-    input: a rule judging a part the reader could not complete stays silent."""
-    ctx = Context(results)
+    input: a rule judging a part the reader could not complete stays silent. `documents` are the kinds of document
+    the package will hold (None: all)."""
+    ctx = Context(results, documents)
     missing = gaps(read or [])
     # A cell the reader already reported an error at is not judged again: what a rule would say follows from it.
     reported = {p.place for p in read or [] if p.severity is Severity.ERROR and "!" in p.place}

@@ -10,6 +10,7 @@ from statistics import median
 
 from ..catalog import FINANCE_ROWS, THREE_PUBLIC_ROWS
 from ..model import AMOUNT_COLUMNS, FUND_STAGES, Project, Unit
+from ..pack import ALL_TABLES, DEPARTMENT_REPORT, PROJECT_REPORT
 from ..problems import Severity
 from .engine import Context, Hit, column_label, rule, shown, shown_computed
 from .projects import fund_path
@@ -142,12 +143,13 @@ def _empty(value) -> bool:
       "{field}未填写：{why}")
 def section_empty(ctx: Context):
     unit = ctx.report.unit
-    for name in UNIT_REQUIRED:
+    for name in UNIT_REQUIRED if ctx.publishes(DEPARTMENT_REPORT) else ():
         if _empty(getattr(unit, name)):
             why = ("没有需要说明的情况也要写明，请填写“无”" if name == "other_notes"
                    else f"部门整体支出绩效自评报告必须有“{alias(Unit, name)}”一节，请填写")
             yield Hit(f"unit.{name}", {"field": unit_field_name(name), "why": why})
-    for i, project in enumerate(ctx.report.projects):
+    project_documents = ctx.publishes(PROJECT_REPORT) or ctx.publishes(ALL_TABLES)
+    for i, project in enumerate(ctx.report.projects if project_documents else ()):
         if not project.evaluated:
             continue
         for name in PROJECT_REQUIRED:
