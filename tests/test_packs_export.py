@@ -212,3 +212,26 @@ def test_nothing_else_changes(packages):
     before, after = packages
     touched = {f"{REPORT}.md", f"{REPORT}.docx.txt"} | {n for n in before if n.startswith(("项目支出绩效自评报告/", "附表/"))}
     assert {n: after[n] for n in after if n not in touched} == {n: before[n] for n in before if n not in touched}
+
+
+def test_a_report_template_made_from_scratch_gets_the_table_styles_it_lacks(tmp_path):
+    """A maintainer's own report .docx (here: a blank Word document) knows nothing of the bundled tables' cell
+    styles; the placed table brings them along, so its cells keep their look instead of falling back to 正文."""
+    folder = tmp_path / "自制"
+    export_pack("全国", folder)
+    blank = Document()
+    blank.add_paragraph("{{ item.project.name }}")
+    blank.add_paragraph('{{p table("项目支出绩效自评表") }}')
+    blank.save(str(folder / "项目支出绩效自评报告.docx"))
+    out = tmp_path / "out"
+    result = generate(EXAMPLE, out, formats=("docx",), pack=str(folder))
+    assert not result.evaluation.errors
+    path = result.folder / next(f for f in result.files if f.startswith("项目支出绩效自评报告/01-"))
+    document = Document(str(path))
+    names = {style.name for style in document.styles}
+    assert {"表格文字", "表格表头"} <= names
+    cell_styles = {p.style.name for table in document.tables for row in table.rows for cell in row.cells
+                   for p in cell.paragraphs}
+    assert cell_styles <= {"表格文字", "表格表头"} and cell_styles
+    table_text = document.styles["表格文字"]
+    assert table_text.font.size.pt == 10.5 and table_text.base_style is not None

@@ -132,6 +132,13 @@ def define_styles(doc) -> None:
     paragraph_style(doc, "校验提示", st.HEADING1_FONT, 14, align=center, line_pt=None, after=6, base="Normal",
                     color=RGBColor(0xC0, 0, 0))
     paragraph_style(doc, "页码", st.PAGE_NUMBER_FONT, st.PAGE_NUMBER_PT, line_pt=None, base="Normal")
+    for name, bold in ((st.TABLE_STYLE, False), (st.TABLE_HEAD_STYLE, True)):
+        style = paragraph_style(doc, name, st.BODY_FONT, st.TABLE_PT, bold=bold, align=center, line_pt=None,
+                                base="Normal")
+        # cells do not snap to the page's line grid (the body's 29 pt grid would make every table line tall)
+        snap = OxmlElement("w:snapToGrid")
+        snap.set(qn("w:val"), "0")
+        style.element.get_or_add_pPr().insert_element_before(snap, "w:spacing", "w:ind", "w:jc")
     for name in ("Heading 1", "Heading 2", "Heading 3"):
         # Built-in headings carry theme colours and spacing in the default template: reset to black, no spacing.
         style = doc.styles[name]
@@ -360,8 +367,7 @@ def table_xml(rows: list[list[Cell]], header_rows: int = 0, keep_last: int = 0) 
                 props += "<w:vMerge/>"
             props += '<w:vAlign w:val="center"/>'
             text = "" if cell.merge == "continue" else cell.text
-            kept = {"keep_next": True} if index >= len(rows) - keep_last else {}
-            body = st.paragraph(text, align=cell.align, bold=cell.bold, **kept)
+            body = st.table_paragraph(text, align=cell.align, bold=cell.bold, keep_next=index >= len(rows) - keep_last)
             out.append(f"<w:tc><w:tcPr>{props}</w:tcPr>{body}</w:tc>")
         out.append("</w:tr>")
     out.append("</w:tbl>")

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from ..pack import Pack
 from . import docx_style as st
-from .docx_fast import _Media, compiled
+from .docx_fast import CompiledDocx, _Media, compiled
 from .environment import Sandbox, TemplateProblem, explain, make_environment, render_checked
 from .markdown import tidy
 from .merge import merge_markdown
@@ -43,7 +43,15 @@ class Renderer:
         self.md_env: Sandbox = make_environment(pack.dirs, "md")
         self.text_env: Sandbox = make_environment(pack.dirs, "text")
         self._strings: dict[str, Any] = {}
+        self._docx: dict[str, CompiledDocx] = {}
         self.fingerprint = fingerprint
+
+    def compiled(self, name: str) -> CompiledDocx:
+        """A Word template of the pack, compiled once (a changed pack file makes a new Renderer, see renderer_for)."""
+        found = self._docx.get(name)
+        if found is None:
+            found = self._docx[name] = compiled(self.pack.need(name), self.docx_env, name)
+        return found
 
     # ------------------------------------------------------------ short texts (file names, titles)
 
@@ -63,9 +71,10 @@ class Renderer:
 
     def docx(self, stem: str, context: dict[str, Any], images: dict[str, bytes], info: DocInfo) -> bytes:
         name = f"{stem}.docx"
-        template = compiled(self.pack.need(name), self.docx_env, name)
+        template = self.compiled(name)
         media = _Media()
         numbers: dict[str, int] = {}
+        placed: dict[str, Any] = {}
         ctx = dict(context)
 
         def figure(key: str, alt: str = "") -> Any:
@@ -76,14 +85,16 @@ class Renderer:
 
         def table(table_stem: str, new_page: bool = False, **values: Any) -> Markup:
             table_name = f"{table_stem}.docx"
-            part = compiled(self.pack.need(table_name), self.docx_env, table_name)
+            part = self.compiled(table_name)
+            placed[table_name] = part
             xml = part.body_xml({**ctx, **values})
             if new_page:
                 xml = _PPR_HEAD.sub(r"\1<w:pageBreakBefore/>", xml, count=1)
             return Markup(xml)
 
         ctx.update(figure=figure, figure_no=lambda key: numbers.setdefault(key, len(numbers) + 1), table=table)
-        return template.render(ctx, media, info.title, info.author, info.stamp.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        return template.render(ctx, media, info.title, info.author, info.stamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                               placed.values())
 
     # ------------------------------------------------------------ Markdown
 

@@ -8,6 +8,7 @@ import struct
 import threading
 import zipfile
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,9 @@ _CORE = (
 )
 
 
+_STYLE = re.compile(r'<w:style\b[^>]*\bw:styleId="([^"]+)"[^>]*>.*?</w:style>', re.S)
+_STYLE_USE = re.compile(r'<w:(?:pStyle|rStyle|tblStyle) w:val="([^"]+)"')
+_BASED_ON = re.compile(r'<w:basedOn w:val="([^"]+)"')
 _SPECIAL_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
 _DOS_DATE = (0 << 9) | (1 << 5) | 1        # 1980-01-01, 00:00: fixed, so the same content gives the same bytes
 
@@ -231,6 +235,36 @@ class CompiledDocx:
         self.order = sorted(self.members, key=lambda n: (n != "[Content_Types].xml", n))
         # The parts no document changes (styles, fonts, settings, headers…) are compressed once, here.
         self.deflated = {member: _deflate(data) for member, data in self.members.items()}
+        styles = self.members.get("word/styles.xml", b"").decode("utf-8")
+        self.styles = {m.group(1): m.group(0) for m in _STYLE.finditer(styles)}
+        self.used_styles = frozenset(_STYLE_USE.findall(body))
+        self._with_styles: dict[tuple[str, ...], bytes] = {}
+
+    def styles_for(self, placed: Iterable["CompiledDocx"]) -> bytes | None:
+        """styles.xml with the styles the placed table templates use and this document lacks (a maintainer's own
+        report template need not define the bundled tables' cell styles); None when nothing is missing."""
+        needed: dict[str, str] = {}
+
+        def borrow(style_id: str, source: CompiledDocx) -> None:
+            if style_id in self.styles or style_id in needed or style_id not in source.styles:
+                return
+            needed[style_id] = source.styles[style_id]
+            based = _BASED_ON.search(source.styles[style_id])
+            if based:
+                borrow(based.group(1), source)
+
+        for table in placed:
+            for style_id in sorted(table.used_styles):
+                borrow(style_id, table)
+        if not needed or "word/styles.xml" not in self.members:
+            return None
+        key = tuple(needed)
+        found = self._with_styles.get(key)
+        if found is None:
+            styles = self.members["word/styles.xml"].decode("utf-8")
+            at = styles.rindex("</w:styles>")
+            found = self._with_styles[key] = (styles[:at] + "".join(needed.values()) + styles[at:]).encode("utf-8")
+        return found
 
     def body_xml(self, context: dict[str, Any]) -> str:
         """The rendered body without its section properties: a table template placed inside another document."""
@@ -239,7 +273,8 @@ class CompiledDocx:
         xml = xml[:xml.rindex("</w:body>")] if xml.endswith("</w:body>") else xml
         return _SECTION.sub("", xml)
 
-    def render(self, context: dict[str, Any], media: "_Media", title: str, author: str, stamp: str) -> bytes:
+    def render(self, context: dict[str, Any], media: "_Media", title: str, author: str, stamp: str,
+               placed: Iterable["CompiledDocx"] = ()) -> bytes:
         xml = render_checked(self.body, context, self.name)
         if "{_" in xml or "_}" in xml:
             xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
@@ -250,6 +285,9 @@ class CompiledDocx:
             document = self._listing(document)
         parts = dict(self.members)
         parts["word/document.xml"] = document.encode("utf-8")
+        styles = self.styles_for(placed)
+        if styles is not None:
+            parts["word/styles.xml"] = styles
         parts["docProps/core.xml"] = _CORE.format(title=escape(title), author=escape(author), stamp=stamp).encode("utf-8")
         order = self.order
         if media.items or media.charts:

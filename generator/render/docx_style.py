@@ -75,6 +75,20 @@ def ppr(align: str = "center", before: float = 0, after: float = 0, line_pt: flo
             + f'<w:jc w:val="{jc}"/>' + rpr(east_asia=east_asia, size=size, bold=bold) + "</w:pPr>")
 
 
+TABLE_STYLE, TABLE_HEAD_STYLE = "表格文字", "表格表头"
+"""Paragraph styles of table cells (五号仿宋, single spacing, no indent; the head bold), defined in every bundled
+template: a cell names its style instead of repeating a run's fonts, which made tables four times their size."""
+
+
+def table_paragraph(text: str, align: str = "center", bold: bool = False, keep_next: bool = False) -> str:
+    """A table cell's paragraph in the table style; line breaks in the text become w:br."""
+    style = TABLE_HEAD_STYLE if bold else TABLE_STYLE
+    lines = str(text).splitlines() or [""]
+    runs = "<w:r><w:br/></w:r>".join(f'<w:r><w:t xml:space="preserve">{xml_text(line)}</w:t></w:r>' for line in lines)
+    jc = "" if align == "center" else f'<w:jc w:val="{align}"/>'
+    return f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{"<w:keepNext/>" if keep_next else ""}{jc}</w:pPr>{runs}</w:p>'
+
+
 def paragraph(text: str, align: str = "center", size: float = TABLE_PT, bold: bool = False,
               east_asia: str = BODY_FONT, **kwargs) -> str:
     """A paragraph of one run; line breaks in the text become separate lines (w:br)."""
