@@ -307,7 +307,8 @@ def generate(path: str | Path, out_dir: str | Path = "outputs", formats: tuple[s
         claim(Path(claims), folder, path, evaluation)
     figures = key_figures(evaluation.results)
     head = {"生成器": "jxzp", "版本": __version__, "输入文件": path.name, "输入sha256": _file_sha256(path),
-            "评分规则": evaluation.results.profile.name, "模板包": evaluation.pack.name, "格式": list(formats), "未通过校验": forced,
+            "评分规则": evaluation.results.profile.name, "模板包": evaluation.pack.name, "格式": list(formats),
+            "Word图表": "原生图表" if charts == "native" else "图片", "未通过校验": forced,
             "关键数字": figures}
     try:
         written = write_package(out_dir, folder, files, head, prints, after_staging=to_pdf)

@@ -44,6 +44,7 @@ def test_manifest_lists_every_file_with_its_hash(small):
     manifest = json.loads((small.folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["版本"] and manifest["输入文件"] == "small.yaml"
     assert manifest["输入sha256"] == hashlib.sha256(SMALL.read_bytes()).hexdigest()
+    assert manifest["模板包"] == "全国" and manifest["Word图表"] == "原生图表"     # how the package was made
     listed = [f["路径"] for f in manifest["文件"]]
     assert listed == sorted(listed) == [f for f in small.files if f != "manifest.json"]
     for entry in manifest["文件"]:
