@@ -96,6 +96,11 @@ def test_the_check_report_downloads_as_a_word_document_from_the_findings(client)
     link = re.search(r'href="(/jobs/[0-9a-f]+/files/(\d+))" download data-check-docx', page)
     assert link, "the findings offer the 校验报告 in Word"
     assert details["files"][int(link.group(2))]["path"] == "校验报告.docx"
+    # In the file list: after the reports, in Word and 文本版, next to the findings on this page.
+    row = page[page.index('<td class="file-name">校验报告</td>'):]
+    row = row[:row.index("</tr>")]
+    assert page.index('<td class="file-name">部门整体支出绩效自评报告</td>') < page.index('<td class="file-name">校验报告</td>')
+    assert ">Word <" in row and ">文本版 <" in row and 'href="#findings"' in row
     document = Document(io.BytesIO(client.get(link.group(1)).content))
     assert document.paragraphs[0].text.endswith("年度绩效自评材料校验报告")
     counts = upload(client, PUBLISHED).json()["summary"]["counts"]
