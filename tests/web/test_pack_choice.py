@@ -107,3 +107,23 @@ def test_the_check_report_downloads_as_a_word_document_from_the_findings(client)
     assert counts["错误"] and counts["警告"]
     assert f"发现问题：错误 {counts['错误']} 个，警告 {counts['警告']} 个，提示 {counts['提示']} 个" in \
         [p.text for p in document.paragraphs]
+
+
+def test_a_history_written_before_packs_were_chosen_gets_the_column_and_keeps_its_rows(tmp_path):
+    from generator.web.history import History
+
+    path = tmp_path / "jxzp.sqlite3"
+    with sqlite3.connect(path) as db:           # the table as it was before the pack column
+        db.execute("CREATE TABLE uploads (id TEXT PRIMARY KEY, unit_key TEXT NOT NULL, unit TEXT, year INTEGER, "
+                   "created REAL NOT NULL, source_name TEXT NOT NULL, errors INTEGER NOT NULL DEFAULT 0, "
+                   "warnings INTEGER NOT NULL DEFAULT 0, hints INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL, "
+                   "package TEXT, generated REAL, seconds REAL, data TEXT NOT NULL)")
+        db.execute("INSERT INTO uploads VALUES ('a', 'k', '单位', 2021, 1, '旧.xlsx', 0, 0, 0, 'done', 'p', 2, 1, '{}')")
+    history = History(path)
+    assert history.last_package("k", "new", "湖南") == "a"        # a package of unknown pack is still compared
+    history.save({"id": "b", "created": 3, "source_name": "新.xlsx", "state": "done"}, key="k", unit="单位", year=2021,
+                 counts={}, package="q", generated=4, pack="湖南")
+    assert history.last_package("k", "new", "湖南") == "b"
+    assert history.last_package("k", "b", "安徽") == "a"
+    assert [row["pack"] for row in history.uploads_of("k")] == ["湖南", None]
+    history.close()
