@@ -13,7 +13,7 @@ from . import __version__
 from .pipeline import Evaluation, evaluate
 from .problems import Problem, Severity
 from .filters import file_name
-from .pack import ALL_TABLES, DEPARTMENT_REPORT, PROJECT_REPORT, Pack, PackError
+from .pack import ALL_TABLES, CHECK_REPORT, DEPARTMENT_REPORT, PROJECT_REPORT, Pack, PackError
 from .render.charts import ChartFontError, render_chart
 from .render.context import chart_specs, package_context
 from .render.documents import DocInfo, renderer_for
@@ -25,7 +25,6 @@ logger = logging.getLogger(__name__)
 
 FORMATS = ("docx", "md", "pdf")
 CHART_MODES = ("native", "picture")     # charts in the .docx: Word charts (editable) or PNG pictures
-CHECKS_MD = "校验报告.md.j2"
 
 
 class GenerationError(Exception):
@@ -174,7 +173,7 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
     whole = repr((shared, report.indicators, results.department, [p.card for p in results.projects],
                   report.projects, chart_prints))
 
-    def document(kind: str, spec, ctx: dict, parts: tuple) -> None:
+    def document(kind: str, spec, ctx: dict, parts: tuple, md: bool = "md" in formats) -> None:
         stem = _names(renderer.text(spec.file, ctx, f"pack.yaml 文档.{kind}.文件"))
         title = renderer.text(spec.title, ctx, f"pack.yaml 文档.{kind}.标题") if spec.title else stem.rsplit("/", 1)[-1]
         depth = stem.count("/")
@@ -182,7 +181,7 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
             info = DocInfo(title, author, stamp)
             make(f"{stem}.docx", (spec, parts, info, chart_prints),
                  lambda: renderer.docx(spec.template, ctx, images, info))
-        if "md" in formats:
+        if md:
             image_dir = "/".join([".."] * depth + [charts_dir])
             make(f"{stem}.md", (spec, parts, image_dir),
                  lambda: renderer.md(spec.template, ctx, image_dir).encode("utf-8"))
@@ -195,8 +194,10 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
                      (shared, repr(item)))
     if wanted(ALL_TABLES) and context["projects"]:
         document(ALL_TABLES, pack.documents[ALL_TABLES], context, (shared, repr(context["projects"])))
-    checks = renderer.md(CHECKS_MD[:-len(".md.j2")], {**context, **checks_context(evaluation, forced)}, charts_dir)
-    files["校验报告.md"] = checks.encode("utf-8")
+    if CHECK_REPORT in pack.documents:
+        # Its text version is written in every format: the command line and the web page point the preparer to it.
+        checks = checks_context(evaluation, forced)
+        document(CHECK_REPORT, pack.documents[CHECK_REPORT], {**context, **checks}, (shared, repr(checks)), md=True)
     return folder, files, prints, previous
 
 

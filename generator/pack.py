@@ -20,7 +20,8 @@ PROFILE_FILE = "评分规则.yaml"
 DEPARTMENT_REPORT = "部门整体报告"
 PROJECT_REPORT = "项目报告"
 ALL_TABLES = "全部项目自评表"
-DOCUMENT_KINDS = (DEPARTMENT_REPORT, PROJECT_REPORT, ALL_TABLES)
+CHECK_REPORT = "校验报告"          # the findings of validation, for the preparer; not a published document
+DOCUMENT_KINDS = (DEPARTMENT_REPORT, PROJECT_REPORT, ALL_TABLES, CHECK_REPORT)
 MAX_DEPTH = 8          # a chain of packs based on packs; deeper is a loop or a mistake
 
 

@@ -162,7 +162,7 @@ def test_changing_one_indicator_rewrites_only_the_files_that_show_it(tmp_path):
         f"{project}.docx", f"{project}.md",                                      # the project's own report
         "部门整体支出绩效自评报告.docx", "部门整体支出绩效自评报告.md",            # lists every project's score
         "附表/项目支出绩效自评表（全部项目）.docx", "附表/项目支出绩效自评表（全部项目）.md",  # hold its table
-        "校验报告.md",                                                              # the new shortfall warning
+        "校验报告.docx", "校验报告.md",                                             # the new shortfall warning
         "manifest.json",
     ])
     assert again.changes.files_changed == sorted(p for p in rewritten if p != "manifest.json")

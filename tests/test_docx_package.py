@@ -132,6 +132,8 @@ def _audit_sample(documents: list[Path]) -> list[Path]:
     seen: set[tuple[str, str]] = set()
     sample = []
     for path in documents:
+        if path.stem == "校验报告":         # audited on its own in test_check_report; the reports come first here
+            continue
         package = next(p for p in path.parents if (p / "manifest.json").is_file())
         kind = (package.name, path.parent.relative_to(package).as_posix())
         if kind not in seen:

@@ -100,7 +100,7 @@ def test_lizhou_generates_identically_twice(lizhou):
 def test_every_lizhou_docx_converts_to_a_plausible_pdf():
     done = generated(LIZHOU, ("docx", "pdf"), pack="全国")
     docs = [f for f in done.files if f.endswith(".docx")]
-    assert len(docs) == 17
+    assert len(docs) == 18          # department report, 15 project reports, all tables, 校验报告
     for relative in docs:
         pdf = done.folder / relative.replace(".docx", ".pdf")
         info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
@@ -109,6 +109,9 @@ def test_every_lizhou_docx_converts_to_a_plausible_pdf():
         if relative.startswith("附表/"):
             assert 15 <= pages <= 80, (relative, pages)
             assert "项目支出绩效自评表（2021年度）" in text
+        elif relative == "校验报告.docx":
+            assert 1 <= pages <= 20, (relative, pages)
+            assert "年度绩效自评材料校验报告" in text and "发现问题：错误" in text
         elif relative.startswith("项目支出绩效自评报告/"):
             assert 2 <= pages <= 20, (relative, pages)
             title = Document(str(done.folder / relative)).paragraphs[0].text

@@ -29,7 +29,7 @@ def small():
 def test_package_layout(small):
     assert small.folder.name == "2021年测试县委组织部绩效自评"
     assert small.files == sorted([
-        "manifest.json", "校验报告.md",
+        "manifest.json", "校验报告.docx", "校验报告.md",
         "部门整体支出绩效自评报告.docx", "部门整体支出绩效自评报告.md",
         "图表/支出结构.png", "图表/收入结构.png", "图表/收支变动.png", "图表/项目执行率.png",
         "附表/项目支出绩效自评表（全部项目）.docx", "附表/项目支出绩效自评表（全部项目）.md",

@@ -221,11 +221,52 @@ BORDER = '<w:{side} w:val="single" w:sz="6" w:space="0" w:color="000000"/>'
 W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
 
+_BOLD_SPLIT = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\*\*)")
+
+
 def para(doc, text: str, style: str = "Normal") -> None:
-    """One paragraph of one run; the run repeats the style's East Asian font."""
+    """One paragraph; each run repeats the style's East Asian font. **…** outside template tags is a bold run
+    (the Markdown mark of the same line), so a line reads the same in Word as in the text version."""
+    if style not in {s.name for s in doc.styles} and style in EXTRA_STYLES:
+        EXTRA_STYLES[style](doc)
     p = doc.add_paragraph(style=style)
-    r = p.add_run(text)
-    set_fonts(r._r, FONT_OF_STYLE.get(style, st.BODY_FONT))
+    for piece, bold in _runs(text):
+        r = p.add_run(piece)
+        if bold:
+            r.bold = True
+        set_fonts(r._r, FONT_OF_STYLE.get(style, st.BODY_FONT))
+
+
+def _runs(text: str) -> list[tuple[str, bool]]:
+    """A line's runs and whether each is bold; an unpaired ** is text, not a mark."""
+    pieces = _BOLD_SPLIT.split(text) if "**" in text else [text]
+    if len(pieces) == 1 or pieces.count("**") % 2:
+        return [(text, False)]
+    out: list[tuple[str, bool]] = []
+    bold, current = False, ""
+    for piece in pieces:
+        if piece == "**":
+            if current:
+                out.append((current, bold))
+            bold, current = not bold, ""
+        else:
+            current += piece
+    if current:
+        out.append((current, bold))
+    return out or [("", False)]
+
+
+def _check_styles(doc) -> None:
+    """The 校验报告's own paragraph styles, made only in the documents that use them: the facts at the top and each
+    finding flush left, a finding's breakdown indented two characters under it in 四号."""
+    left = WD_ALIGN_PARAGRAPH.LEFT
+    paragraph_style(doc, "校验信息", st.BODY_FONT, st.BODY_PT, align=left, base="Normal")
+    paragraph_style(doc, "校验问题", st.BODY_FONT, st.BODY_PT, align=left, base="Normal", before=6)
+    detail = paragraph_style(doc, "校验明细", st.BODY_FONT, 14, align=left, line_pt=24, base="Normal")
+    detail.paragraph_format.left_indent = Pt(2 * st.BODY_PT)
+
+
+EXTRA_STYLES = {name: _check_styles for name in ("校验信息", "校验问题", "校验明细")}
 
 
 def new_document(title: str):
@@ -278,7 +319,8 @@ _HEADINGS = {1: "公文标题", 2: "Heading 1", 3: "Heading 2", 4: "Heading 3"}
 def report_from_markdown(source: str, title: str):
     """The Word template of a report whose .md.j2 is `source`: each line a paragraph, a line holding only a
     {% %} tag a docxtpl paragraph tag, {{ table(…) }} a paragraph-level table, '#' lines titles and headings,
-    a trailing {#样式:名称#} the paragraph style; Markdown marks (> ** ---) are dropped, comments removed."""
+    a trailing {#样式:名称#} the paragraph style; Markdown marks (> - ** ---) are dropped (inline **…** becomes
+    a bold run), comments removed."""
     doc = new_document(title)
     text = re.sub(r"\{#-?(?:(?!#\}).)*?-?#\}", lambda m: m.group(0) if STYLE_MARK.fullmatch(m.group(0)) else "",
                   source, flags=re.S)
@@ -301,7 +343,7 @@ def report_from_markdown(source: str, title: str):
             line = line[heading.end():]
             if style == "Normal":
                 style = _HEADINGS[len(heading.group(1))]
-        if line.startswith("> "):
+        if line.startswith("> ") or line.startswith("- "):    # a quote or list mark of the text version
             line = line[2:]
         if line.startswith("**") and line.endswith("**"):
             line = line[2:-2]
@@ -583,7 +625,7 @@ def all_tables_report(table: str = "项目支出绩效自评表"):
     return doc
 
 
-REPORTS = ("部门整体支出绩效自评报告", "项目支出绩效自评报告")
+REPORTS = ("部门整体支出绩效自评报告", "项目支出绩效自评报告", "校验报告")
 TABLES = {
     "项目支出绩效自评表": project_score_table,
     "部门整体支出绩效自评表": department_score_table,

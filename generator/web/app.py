@@ -23,6 +23,7 @@ from starlette.templating import Jinja2Templates
 from .. import __version__
 from ..examples import EXAMPLE
 from ..filters import file_name
+from ..pack import bundled_packs, load_pack
 from .jobs import DONE, FAILED, INPUT_STEM, QUEUED, READY, RUNNING, ZIP_NAME, Job, JobStore, stamp
 from .package import documents, groups
 from .preview import to_html
@@ -53,19 +54,37 @@ STATUS_WORDS = {
     413: "上传的文件过大",
 }
 CHECK_REPORT = "校验报告.md"
+CHECK_DOCX = "校验报告.docx"
 STATE_WORDS = {READY: "未生成", QUEUED: "排队等候", RUNNING: "正在生成", DONE: "已生成", FAILED: "未能生成"}
 
 
 MARKED_NAME = "已标注.xlsx"
 
 
-def _mark_upload(source: Path, target: Path) -> None:
-    """Evaluate an uploaded workbook again and write it marked (once per upload; the findings do not change)."""
+def _mark_upload(source: Path, target: Path, pack: str = "") -> None:
+    """Evaluate an uploaded workbook again (with the pack chosen on the page, as its findings were) and write it
+    marked (once per upload; the findings do not change)."""
     from ..pipeline import evaluate
     from ..readers.marking import mark_workbook
 
-    evaluation = evaluate(source)
+    evaluation = evaluate(source, None, pack or None)
     mark_workbook(source, evaluation.problems, target)
+
+
+def _pack_choices() -> list[dict[str, str]]:
+    """The bundled packs the upload form offers, 全国 first, with what each is for."""
+    return [{"name": name, "description": load_pack(name, allow_dir=False).description} for name in bundled_packs()]
+
+
+def chosen_pack(value: object) -> str:
+    """The pack the preparer chose on the page: "" (the workbook's own choice) or a bundled pack's name. Only names
+    are taken from the web, never a folder: a pack folder is for the command line (--pack) only."""
+    name = value.strip() if isinstance(value, str) else ""
+    if name and name not in bundled_packs():
+        shown = name[:20] + ("…" if len(name) > 20 else "")
+        raise Refusal(400, f"没有名为“{shown}”的模板包：请在“材料格式”中选择 {'、'.join(bundled_packs())} 之一，"
+                           "或选“按填报表”")
+    return name
 
 
 class Refusal(Exception):
@@ -165,7 +184,8 @@ def create_app(work_dir: Path, *, keep_days: float = 30.0, cleanup_interval: flo
     offer_pdf = _pdf_available() if pdf is None else pdf
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(tool_name=TOOL_NAME, version=__version__, max_mb=limits.upload_bytes // 1024 // 1024,
-                                 keep_days=f"{keep_days:g}", state_words=STATE_WORDS, stamp=stamp)
+                                 keep_days=f"{keep_days:g}", state_words=STATE_WORDS, stamp=stamp,
+                                 packs=_pack_choices(), chosen_pack="")
 
     def page(request: Request, name: str, context: dict, status: int = 200) -> Response:
         return templates.TemplateResponse(request, name, context, status_code=status)
@@ -218,6 +238,7 @@ def create_app(work_dir: Path, *, keep_days: float = 30.0, cleanup_interval: flo
                 raise Refusal(413, str(too_large(exc.args[0], limits))) from None
             except (MultiPartException, ClientDisconnect, ValueError):
                 raise Refusal(400, "上传的数据不完整或格式不对：请重新选择文件上传") from None
+            pack = chosen_pack(form.get("pack"))
             sent = form.get("file")
             if not isinstance(sent, UploadFile) or not sent.filename:
                 raise Refusal(400, "没有收到文件：请选择填好的填报表（.xlsx）或 .yaml 填报文件")
@@ -235,12 +256,12 @@ def create_app(work_dir: Path, *, keep_days: float = 30.0, cleanup_interval: flo
             except UploadRefused as exc:
                 raise Refusal(422, str(exc)) from None
             path = raw.rename(folder / f"{INPUT_STEM}.{kind}")
-            summary = await run_in_threadpool(store.check, path, shown)
+            summary = await run_in_threadpool(store.check, path, shown, pack)
             if summary["unreadable"]:
                 first = summary["problems"][0] if summary["problems"] else {"place": "", "message": "文件无法读取"}
                 where = f"{first['place']}：" if first["place"] and first["place"] != shown else ""
                 raise Refusal(422, f"《{shown}》无法读取：{where}{first['message']}", summary["problems"])
-            job = store.add(Job(job_id, time.time(), kind, shown, summary))
+            job = store.add(Job(job_id, time.time(), kind, shown, summary, pack=pack))
         except BaseException:
             store.discard(folder)
             raise
@@ -263,6 +284,7 @@ def create_app(work_dir: Path, *, keep_days: float = 30.0, cleanup_interval: flo
         return JSONResponse({
             "job": job.id, "state": job.state, "source": job.source_name, "kind": job.kind, "summary": job.summary,
             "message": job.message, "failure": job.failure, "forced": job.forced, "folder": job.folder,
+            "pack": job.summary.get("pack", ""), "pack_chosen": job.pack,
             "files": files, "zip": f"/jobs/{job.id}/package.zip" if job.state == DONE else None,
             "seconds": job.seconds, "based_on": job.based_on, "changes": job.changes, "pdf": job.pdf,
             "earlier": [row["id"] for row in await run_in_threadpool(store.uploads_of, job.unit_key)
@@ -316,7 +338,7 @@ def create_app(work_dir: Path, *, keep_days: float = 30.0, cleanup_interval: flo
         folder = store.folder(job)
         target = folder / MARKED_NAME
         if not target.is_file():
-            await run_in_threadpool(_mark_upload, folder / job.input_name, target)
+            await run_in_threadpool(_mark_upload, folder / job.input_name, target, job.pack)
         stem = Path(job.source_name).stem or "填报表"
         return FileResponse(target, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                             headers={"content-disposition": _disposition(f"{stem}（已标注）.xlsx")})
@@ -443,4 +465,6 @@ def _job_context(job: Job, store: JobStore, offer_pdf: bool) -> dict:
         "earlier": earlier, "base": base, "unit_key": job.unit_key,
         "offer_pdf": offer_pdf and done, "has_pdf": any(f.endswith(".pdf") for f in job.files),
         "marked": job.kind == "xlsx" and bool(s.get("problems")),
+        "chosen_pack": job.pack,
+        "check_docx": job.files.index(CHECK_DOCX) if done and CHECK_DOCX in job.files else None,
     }

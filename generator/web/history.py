@@ -27,7 +27,8 @@ CREATE TABLE IF NOT EXISTS uploads (
     package     TEXT,
     generated   REAL,
     seconds     REAL,
-    data        TEXT NOT NULL
+    data        TEXT NOT NULL,
+    pack        TEXT
 );
 CREATE INDEX IF NOT EXISTS uploads_by_unit ON uploads (unit_key, created);
 CREATE INDEX IF NOT EXISTS uploads_by_time ON uploads (created);
@@ -53,18 +54,22 @@ class History:
         with self.lock:
             self.connection.execute("PRAGMA journal_mode=WAL")
             self.connection.executescript(_SCHEMA)
+            columns = {row["name"] for row in self.connection.execute("PRAGMA table_info(uploads)")}
+            if "pack" not in columns:       # a database written before packs could be chosen on the page
+                self.connection.execute("ALTER TABLE uploads ADD COLUMN pack TEXT")
         self.path.chmod(0o600)
 
     def save(self, record: dict, *, key: str, unit: str | None, year: int | None, counts: dict[str, int],
-             package: str | None, generated: float | None) -> None:
-        """Insert or replace the row of one upload (`record` is the job as a dict)."""
+             package: str | None, generated: float | None, pack: str | None = None) -> None:
+        """Insert or replace the row of one upload (`record` is the job as a dict; `pack` the pack it is made in)."""
         row = (record["id"], key, unit, year, record["created"], record["source_name"], counts.get("错误", 0),
                counts.get("警告", 0), counts.get("提示", 0), record["state"], package, generated,
-               record.get("seconds") or None, json.dumps(record, ensure_ascii=False))
+               record.get("seconds") or None, json.dumps(record, ensure_ascii=False), pack)
         with self.lock:
             self.connection.execute(
                 "INSERT OR REPLACE INTO uploads (id, unit_key, unit, year, created, source_name, errors, warnings, "
-                "hints, state, package, generated, seconds, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+                "hints, state, package, generated, seconds, data, pack) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
 
     def records(self) -> list[dict]:
         """Every job record, oldest first (read once at start)."""
@@ -98,16 +103,18 @@ class History:
         """One unit's uploads, newest first, with their counts and package state."""
         with self.lock:
             rows = self.connection.execute(
-                "SELECT id, unit, year, created, source_name, errors, warnings, hints, state, package, generated "
+                "SELECT id, unit, year, created, source_name, errors, warnings, hints, state, package, generated, pack "
                 "FROM uploads WHERE unit_key = ? ORDER BY created DESC", (key,)).fetchall()
         return [dict(row) for row in rows]
 
-    def last_package(self, key: str, other_than: str) -> str | None:
-        """The id of the unit's most recently generated package, not counting upload `other_than`."""
+    def last_package(self, key: str, other_than: str, pack: str | None = None) -> str | None:
+        """The id of the unit's most recently generated package in `pack` (any pack when None), not counting upload
+        `other_than`."""
         with self.lock:
             row = self.connection.execute(
                 "SELECT id FROM uploads WHERE unit_key = ? AND id != ? AND package IS NOT NULL "
-                "ORDER BY generated DESC LIMIT 1", (key, other_than)).fetchone()
+                "AND (? IS NULL OR pack IS NULL OR pack = ?) ORDER BY generated DESC LIMIT 1",
+                (key, other_than, pack, pack)).fetchone()
         return row["id"] if row else None
 
     def durations(self, limit: int = 20) -> list[float]:

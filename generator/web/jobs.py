@@ -56,6 +56,7 @@ class Job:
     based_on_label: str = ""
     changes: dict | None = None
     pdf: str = ""                       # "", "queued", "running", "done" or "failed": the PDF versions on request
+    pack: str = ""                      # the bundled pack chosen on the page; "" = the one the workbook names
 
     @property
     def input_name(self) -> str:
@@ -134,9 +135,9 @@ class JobStore:
                 broken.shutdown(wait=False, cancel_futures=True)
             raise
 
-    def check(self, path: Path, shown_name: str) -> dict:
-        """The upload's summary, computed in a worker process (blocks the calling thread)."""
-        return self._call(worker.check, str(path), shown_name)
+    def check(self, path: Path, shown_name: str, pack: str = "") -> dict:
+        """The upload's summary under the chosen pack, computed in a worker process (blocks the calling thread)."""
+        return self._call(worker.check, str(path), shown_name, pack)
 
     # -- registry
 
@@ -177,7 +178,7 @@ class JobStore:
     def save(self, job: Job) -> None:
         done = job.state == DONE
         self.history.save(asdict(job), key=job.unit_key, unit=job.summary.get("unit"), year=job.summary.get("year"),
-                          counts=job.summary.get("counts", {}),
+                          counts=job.summary.get("counts", {}), pack=job.summary.get("pack") or None,
                           package=f"jobs/{job.id}/{OUT_DIR}/{job.folder}" if done else None,
                           generated=job.finished if done else None)
 
@@ -209,9 +210,9 @@ class JobStore:
             return [row for row in self.history.uploads_of(key) if row["id"] in self.jobs] if key else []
 
     def base_for(self, job: Job) -> Job | None:
-        """The unit's most recently generated package (by unit name and year), the one a new package is compared
-        with."""
-        found = self.history.last_package(job.unit_key, job.id) if job.unit_key else None
+        """The unit's most recently generated package (by unit name and year) in the same pack, the one a new package
+        is compared with; a package in another pack is a new package, not a revision of that one."""
+        found = self.history.last_package(job.unit_key, job.id, job.summary.get("pack") or None) if job.unit_key else None
         base = self.get(found) if found else None
         return base if base is not None and base.state == DONE else None
 
@@ -298,7 +299,7 @@ class JobStore:
 
     def _task(self, job: Job, formats: tuple[str, ...], force: bool, base: Job | None) -> dict:
         return {"folder": str(self.folder(job)), "input_name": job.input_name, "source_name": job.source_name,
-                "formats": list(formats), "force": force, "files_before": list(job.files),
+                "formats": list(formats), "force": force, "files_before": list(job.files), "pack": job.pack or None,
                 "base": str(self.package(base)) if base is not None else None}
 
     def _run(self, job_id: str, force: bool) -> None:

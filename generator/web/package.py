@@ -10,6 +10,7 @@ KINDS = {".docx": "Word", ".pdf": "PDF", ".md": "文本版", ".png": "图片", "
 HIDDEN = {"manifest.json"}       # the generator's file list with checksums: in the .zip, not a preparer's document
 STORED = {".docx", ".png", ".pdf"}   # already compressed: deflating them again costs time and saves nothing
 FOLDER_ORDER = ("项目支出绩效自评报告", "附表", "图表")
+CHECK_STEM = "校验报告"
 
 
 def write_zip(folder: Path, files: list[str], target: Path) -> None:
@@ -62,7 +63,7 @@ def _folder_rank(parent: str) -> tuple:
 def _row_rank(row: dict) -> tuple:
     suffixes = {link["suffix"] for link in row["links"]}
     rank = 0 if suffixes & {".docx", ".pdf"} else 1 if ".md" in suffixes else 2
-    return (rank, row["name"])
+    return (rank, row["name"] == CHECK_STEM, row["name"])     # the reports first, the 校验报告 after them
 
 
 def _size(size: int) -> str:

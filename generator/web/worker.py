@@ -35,9 +35,9 @@ def prepare(warm: bool) -> None:
             logger.warning("warming a worker failed", exc_info=True)
 
 
-def check(path: str, shown_name: str) -> dict:
-    """The upload's evaluation as the page shows it (see summarize)."""
-    return summarize(evaluate(Path(path)), shown_name)
+def check(path: str, shown_name: str, pack: str = "") -> dict:
+    """The upload's evaluation under the chosen bundled pack ("" = the workbook's own) as the page shows it."""
+    return summarize(evaluate(Path(path), None, pack or None), shown_name)
 
 
 def summarize(evaluation: Evaluation, shown_name: str) -> dict:
@@ -59,6 +59,7 @@ def summarize(evaluation: Evaluation, shown_name: str) -> dict:
             "unit": unit.name,
             "year": unit.year,
             "profile": results.profile.name,
+            "pack": evaluation.pack.name if evaluation.pack is not None else "",
             "department": {"execution_rate": percent(dept.execution_rate), "total": score(dept.total),
                            "grade": dept.grade or "未评分"},
             "projects": [{"name": p.project.name, "evaluated": bool(p.project.evaluated),
@@ -91,7 +92,8 @@ def build(task: dict) -> dict:
     if base is not None:
         _seed(base, out)
     try:
-        generated = generate(folder / task["input_name"], out, tuple(task["formats"]), force=task["force"])
+        generated = generate(folder / task["input_name"], out, tuple(task["formats"]), pack=task.get("pack"),
+                             force=task["force"])
     except GenerationError as exc:
         return {"failed": str(exc).replace(task["input_name"], task["source_name"]),
                 "failure": problem_dicts(exc.problems, task["input_name"], task["source_name"]),

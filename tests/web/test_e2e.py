@@ -1,5 +1,6 @@
 """The page in a real headless Chromium (Debian's, through Playwright): upload, see the score, generate, download the
-zip; a workbook with a text where an amount belongs shows the Chinese message with its cell.
+zip; a workbook with a text where an amount belongs shows the Chinese message with its cell; the preparer's whole
+journey from a workbook with mistakes, through the marked workbook and a chosen pack, to the next year's comparison.
 
 Set JXZP_SCREENSHOTS=docs/images to also save the screenshots of the page before and after generation there.
 """
@@ -190,6 +191,18 @@ def _generate(page) -> None:
     page.locator("[data-zip]").wait_for(timeout=120_000)
 
 
+def _marked_cells(path: Path) -> list[tuple[str, str]]:
+    """The workbook's findings sheet must exist; returns the (sheet, cell) of every cell with a fill and a comment."""
+    from openpyxl import load_workbook
+
+    from generator.readers.marking import FINDINGS_SHEET
+
+    book = load_workbook(path)
+    assert book.sheetnames[0] == FINDINGS_SHEET
+    return [(sheet.title, cell.coordinate) for sheet in book.worksheets[1:] for row in sheet.iter_rows() for cell in row
+            if cell.comment is not None and cell.fill is not None and cell.fill.fill_type == "solid"]
+
+
 def test_mistakes_corrected_work_kept_and_the_next_upload_compared(server, browser, page, tmp_path):
     from generator.filters import score
     from generator.pipeline import evaluate
@@ -197,6 +210,8 @@ def test_mistakes_corrected_work_kept_and_the_next_upload_compared(server, brows
     published = ROOT / "inputs" / "lizhou-2021.xlsx"
     errors = [p for p in evaluate(published).problems if p.severity.value == "错误"]
     assert len(errors) >= 2
+    chosen = "全国"          # not the pack the workbook names (its 评分规则 is 四川's): chosen on the page
+    assert evaluate(CORRECTED).pack.name != chosen
 
     # 1. The published workbook with its mistakes: every error listed at its cell, nothing to generate yet.
     page.goto(server + "/")
@@ -208,18 +223,33 @@ def test_mistakes_corrected_work_kept_and_the_next_upload_compared(server, brows
     assert f"有 {len(errors)} 个错误" in page.locator("[data-status-line]").inner_text()
     assert "sum-mismatch" not in page.content()          # rule codes are for bureau staff, not on the page
     assert page.locator("[data-generate-button]").is_disabled()
+    _screenshot(page, "web-findings.png", tmp_path)
 
-    # 2. The corrected workbook, uploaded from the same page, then generated.
+    # 2. The preparer's own workbook, marked: a findings sheet first, every error's cell filled and commented.
+    with page.expect_download() as info:
+        page.locator("[data-marked]").click()
+    assert info.value.suggested_filename == "填报表-第一次（已标注）.xlsx"
+    info.value.save_as(tmp_path / "marked.xlsx")
+    marked = _marked_cells(tmp_path / "marked.xlsx")
+    for problem in errors:
+        sheet, _, cell = problem.place.partition("!")
+        assert (sheet, cell) in marked, problem.place
+
+    # 3. The corrected workbook, uploaded from the same page in the pack chosen there, then generated.
     first = page.url
+    page.locator("#again select[data-pack]").select_option(chosen)
     page.locator("#again input[type=file]").set_input_files(str(_copy(CORRECTED, tmp_path, "填报表-第二次.xlsx")))
     page.wait_for_url(lambda url: "/jobs/" in url and url != first)
     page.wait_for_selector("[data-generate-button]")
     assert "校验通过" in page.locator("[data-status-line]").inner_text() or \
         "没有错误" in page.locator("[data-status-line]").inner_text()
+    assert page.locator("[data-pack-used]").inner_text() == f"模板：{chosen}（上传时选择）"
+    assert page.locator("#again select[data-pack]").input_value() == chosen    # the next upload keeps the choice
     _generate(page)
+    _screenshot(page, "web-job-pack.png", tmp_path)
     page.close()
 
-    # 3. Days later, a new page: the unit is listed on the home page, with both earlier uploads.
+    # 4. Days later, a new page: the unit is listed on the home page, with both earlier uploads.
     again = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
     again.set_default_timeout(30_000)
     again.goto(server + "/")
@@ -230,11 +260,13 @@ def test_mistakes_corrected_work_kept_and_the_next_upload_compared(server, brows
     assert "《填报表-第一次.xlsx》" in listed and "《填报表-第二次.xlsx》" in listed
     assert "下载材料包" in listed
 
-    # 4. One indicator changed: the comparison names the moved score and shows the changed sentence.
+    # 5. One indicator changed, uploaded in the same pack: the comparison names the moved score and shows the changed
+    # sentence.
     changed, value = _changed_indicator(tmp_path)
-    before = score(evaluate(CORRECTED).results.projects[0].card.total)
-    after = score(evaluate(changed).results.projects[0].card.total)
+    before = score(evaluate(CORRECTED, None, chosen).results.projects[0].card.total)
+    after = score(evaluate(changed, None, chosen).results.projects[0].card.total)
     assert before != after
+    again.locator("#again select[data-pack]").select_option(chosen)
     again.locator("#again input[type=file]").set_input_files(str(changed))
     again.wait_for_url("**/jobs/*")
     history = again.locator("#history").inner_text()

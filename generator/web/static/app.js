@@ -60,6 +60,8 @@
       say(box, "正在上传并核对《" + file.name + "》…", false);
       var data = new FormData();
       data.append("file", file, file.name);
+      var pack = form.querySelector("[data-pack]");
+      if (pack && pack.value) data.append("pack", pack.value);
       fetch(form.action, { method: "POST", body: data, headers: { "Accept": "application/json" } })
         .then(function (response) {
           return response.json().catch(function () { return { error: "服务器没有正常答复（" + response.status + "），请重试" }; })
