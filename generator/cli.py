@@ -418,7 +418,7 @@ def _print_outcome(outcome, show_changes: bool) -> None:
     status = "（未通过校验，已按 --force 生成）" if outcome.forced else ""
     hints = f"错误 {row.errors} 个，警告 {row.warnings} 个"
     click.echo(f"✓ {outcome.path} → {outcome.folder}{status}")
-    click.echo(f"  共 {outcome.files} 个文件，用时 {outcome.seconds:.1f} 秒；校验：{hints}（详见 校验报告.md）")
+    click.echo(f"  共 {outcome.files} 个文件，用时 {outcome.seconds:.1f} 秒；校验：{hints}（详见材料包中的校验报告）")
     changes = outcome.changes
     if show_changes and changes is not None:
         if changes.empty:
