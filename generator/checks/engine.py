@@ -1,6 +1,7 @@
 """The rule engine: rules declared once (code, severity, message template, test), run over computed results."""
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 import re
 from dataclasses import dataclass, field, replace
@@ -90,9 +91,20 @@ class Context:
         places = self.report.places
         if path in places:
             return places[path]
-        prefix = path.rpartition(".")[0] + "."
-        sibling = next((place for key, place in places.items() if key.startswith(prefix)), None)
+        sibling = self._first_below.get(path.rpartition(".")[0] + ".")
         return sibling if sibling is not None else self.report.place(path)
+
+    @cached_property
+    def _first_below(self) -> dict[str, str]:
+        """For every path prefix ending in ".", the place of the first path below it in input order: looked up once
+        per prefix instead of scanning every place for each finding at an empty field."""
+        out: dict[str, str] = {}
+        for key, place in self.report.places.items():
+            end = key.find(".")
+            while end != -1:
+                out.setdefault(key[:end + 1], place)
+                end = key.find(".", end + 1)
+        return out
 
     def line(self, table: str, key: str) -> Line:
         return getattr(self.results, table)[key]
@@ -112,7 +124,14 @@ class Context:
     def suspect(self, prefix: str) -> bool:
         """True when a failed sum identity involves a figure at or below this model path (its finding already
         covers it, so other rules stay silent about it)."""
-        return any(p.startswith(prefix) for p in self.identities.suspects)
+        suspects = self._sorted_suspects
+        # The first suspect not below the prefix in sorting order starts with it if any does.
+        at = bisect_left(suspects, prefix)
+        return at < len(suspects) and suspects[at].startswith(prefix)
+
+    @cached_property
+    def _sorted_suspects(self) -> list[str]:
+        return sorted(self.identities.suspects)
 
 
 SCOPES = {"单位信息": "unit", "收支情况": "finance", "三公经费": "three_public", "功能分类": "functional",
