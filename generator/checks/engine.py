@@ -81,10 +81,16 @@ def rule_by_code(code: str) -> Rule:
 class Context:
     """What rules read: the results, places in the input, figures as presented, and the outcome of the sum identities."""
 
-    def __init__(self, results: Results) -> None:
+    def __init__(self, results: Results, unreadable: frozenset[str] = frozenset()) -> None:
         self.results = results
         self.report = results.report
         self.profile = results.profile
+        self.unreadable = unreadable
+        """Model paths of values the reader found but could not read (already reported as errors)."""
+
+    def unread(self, prefix: str) -> bool:
+        """True when a value at or below this model path was typed but could not be read (its error says so)."""
+        return any(p.startswith(prefix) for p in self.unreadable)
 
     def place(self, path: str) -> str:
         """Where the value at a model path was typed; for a field left empty, where its record (row, entry) is."""
@@ -145,10 +151,12 @@ GAP_CODES = {"missing-sheet", "missing-column", "missing-header", "too-many-rows
 DEPENDS_ON = {
     "indicators": {"no-indicators", "no-department-indicators", "level1-weights", "indicator-weights-total",
                    "level1-unknown"},
-    "finance": {"sum-mismatch", "balance-mismatch", "functional-sum-mismatch", "projects-exceed-spending"},
+    "finance": {"sum-mismatch", "balance-mismatch", "functional-sum-mismatch", "projects-exceed-spending",
+                "no-actual"},
     "three_public": {"sum-mismatch"},
     "functional": {"functional-sum-mismatch"},
-    "projects": {"projects-exceed-spending", "no-indicators", "level1-weights", "indicator-weights-total"},
+    "projects": {"projects-exceed-spending", "no-indicators", "level1-weights", "indicator-weights-total",
+                 "no-actual"},
 }
 """The rules that judge a whole part (a statement's totals, a project's set of indicators): silent while that part
 is incomplete, since what they would report follows from the reading problem already reported."""
@@ -186,7 +194,7 @@ def run_checks(results: Results, read: list[Problem] | None = None) -> list[Prob
     """Every finding of every rule, in rule order and input order within each rule; a finding resting on a figure
     a root cause is about names that cause (Problem.cause) and says so. `read` are the problems of reading the
     input: a rule judging a part the reader could not complete stays silent."""
-    ctx = Context(results)
+    ctx = Context(results, frozenset(p.path for p in read or [] if p.severity is Severity.ERROR and p.path))
     missing = gaps(read or [])
     # A cell the reader already reported an error at is not judged again: what a rule would say follows from it.
     reported = {p.place for p in read or [] if p.severity is Severity.ERROR and "!" in p.place}
