@@ -343,7 +343,9 @@ def _walk(node: Any, path: tuple, places: dict[tuple, str], name: str, seen: set
         for key, value in node.items():
             key_s = str(key).strip()
             try:
-                line, _col = node.lc.value(key)
+                # An empty value has no token of its own: the round-trip reader gives the next token's line,
+                # libyaml the key's; the key's line is where the value is to be filled.
+                line, _col = node.lc.key(key) if value is None else node.lc.value(key)
             except (KeyError, TypeError, AttributeError):
                 line, _col = node.lc.key(key)
             places[(*path, key_s)] = f"{name}:{line + 1}"
