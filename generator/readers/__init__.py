@@ -8,7 +8,7 @@ from typing import Iterator
 
 from ..model import Report
 from ..problems import InputError, Problem, Severity
-from .build import build_report
+from .build import build_report, clean_source
 
 MAX_INPUT_BYTES = 50 * 1024 * 1024
 SUFFIXES = (".xlsx", ".xlsm", ".yaml", ".yml")
@@ -30,13 +30,15 @@ def read_input(path: str | Path) -> tuple[Report, list[Problem]]:
                          unreadable=True)
     suffix = path.suffix.lower()
     with collector_paused():
+        clean = False
         if suffix in (".yaml", ".yml"):
             from .yaml_reader import read_yaml
             raw, places, problems = read_yaml(path)
+            clean = clean_source(path.read_bytes())
         else:
             from .excel import read_excel
             raw, places, problems = read_excel(path)
-        return build_report(raw, places, name, problems)
+        return build_report(raw, places, name, problems, xml_clean=clean)
 
 
 @contextmanager

@@ -381,6 +381,17 @@ def xml_safe(text: str) -> tuple[str, str | None]:
     return _NOT_XML.sub("", text), f"文字中有{what} {names}，已删除：请检查这段文字是否从其他软件粘贴而来"
 
 
+# In UTF-8 bytes: a control character XML cannot hold, U+FFFE/U+FFFF, an encoded surrogate, or a backslash (a
+# double-quoted YAML text can write any character as an escape such as \x1f).
+_NOT_XML_SOURCE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\\]|\xef\xbf[\xbe\xbf]|\xed[\xa0-\xbf]")
+
+
+def clean_source(data: bytes) -> bool:
+    """True when no text read from this YAML source can hold a character XML cannot: safe_text would change nothing
+    and warn of nothing, so its walk over a large file's every value is skipped."""
+    return _NOT_XML_SOURCE.search(data) is None
+
+
 def safe_text(raw: Any, builder: Builder, rpath: Path_ = ()) -> Any:
     """The raw tree with every character XML cannot hold removed from its texts and keys, each removal a warning
     at its place (a workbook's cells are made safe as they are read, with their cell as the place)."""
@@ -410,13 +421,16 @@ def _as_is(value: Any) -> bool:
     return not isinstance(value, (dict, list))
 
 
-def build_report(raw: Any, places: dict[Path_, str], source: str, problems: list[Problem] | None = None) -> tuple[Report, list[Problem]]:
+def build_report(raw: Any, places: dict[Path_, str], source: str, problems: list[Problem] | None = None,
+                 xml_clean: bool = False) -> tuple[Report, list[Problem]]:
     """The model from a raw tree; InputError carrying all problems when any is an error, and the model built from
-    everything readable when there is one (InputError.report), so that the checks still run in the same pass."""
+    everything readable when there is one (InputError.report), so that the checks still run in the same pass.
+    `xml_clean`: the reader knows no text of the tree can hold a character XML cannot (see clean_source)."""
     builder = Builder(places, source)
     if problems:
         builder.problems.items.extend(problems)
-    raw = safe_text(raw, builder)
+    if not xml_clean:
+        raw = safe_text(raw, builder)
     if isinstance(raw, dict):
         check_names(raw, builder)
     report = builder.build(raw)
