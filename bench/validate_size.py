@@ -5,13 +5,14 @@ validate in under 20 s; never asserted by a unit test).
     python bench/validate_size.py 20000           # one size
 
 Each input is the small unit of tests/bad_inputs/base.yaml with its projects repeated (renamed, each with its three
-indicators) until it holds the given number, written as YAML (20,000 projects: about 10 MB). Two figures: reading
+indicators) until it holds the given number, written as YAML (20,000 projects: about 19 MB). Two figures: reading
 alone (`read_input`: parse, build the model) and `evaluate`, what `jxzp validate` runs (read, compute, check).
 """
 from __future__ import annotations
 
 import argparse
 import copy
+import os
 import platform
 import sys
 import tempfile
@@ -67,14 +68,16 @@ def main() -> None:
     parser.add_argument("sizes", nargs="*", type=int, default=[5_000, 10_000, 20_000])
     parser.add_argument("--runs", type=int, default=1)
     args = parser.parse_args()
-    print(f"{platform.machine()}, Python {platform.python_version()}, {platform.system()}")
+    print(f"{platform.machine()}, Python {platform.python_version()}, {platform.system()}, {os.cpu_count()} CPU")
     # CPU seconds beside wall seconds: on a shared machine the wall clock also counts other people's work.
     print(f"{'项目数':>8} {'文件 MB':>8} {'读取 s':>8} {'validate s':>11} {'validate CPU s':>15} {'每千项目 s':>10}"
-          f" {'问题数':>7}")
+          f" {'问题数':>7} {'平均负载':>9}")
     for projects in args.sizes:
         read, whole, cpu, mb, problems = measure(projects, args.runs)
+        # The one-minute load average when the size is done: other work on the machine during the measurement.
+        load = f"{os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else "—"
         print(f"{projects:>8} {mb:>8.1f} {read:>8.1f} {whole:>11.1f} {cpu:>15.1f} {whole / projects * 1000:>10.2f}"
-              f" {problems:>7}", flush=True)
+              f" {problems:>7} {load:>9}", flush=True)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from .problems import InputError, Problem, Severity, sort_problems
 from .model import Report
 from .pack import DEFAULT_PACK, PROFILE_FILE, Pack, PackError, bundled_packs, load_pack
 from .profile import Profile, load_profile, load_profile_file
-from .readers import read_input
+from .readers import collector_paused, read_input
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +95,11 @@ def choose_profile(report: Report, pack: Pack, profile: str | Path | None = None
 def evaluate(path: str | Path, profile: str | Path | None = None, pack: str | Path | None = None) -> Evaluation:
     """Read, compute and check one input; never raises for a problem of the input (a bad --pack or --profile of
     the command line is reported as this input's problem too)."""
-    path = Path(path)
+    with collector_paused():
+        return _evaluate(Path(path), profile, pack)
+
+
+def _evaluate(path: Path, profile: str | Path | None, pack: str | Path | None) -> Evaluation:
     incomplete = False
     try:
         try:

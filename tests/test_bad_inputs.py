@@ -64,6 +64,9 @@ CASES = [
      "缺少工作表“绩效指标”：请使用 jxzp init 生成的填报模板，不要删除或改名工作表", HAS_ERRORS),
     ("missing-column.xlsx", ERROR, "绩效指标!1:1",
      "工作表“绩效指标”缺少“分值”列：请恢复这一列（可用 jxzp init 生成新模板对照）", HAS_ERRORS),
+    ("missing-actual-column.xlsx", ERROR, "收支情况!1:1",
+     "工作表“收支情况”缺少“决算数”列（表头行中没有这一列）：执行率要按决算数计算，请从填报模板（jxzp init 生成）"
+     "复制“决算数”列到原位置后重新填写", HAS_ERRORS),
     ("renamed-header.xlsx", ERROR, "项目!A1",
      "找不到表头（前6行中没有“项目名称”），请恢复表头行，不要删除或改写表头文字（可用 jxzp init 生成新模板对照）", HAS_ERRORS),
     ("row-without-name.xlsx", ERROR, "收支情况!A27",

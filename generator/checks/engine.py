@@ -1,6 +1,7 @@
 """The rule engine: rules declared once (code, severity, message template, test), run over computed results."""
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 import re
 from dataclasses import dataclass, field, replace
@@ -80,11 +81,18 @@ def rule_by_code(code: str) -> Rule:
 class Context:
     """What rules read: the results, places in the input, figures as presented, and the outcome of the sum identities."""
 
-    def __init__(self, results: Results, documents: frozenset[str] | None = None) -> None:
+    def __init__(self, results: Results, unreadable: frozenset[str] = frozenset(),
+                 documents: frozenset[str] | None = None) -> None:
         self.results = results
         self.report = results.report
         self.profile = results.profile
+        self.unreadable = unreadable
+        """Model paths of values the reader found but could not read (already reported as errors)."""
         self.documents = documents
+
+    def unread(self, prefix: str) -> bool:
+        """True when a value at or below this model path was typed but could not be read (its error says so)."""
+        return any(p.startswith(prefix) for p in self.unreadable)
 
     def publishes(self, kind: str) -> bool:
         """Whether the package has this kind of document (部门整体报告, 项目报告, …): a rule about a section of a
@@ -96,9 +104,20 @@ class Context:
         places = self.report.places
         if path in places:
             return places[path]
-        prefix = path.rpartition(".")[0] + "."
-        sibling = next((place for key, place in places.items() if key.startswith(prefix)), None)
+        sibling = self._first_below.get(path.rpartition(".")[0] + ".")
         return sibling if sibling is not None else self.report.place(path)
+
+    @cached_property
+    def _first_below(self) -> dict[str, str]:
+        """For every path prefix ending in ".", the place of the first path below it in input order: looked up once
+        per prefix instead of scanning every place for each finding at an empty field."""
+        out: dict[str, str] = {}
+        for key, place in self.report.places.items():
+            end = key.find(".")
+            while end != -1:
+                out.setdefault(key[:end + 1], place)
+                end = key.find(".", end + 1)
+        return out
 
     def line(self, table: str, key: str) -> Line:
         return getattr(self.results, table)[key]
@@ -118,7 +137,14 @@ class Context:
     def suspect(self, prefix: str) -> bool:
         """True when a failed sum identity involves a figure at or below this model path (its finding already
         covers it, so other rules stay silent about it)."""
-        return any(p.startswith(prefix) for p in self.identities.suspects)
+        suspects = self._sorted_suspects
+        # The first suspect not below the prefix in sorting order starts with it if any does.
+        at = bisect_left(suspects, prefix)
+        return at < len(suspects) and suspects[at].startswith(prefix)
+
+    @cached_property
+    def _sorted_suspects(self) -> list[str]:
+        return sorted(self.identities.suspects)
 
 
 SCOPES = {"单位信息": "unit", "收支情况": "finance", "三公经费": "three_public", "功能分类": "functional",
@@ -132,10 +158,12 @@ GAP_CODES = {"missing-sheet", "missing-column", "missing-header", "too-many-rows
 DEPENDS_ON = {
     "indicators": {"no-indicators", "no-department-indicators", "level1-weights", "indicator-weights-total",
                    "level1-unknown"},
-    "finance": {"sum-mismatch", "balance-mismatch", "functional-sum-mismatch", "projects-exceed-spending"},
+    "finance": {"sum-mismatch", "balance-mismatch", "functional-sum-mismatch", "projects-exceed-spending",
+                "no-actual"},
     "three_public": {"sum-mismatch"},
     "functional": {"functional-sum-mismatch"},
-    "projects": {"projects-exceed-spending", "no-indicators", "level1-weights", "indicator-weights-total"},
+    "projects": {"projects-exceed-spending", "no-indicators", "level1-weights", "indicator-weights-total",
+                 "no-actual"},
 }
 """The rules that judge a whole part (a statement's totals, a project's set of indicators): silent while that part
 is incomplete, since what they would report follows from the reading problem already reported."""
@@ -175,7 +203,7 @@ def run_checks(results: Results, read: list[Problem] | None = None,
     a root cause is about names that cause (Problem.cause) and says so. `read` are the problems of reading the
     input: a rule judging a part the reader could not complete stays silent. `documents` are the kinds of document
     the package will hold (None: all)."""
-    ctx = Context(results, documents)
+    ctx = Context(results, frozenset(p.path for p in read or [] if p.severity is Severity.ERROR and p.path), documents)
     missing = gaps(read or [])
     # A cell the reader already reported an error at is not judged again: what a rule would say follows from it.
     reported = {p.place for p in read or [] if p.severity is Severity.ERROR and "!" in p.place}

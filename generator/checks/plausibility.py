@@ -3,10 +3,10 @@ a report dated before its year ended, required sections empty or still holding t
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from statistics import median
 
 from ..catalog import FINANCE_ROWS, THREE_PUBLIC_ROWS
 from ..model import AMOUNT_COLUMNS, FUND_STAGES, Project, Unit
@@ -82,20 +82,36 @@ def _source_label(path: str) -> str:
     return {"current": "中的当年财政拨款", "carryover": "中的上年结转资金", "other": "中的其他资金"}.get(name, "")
 
 
+def _median_without(ordered: list[Decimal], value: Decimal) -> Decimal:
+    """statistics.median of the sorted non-zero amounts with one amount equal to `value` left out, without
+    copying and sorting them again for each amount (a group holds every project: 20,000 amounts)."""
+    gone = bisect_left(ordered, value)
+
+    def at(i: int) -> Decimal:
+        return ordered[i] if i < gone else ordered[i + 1]
+    n = len(ordered) - 1
+    if n % 2 == 1:
+        return at(n // 2)
+    return (at(n // 2 - 1) + at(n // 2)) / 2
+
+
 @rule("amount-scale", Severity.WARNING,
       "金额是同类金额中位数的1000倍以上（且不小于1000万元）：可能把元当作万元填写",
       "{name}为{amount}万元，是同类金额的{ratio}倍，像是按“元”填写：应为 {likely} 万元？请改正（金额单位为万元）")
 def amount_scale(ctx: Context):
     seen: set[str] = set()
     for group, items in _sibling_groups(ctx):
+        ordered: list[Decimal] | None = None     # the group's non-zero amounts sorted, once per group
         for k, (path, name, value) in enumerate(items):
             if path in seen or value < SCALE_FLOOR:
                 continue
-            siblings = [(p, v) for j, (p, _, v) in enumerate(items) if j != k and v != 0]
-            if len(siblings) < MIN_SIBLINGS:
+            if ordered is None:
+                ordered = sorted(v for _, _, v in items if v != 0)
+            if len(ordered) - 1 < MIN_SIBLINGS:
                 continue
-            middle = Decimal(median(v for _, v in siblings))
+            middle = Decimal(_median_without(ordered, value))
             if middle > 0 and value >= SCALE_RATIO * middle:
+                siblings = [(p, v) for j, (p, _, v) in enumerate(items) if j != k and v != 0]
                 cell, typed = _culprit(ctx, path, value)
                 if cell in seen:
                     continue

@@ -1,6 +1,7 @@
 """Projects against their own budgets, against the statement's 项目支出, and against each other."""
 from __future__ import annotations
 
+import heapq
 from decimal import Decimal
 
 from ..model import FUND_STAGES, Funds, Project
@@ -83,22 +84,27 @@ def _totals(project: Project) -> tuple[Decimal | None, ...]:
       "“{field}”也一字不差：可能重复填报，请删除重复的项目，或改正其资金和文字")
 def duplicate_content(ctx: Context):
     projects = ctx.report.projects
+    # The first earlier project with the same totals and the same text, per text: each project is looked up, not
+    # compared with every project before it (Decimal hashes agree with equality: 310 and 310.00 meet).
+    first: dict[tuple, int] = {}
     for j, project in enumerate(projects):
         totals = _totals(project)
         if all(t is None or t == 0 for t in totals):
             continue
-        for i in range(j):
-            if _totals(projects[i]) != totals:
-                continue
-            same = next((label for name, label in DUPLICATE_TEXTS
-                         if (a := getattr(project, name)) and (b := getattr(projects[i], name))
-                         and len(normalize_text(a)) >= MIN_DUPLICATE_TEXT and normalize_text(a) == normalize_text(b)),
-                        None)
-            if same:
-                yield Hit(f"projects.{j}.name", {
-                    "name": project.name, "other_no": i + 1, "other": projects[i].name,
-                    "budget": shown_computed(totals[1]), "actual": shown_computed(totals[2]), "field": same})
-                break
+        keys = [(totals, name, text) for name, _ in DUPLICATE_TEXTS
+                if (a := getattr(project, name)) and len(text := normalize_text(a)) >= MIN_DUPLICATE_TEXT]
+        earlier = [first[key] for key in keys if key in first]
+        for key in keys:
+            first.setdefault(key, j)
+        if not earlier:
+            continue
+        i = min(earlier)
+        same = next(label for name, label in DUPLICATE_TEXTS
+                    if (a := getattr(project, name)) and (b := getattr(projects[i], name))
+                    and len(normalize_text(a)) >= MIN_DUPLICATE_TEXT and normalize_text(a) == normalize_text(b))
+        yield Hit(f"projects.{j}.name", {
+            "name": project.name, "other_no": i + 1, "other": projects[i].name,
+            "budget": shown_computed(totals[1]), "actual": shown_computed(totals[2]), "field": same})
 
 
 GOAL_SIMILARITY = 0.95
@@ -114,13 +120,17 @@ def goal_copied(ctx: Context):
     projects = ctx.report.projects
     goals = [normalize_text(p.goal) if p.goal else "" for p in projects]
     matcher = SequenceMatcher(None, autojunk=False)
+    # Earlier goals by length: a goal is compared only with those whose length allows the similarity at all
+    # (the bound real_quick_ratio checks), in input order, not with every project before it.
+    by_length: dict[int, list[int]] = {}
     for j, goal in enumerate(goals):
         if len(goal) < MIN_GOAL:
             continue
+        size = len(goal)
+        near = [indexes for other, indexes in by_length.items()
+                if 2.0 * min(other, size) / (other + size) >= GOAL_SIMILARITY]
         matcher.set_seq2(goal)          # indexes this goal once for all the comparisons below
-        for i in range(j):
-            if len(goals[i]) < MIN_GOAL:
-                continue
+        for i in heapq.merge(*near):
             matcher.set_seq1(goals[i])
             # The cheap upper bounds rule out almost every pair before the full comparison.
             if matcher.real_quick_ratio() < GOAL_SIMILARITY or matcher.quick_ratio() < GOAL_SIMILARITY:
@@ -130,3 +140,4 @@ def goal_copied(ctx: Context):
                 yield Hit(f"projects.{j}.goal", {"name": projects[j].name, "other_no": i + 1,
                                                  "other": projects[i].name, "similarity": f"{ratio:.0%}"})
                 break
+        by_length.setdefault(size, []).append(j)

@@ -38,6 +38,32 @@ def no_budget(ctx: Context):
             yield Hit(f"projects.{pr.index}.funds.budget.stated_total", {"name": pr.project.name})
 
 
+ACTUAL_SOURCES = ("current", "carryover", "other", "stated_total")
+
+
+@rule("no-actual", Severity.ERROR,
+      "全年执行数（项目）或本年支出合计的决算数（部门整体）空着，执行率和得分无法计算",
+      "{what}未填写，无法计算{whose}执行率{score}：请填写{fill}（万元），当年没有支出的填 0")
+def no_actual(ctx: Context):
+    for pr in ctx.results.projects:
+        project, card = pr.project, pr.card
+        prefix = f"projects.{pr.index}.funds.actual"
+        # A project neither scored nor budgeted has no rate to lose; an unreadable amount has its own error.
+        if card.actual is not None or ctx.unread(prefix) or not project.evaluated and not card.budget:
+            continue
+        # The cell left empty: the first of the stage's cells the input has (a workbook has them all).
+        path = next((f"{prefix}.{name}" for name in ACTUAL_SOURCES if f"{prefix}.{name}" in ctx.report.places),
+                    f"{prefix}.stated_total")
+        yield Hit(path, {"what": f"项目“{project.name}”的全年执行数", "whose": "该项目的",
+                         "score": "和预算执行得分" if project.evaluated else "", "fill": "全年执行数"})
+    # The department: only beside a typed 全年预算数 (a unit that reports no statement at all has no rate to lose).
+    department = ctx.results.department
+    if department.actual is None and department.budget is not None and not ctx.unread("finance."):
+        yield Hit("finance.本年支出合计.actual", {
+            "what": "收支情况“本年支出合计”的决算数（及其各组成行的决算数）", "whose": "部门整体的", "score": "和得分",
+            "fill": "本年支出合计的决算数（或基本支出、项目支出各行的决算数）"})
+
+
 @rule("no-indicators", Severity.WARNING, "开展自评的项目没有绩效指标",
       "项目“{name}”没有绩效指标，无法计算得分：请在“绩效指标”中按项目名称填写指标，或把“是否开展自评”改为“否”")
 def no_indicators(ctx: Context):

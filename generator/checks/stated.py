@@ -199,10 +199,20 @@ def _statement_changes(ctx: Context) -> Iterator[Stated]:
                              (computed_rate,) if computed_rate is not None else ())
 
 
+def _stated_by_code(ctx: Context) -> dict[str, list[Stated]]:
+    """Every stated figure grouped by its rule, worked out once per check run though ten rules read it."""
+    cache = ctx.__dict__.get("_stated")
+    if cache is None:
+        cache = ctx.__dict__["_stated"] = {}
+        for item in stated_figures(ctx):
+            cache.setdefault(item.code, []).append(item)
+    return cache
+
+
 def _stated_hits(code: str):
     def test(ctx: Context):
-        for item in stated_figures(ctx):
-            if item.code == code and not _agrees(item):
+        for item in _stated_by_code(ctx).get(code, ()):
+            if not _agrees(item):
                 yield Hit(item.path, {"what": item.what, "stated": _show(item.stated, item.unit, typed=True),
                                       "computed": _show(item.computed, item.unit), "basis": item.basis})
     return test

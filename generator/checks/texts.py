@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..model import Project, Unit
 from .engine import Context
@@ -30,6 +31,7 @@ class TextField:
         return self.project is None
 
 
+@lru_cache(maxsize=None)
 def alias(model: type, name: str) -> str:
     return model.model_fields[name].alias or name
 
@@ -48,8 +50,16 @@ def _text(value) -> str | None:
     return value
 
 
-def text_fields(ctx: Context) -> Iterator[TextField]:
-    """Every non-empty free-text field: the unit's first, then each project's, in input order."""
+def text_fields(ctx: Context) -> list[TextField]:
+    """Every non-empty free-text field: the unit's first, then each project's, in input order (listed once per
+    check run: several rules read them all)."""
+    cache = ctx.__dict__.get("_text_fields")
+    if cache is None:
+        cache = ctx.__dict__["_text_fields"] = list(_text_fields(ctx))
+    return cache
+
+
+def _text_fields(ctx: Context) -> Iterator[TextField]:
     unit = ctx.report.unit
     for name in UNIT_TEXTS:
         text = _text(getattr(unit, name))

@@ -26,6 +26,8 @@ _TRUE = {"是"}
 _FALSE = {"否"}
 # Characters an XML 1.0 document cannot hold (Word refuses the file), and lone surrogates (no UTF-8 for them).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# A text with a Chinese character in it stays non-ASCII under NFKC, so it can be none of the _NOT_A_VALUE words.
+_HAN = re.compile("[\u4e00-\u9fff]")
 _NOT_A_VALUE = {"nan", "inf", "infinity", "+inf", "-inf", "+infinity", "-infinity", "+nan", "-nan"}
 YEARS = (1990, 2100)
 _DIRECTIONS = {
@@ -85,6 +87,18 @@ def _range(name: str, info, annotation) -> tuple[Decimal, Decimal, str]:
     return Decimal(-10 ** 15), Decimal(10 ** 15), "绝对值小于 10¹⁵"
 
 
+_RANGES: dict[tuple[str, int], tuple[Decimal, Decimal, str]] = {}
+
+
+def _range_of(name: str, info, annotation) -> tuple[Decimal, Decimal, str]:
+    """_range, worked out once per model field (field infos live as long as their model class)."""
+    key = (name, id(info))
+    known = _RANGES.get(key)
+    if known is None:
+        known = _RANGES[key] = _range(name, info, annotation)
+    return known
+
+
 @lru_cache(maxsize=None)
 def _shape(annotation) -> tuple[Any, Any, Any]:
     """(list | dict | BaseModel | None, the type without Optional, a list's item type) of a field's annotation,
@@ -100,6 +114,15 @@ def _shape(annotation) -> tuple[Any, Any, Any]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return BaseModel, annotation, None
     return None, annotation, None
+
+
+@lru_cache(maxsize=None)
+def _fields(cls: type[BaseModel]) -> tuple[tuple[tuple[str, str, Any, bool, bool], ...], frozenset[str]]:
+    """(name, label, field info, required, holds a model) of each field a model reads, and the labels it knows:
+    worked out once per model class rather than for every record read."""
+    fields = tuple((name, _label(name, info), info, info.is_required(), _shape(info.annotation)[0] is BaseModel)
+                   for name, info in cls.model_fields.items() if not info.exclude)
+    return fields, frozenset(label for _, label, *_ in fields)
 
 
 class Builder:
@@ -147,20 +170,21 @@ class Builder:
             self.problems.error(self.place(rpath), f"“{rpath[-1] if rpath else '根'}”应为若干“名称: 值”的栏目", "structure")
             return None
         out: dict[str, Any] = {}
-        known = set()
-        for name, info in cls.model_fields.items():
-            if info.exclude:
-                continue
-            label = _label(name, info)
-            known.add(label)
+        fields, known = _fields(cls)
+        places = self.places
+        prefix = f"{mpath}." if mpath else ""
+        for name, label, info, required, nested in fields:
             sub_r = (*rpath, label)
-            sub_m = f"{mpath}.{name}" if mpath else name
-            if sub_r in self.places:
-                self.model_places[sub_m] = self.places[sub_r]
+            place = places.get(sub_r)
             value = raw.get(label)
+            if place is None and value is None and not required and not nested:
+                continue        # a field not in the input at all, with no cell: nothing to record (most fields)
+            sub_m = prefix + name
+            if place is not None:
+                self.model_places[sub_m] = place
             if _blank(value):
                 self.empty_places(info.annotation, sub_r, sub_m)
-                if info.is_required():
+                if required:
                     self.problems.error(self.place(sub_r), f"缺少“{label}”：请填写{label}", "missing", sub_m)
                     self.stand_in(out, name, info, label)
                 continue
@@ -168,7 +192,7 @@ class Builder:
             converted = self.value(info.annotation, value, sub_r, sub_m, name, info, shown_label)
             if converted is not None:
                 out[name] = converted
-            elif info.is_required():
+            elif required:
                 self.stand_in(out, name, info, label)
         for key in raw:
             if key not in known:
@@ -246,23 +270,29 @@ class Builder:
 
     def scalar(self, annotation, value: Any, rpath: Path_, name: str, info, label: str = "", mpath: str = "") -> Any:
         label = label or _label(name, info)
-        where = self.place(rpath)
         if isinstance(value, (list, dict)):
             what = "列表" if isinstance(value, list) else "若干栏目"
-            self.problems.error(where, f"{label}应为一个值，这里却是{what}：请只填写一个值（文字或数字）", "not-a-scalar")
+            self.problems.error(self.place(rpath), f"{label}应为一个值，这里却是{what}：请只填写一个值（文字或数字）", "not-a-scalar")
             return None
         shown = str(value).strip()
+        if annotation is str:     # most values: a text, only checked for the "not a number" words
+            if (isinstance(value, float) and not math.isfinite(value)) or (
+                    _HAN.search(shown) is None and normalize_text(shown).lower() in _NOT_A_VALUE):
+                self.problems.error(self.place(rpath), f"{label}“{shown}”不是有效的内容（程序的“非数字/无穷大”记号）：请填写实际的文字或数值",
+                                    "not-a-value")
+                return None
+            return text_of(value)
         try:
             if annotation in (Decimal, int):
                 number = parse_decimal(value)
                 if number is None:
                     return None
                 if name == "weight" and number < 0:
-                    self.problems.error(where, f"分值“{shown}”为负数：分值应为0或正数", "negative-weight", mpath)
+                    self.problems.error(self.place(rpath), f"分值“{shown}”为负数：分值应为0或正数", "negative-weight", mpath)
                     return None
-                low, high, allowed = _range(name, info, annotation)
+                low, high, allowed = _range_of(name, info, annotation)
                 if not low <= number <= high:
-                    self.problems.error(where, f"{label}“{shown}”超出合理范围：应为{allowed}", "out-of-range", mpath)
+                    self.problems.error(self.place(rpath), f"{label}“{shown}”超出合理范围：应为{allowed}", "out-of-range", mpath)
                     return None
                 if annotation is int:
                     return parse_int(number)
@@ -270,17 +300,17 @@ class Builder:
             if annotation is date:
                 day = parse_date(value)
                 if day is not None and not YEARS[0] <= day.year <= YEARS[1]:
-                    self.problems.error(where, f"{label}“{shown}”超出合理范围：年份应在 {YEARS[0]}～{YEARS[1]} 之间，请检查日期",
+                    self.problems.error(self.place(rpath), f"{label}“{shown}”超出合理范围：年份应在 {YEARS[0]}～{YEARS[1]} 之间，请检查日期",
                                         "out-of-range", mpath)
                     return None
                 return day
         except NotANumber:
             if annotation is date:
-                self.problems.error(where, f"{label}“{shown}”不是日期，请按 2023年3月30日 或 2023-03-30 填写", "not-a-date", mpath)
+                self.problems.error(self.place(rpath), f"{label}“{shown}”不是日期，请按 2023年3月30日 或 2023-03-30 填写", "not-a-date", mpath)
             elif annotation is int:
-                self.problems.error(where, f"{label}“{shown}”不是整数，请填写整数（{_unit_hint(name, info)}）", "not-a-number", mpath)
+                self.problems.error(self.place(rpath), f"{label}“{shown}”不是整数，请填写整数（{_unit_hint(name, info)}）", "not-a-number", mpath)
             else:
-                self.problems.error(where, f"{label}“{shown}”不是数字，请填写数字（{_unit_hint(name, info)}）", "not-a-number", mpath)
+                self.problems.error(self.place(rpath), f"{label}“{shown}”不是数字，请填写数字（{_unit_hint(name, info)}）", "not-a-number", mpath)
             return None
         if annotation is bool:
             text = normalize_text(shown).lower()
@@ -290,7 +320,7 @@ class Builder:
                 return True
             if text in _FALSE:
                 return False
-            self.problems.error(where, f"{label}“{shown}”无法识别，请填写“是”或“否”", "not-a-bool", mpath)
+            self.problems.error(self.place(rpath), f"{label}“{shown}”无法识别，请填写“是”或“否”", "not-a-bool", mpath)
             return None
         if isinstance(annotation, type) and issubclass(annotation, Enum):
             table = _DIRECTIONS if annotation is Direction else _LEVELS
@@ -298,10 +328,11 @@ class Builder:
             if key in table:
                 return table[key]
             choices = "、".join(dict.fromkeys(m.value for m in annotation))
-            self.problems.error(where, f"{label}“{shown}”无法识别，请从下拉列表中选择：{choices}", "bad-choice", mpath)
+            self.problems.error(self.place(rpath), f"{label}“{shown}”无法识别，请从下拉列表中选择：{choices}", "bad-choice", mpath)
             return None
-        if (isinstance(value, float) and not math.isfinite(value)) or normalize_text(shown).lower() in _NOT_A_VALUE:
-            self.problems.error(where, f"{label}“{shown}”不是有效的内容（程序的“非数字/无穷大”记号）：请填写实际的文字或数值",
+        if (isinstance(value, float) and not math.isfinite(value)) or (
+                _HAN.search(shown) is None and normalize_text(shown).lower() in _NOT_A_VALUE):
+            self.problems.error(self.place(rpath), f"{label}“{shown}”不是有效的内容（程序的“非数字/无穷大”记号）：请填写实际的文字或数值",
                                 "not-a-value")
             return None
         return text_of(value)
@@ -350,6 +381,17 @@ def xml_safe(text: str) -> tuple[str, str | None]:
     return _NOT_XML.sub("", text), f"文字中有{what} {names}，已删除：请检查这段文字是否从其他软件粘贴而来"
 
 
+# In UTF-8 bytes: a control character XML cannot hold, U+FFFE/U+FFFF, an encoded surrogate, or a backslash (a
+# double-quoted YAML text can write any character as an escape such as \x1f).
+_NOT_XML_SOURCE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\\]|\xef\xbf[\xbe\xbf]|\xed[\xa0-\xbf]")
+
+
+def clean_source(data: bytes) -> bool:
+    """True when no text read from this YAML source can hold a character XML cannot: safe_text would change nothing
+    and warn of nothing, so its walk over a large file's every value is skipped."""
+    return _NOT_XML_SOURCE.search(data) is None
+
+
 def safe_text(raw: Any, builder: Builder, rpath: Path_ = ()) -> Any:
     """The raw tree with every character XML cannot hold removed from its texts and keys, each removal a warning
     at its place (a workbook's cells are made safe as they are read, with their cell as the place)."""
@@ -364,20 +406,31 @@ def safe_text(raw: Any, builder: Builder, rpath: Path_ = ()) -> Any:
             clean = safe_text(key, builder, (*rpath, key)) if isinstance(key, str) else key
             if clean != key and (*rpath, key) in builder.places:
                 builder.places[(*rpath, clean)] = builder.places[(*rpath, key)]
-            out[clean] = safe_text(value, builder, (*rpath, clean))
+            # A clean text or a number as it stands, without a call and a path per cell: most of a large file.
+            out[clean] = value if _as_is(value) else safe_text(value, builder, (*rpath, clean))
         return out
     if isinstance(raw, list):
-        return [safe_text(item, builder, (*rpath, i)) for i, item in enumerate(raw)]
+        return [item if _as_is(item) else safe_text(item, builder, (*rpath, i)) for i, item in enumerate(raw)]
     return raw
 
 
-def build_report(raw: Any, places: dict[Path_, str], source: str, problems: list[Problem] | None = None) -> tuple[Report, list[Problem]]:
+def _as_is(value: Any) -> bool:
+    """A value safe_text would return unchanged without a warning: a text XML can hold, or no text at all."""
+    if isinstance(value, str):
+        return _NOT_XML.search(value) is None
+    return not isinstance(value, (dict, list))
+
+
+def build_report(raw: Any, places: dict[Path_, str], source: str, problems: list[Problem] | None = None,
+                 xml_clean: bool = False) -> tuple[Report, list[Problem]]:
     """The model from a raw tree; InputError carrying all problems when any is an error, and the model built from
-    everything readable when there is one (InputError.report), so that the checks still run in the same pass."""
+    everything readable when there is one (InputError.report), so that the checks still run in the same pass.
+    `xml_clean`: the reader knows no text of the tree can hold a character XML cannot (see clean_source)."""
     builder = Builder(places, source)
     if problems:
         builder.problems.items.extend(problems)
-    raw = safe_text(raw, builder)
+    if not xml_clean:
+        raw = safe_text(raw, builder)
     if isinstance(raw, dict):
         check_names(raw, builder)
     report = builder.build(raw)

@@ -21,7 +21,7 @@ from ..numbers import normalize_text
 from ..problems import InputError, Problem, Problems, Severity
 from .build import xml_safe
 from .layout import FINANCE_SHEET, FUNCTIONAL_SHEET, INDICATOR_SHEET, OWNER, PROJECT_SHEET, SHEETS, THREE_PUBLIC_SHEET, \
-    UNIT_SHEET, Column, Sheet
+    UNIT_SHEET, Column, Sheet, essential_columns
 
 MAX_ROWS = 20000         # filled rows of one sheet; blank rows between them do not count
 MAX_COLUMNS = 200
@@ -225,6 +225,7 @@ def _header_keys(rows: list[tuple[int, list[Any]]], at: int, sheet: Sheet) -> tu
     second = rows[at + 1][1] if at + 1 < len(rows) else []
     two_rows = any(_key(v) in subs for v in second)
     mapping: dict[int, Column] = {}
+    taken: set[Column] = set()
     group = ""
     for i in range(max(len(top), len(second))):
         head = _key(top[i]) if i < len(top) else ""
@@ -237,8 +238,11 @@ def _header_keys(rows: list[tuple[int, list[Any]]], at: int, sheet: Sheet) -> tu
             key = head
             if head == "":
                 continue
-        if key in by_key:
+        # A column met again (a group header deleted leaves its sub-columns under the group before it) keeps its
+        # first place: the later cells are not read into it.
+        if key in by_key and by_key[key] not in taken:
             mapping[i] = by_key[key]
+            taken.add(by_key[key])
     return mapping, (2 if two_rows else 1)
 
 
@@ -318,6 +322,12 @@ class _Workbook:
                                 f"工作表“{title}”缺少“{column.key}”列：请恢复这一列（可用 jxzp init 生成新模板对照）", "missing-column")
         if missing:
             return None   # one message for the column, not one per row that lacks its value
+        for label, columns in essential_columns(sheet).items():
+            if not any(column in present for column in columns):
+                # The rest of the sheet is still read and checked; the rates that need this column are not computed.
+                self.problems.error(f"{title}!{rows[at][0]}:{rows[at][0]}",
+                                    f"工作表“{title}”缺少“{label}”列（表头行中没有这一列）：执行率要按{label}计算，"
+                                    f"请从填报模板（jxzp init 生成）复制“{label}”列到原位置后重新填写", "missing-column")
         records = []
         self.blanks = {}
         for number, values in rows[at + height:]:

@@ -181,5 +181,19 @@ FUNCTIONAL_SHEET = Sheet("功能分类", [
     *[Column(h, ("金额", h), f"{h}（万元）", kind="money", width=14) for h in AMOUNT_HEADERS],
 ], optional=True, anchor="科目名称", instructions="可选；一般公共预算财政拨款支出按功能分类（类级）")
 
+ESSENTIAL = ("决算数", "全年执行数")
+"""Columns (or column groups) every execution rate is computed from: a sheet without one is an error, not a gap."""
+
+
+def essential_columns(sheet: Sheet) -> dict[str, list[Column]]:
+    """The sheet's columns of each ESSENTIAL header or group, by that header."""
+    out: dict[str, list[Column]] = {}
+    for column in sheet.columns:
+        label = column.group if column.group in ESSENTIAL else column.header if column.header in ESSENTIAL else None
+        if label is not None:
+            out.setdefault(label, []).append(column)
+    return out
+
+
 SHEETS: tuple[Sheet, ...] = (UNIT_SHEET, FINANCE_SHEET, PROJECT_SHEET, INDICATOR_SHEET, THREE_PUBLIC_SHEET, FUNCTIONAL_SHEET)
 INSTRUCTIONS_SHEET = "填表说明"

@@ -109,6 +109,10 @@ def _read_fast(text: str, name: str) -> tuple[Any, dict[tuple, str]] | None:
     """libyaml's parser, about ten times faster than the round-trip one; None when the file needs the careful
     reader (any syntax problem, a duplicate key, an unusual tag), which then says what is wrong in Chinese."""
     try:
+        return _from_events(text, name)
+    except (_Unusual, yaml_c.YAMLError, RecursionError):
+        pass    # anything but plain keys, texts, numbers, lists and mappings: the node tree below says what
+    try:
         root = yaml_c.compose(text, Loader=_FastLoader)
     except yaml_c.MarkedYAMLError as exc:
         if "nesting depth" in str(exc.problem):
@@ -128,6 +132,81 @@ def _read_fast(text: str, name: str) -> tuple[Any, dict[tuple, str]] | None:
 
 class _Unusual(Exception):
     """A construct the fast path leaves to the round-trip reader."""
+
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def _from_events(text: str, name: str) -> tuple[Any, dict[tuple, str]]:
+    """The plain tree and its places straight from libyaml's events, for a file of plain keys, scalars, lists and
+    mappings: the same tree and places as composing the node tree and walking it (_node), without holding a node
+    and two marks for every value of the file (a 20,000-project file's node tree alone took most of a gigabyte).
+    _Unusual for anything else — an anchor, an alias, an explicit tag, a duplicate or non-text key, a second
+    document, nesting deeper than MAX_DEPTH — which the node tree then handles."""
+    loader = _FastLoader(text)
+    try:
+        get = loader.get_event
+        get()                                           # stream start
+        event = get()
+        if isinstance(event, yaml_c.StreamEndEvent):
+            return None, {}
+        places: dict[tuple, str] = {}
+        # Open collections: [container, its path, the key awaiting its value (mappings)]
+        stack: list[list[Any]] = []
+        root: Any = None
+        while True:
+            event = get()
+            kind = event.__class__
+            if kind is yaml_c.MappingEndEvent or kind is yaml_c.SequenceEndEvent:
+                stack.pop()
+                if stack:
+                    continue
+                break
+            if kind not in _NODE_EVENTS or event.anchor is not None or event.tag is not None:
+                raise _Unusual
+            if stack:
+                top = stack[-1]
+                container = top[0]
+                if container.__class__ is dict:
+                    if top[2] is None:                  # this scalar is a key
+                        if kind is not yaml_c.ScalarEvent or \
+                                loader.resolve(_Scalar, event.value, event.implicit) == _MERGE_TAG:
+                            raise _Unusual
+                        key = str(event.value).strip()
+                        if key in container:
+                            raise _Unusual
+                        top[2] = key
+                        continue
+                    path = (*top[1], top[2])
+                else:
+                    path = (*top[1], len(container))
+                places[path] = f"{name}:{event.start_mark.line + 1}"
+                if len(path) > MAX_DEPTH:
+                    raise _Unusual
+            else:
+                path = ()
+            if kind is yaml_c.ScalarEvent:
+                value = _scalar(loader.resolve(_Scalar, event.value, event.implicit), event.value)
+            else:
+                value = {} if kind is yaml_c.MappingStartEvent else []
+            if stack:
+                top = stack[-1]
+                if top[0].__class__ is dict:
+                    top[0][top[2]] = value
+                    top[2] = None
+                else:
+                    top[0].append(value)
+            else:
+                root = value
+            if kind is not yaml_c.ScalarEvent:
+                stack.append([value, path, None])
+            elif not stack:
+                break
+        if not isinstance(get(), yaml_c.DocumentEndEvent) or not isinstance(get(), yaml_c.StreamEndEvent):
+            raise _Unusual                              # a second document
+        return root, places
+    finally:
+        loader.dispose()
 
 
 def _aliased(name: str, line: int) -> InputError:
@@ -162,6 +241,8 @@ def _node(node, path: tuple, places: dict[tuple, str], name: str, seen: set[int]
         if id(node) in seen:
             raise _aliased(name, node.start_mark.line + 1)
         seen.add(id(node))
+    # A text or an empty value one level down is taken as it stands, without a call per cell: most of a large file.
+    shallow = len(path) < MAX_DEPTH
     if isinstance(node, yaml_c.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -170,30 +251,67 @@ def _node(node, path: tuple, places: dict[tuple, str], name: str, seen: set[int]
             key = str(key_node.value).strip()
             if key in out:
                 raise _Unusual              # duplicate key: the careful reader names it
-            places[(*path, key)] = f"{name}:{value_node.start_mark.line + 1}"
-            out[key] = _node(value_node, (*path, key), places, name, seen)
+            sub = (*path, key)
+            places[sub] = f"{name}:{value_node.start_mark.line + 1}"
+            if shallow and value_node.__class__ is _Scalar and value_node.tag in _AS_IS:
+                out[key] = _AS_IS[value_node.tag](value_node.value)
+            else:
+                out[key] = _node(value_node, sub, places, name, seen)
         return out
     if isinstance(node, yaml_c.SequenceNode):
         items = []
         for i, item in enumerate(node.value):
-            places[(*path, i)] = f"{name}:{item.start_mark.line + 1}"
-            items.append(_node(item, (*path, i), places, name, seen))
+            sub = (*path, i)
+            places[sub] = f"{name}:{item.start_mark.line + 1}"
+            if shallow and item.__class__ is _Scalar and item.tag in _AS_IS:
+                items.append(_AS_IS[item.tag](item.value))
+            else:
+                items.append(_node(item, sub, places, name, seen))
         return items
-    tag, value = node.tag, node.value
+    return _scalar(node.tag, node.value)
+
+
+def _scalar(tag: str, value: str) -> Any:
+    """A plain scalar's value by its resolved tag: dates and YAML 1.1 number forms stay text."""
     if tag == "tag:yaml.org,2002:str" or tag == "tag:yaml.org,2002:timestamp":
         return str(value)
     if tag == "tag:yaml.org,2002:null":
         return None
     if tag == "tag:yaml.org,2002:bool":
-        return _SAFE.construct_yaml_bool(node) if value.lower() in ("true", "false") else str(value)
+        return _SAFE.construct_yaml_bool(_Scalar(tag, value)) if value.lower() in ("true", "false") else str(value)
     if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
         if _NUMBER_LIKE_TEXT.search(value):
             return str(value)
+        node = _Scalar(tag, value)
         return _SAFE.construct_yaml_int(node) if tag.endswith("int") else _SAFE.construct_yaml_float(node)
     raise _Unusual
 
 
-_FastLoader = getattr(yaml_c, "CSafeLoader", yaml_c.SafeLoader)
+_Scalar = yaml_c.ScalarNode
+_NODE_EVENTS = frozenset({yaml_c.ScalarEvent, yaml_c.MappingStartEvent, yaml_c.SequenceStartEvent})
+_AS_IS: dict[str, Any] = {"tag:yaml.org,2002:str": str, "tag:yaml.org,2002:timestamp": str,
+                          "tag:yaml.org,2002:null": lambda _value: None}
+"""Scalars _node returns without looking further: texts (dates stay text) and empty values."""
+
+
+class _FastLoader(getattr(yaml_c, "CSafeLoader", yaml_c.SafeLoader)):   # type: ignore[misc]
+    """libyaml's safe loader resolving plain scalars with one table lookup: a text whose first character no implicit
+    type can start with (any Chinese text) is a string without trying the patterns; the same tags as the stock
+    resolver, which took a third of the parse."""
+
+    def resolve(self, kind, value, implicit):
+        if kind is _Scalar and implicit[0] and not self.yaml_path_resolvers:
+            patterns = _PATTERNS.get(value[0] if value else "", _WILDCARD)
+            for tag, regexp in patterns:
+                if regexp.match(value):
+                    return tag
+            return self.DEFAULT_SCALAR_TAG
+        return super().resolve(kind, value, implicit)
+
+
+_WILDCARD = list(_FastLoader.yaml_implicit_resolvers.get(None, []))
+_PATTERNS = {first: list(patterns) + _WILDCARD for first, patterns in _FastLoader.yaml_implicit_resolvers.items()
+             if first is not None}
 
 
 def _first_line(text: str) -> str:
@@ -225,7 +343,9 @@ def _walk(node: Any, path: tuple, places: dict[tuple, str], name: str, seen: set
         for key, value in node.items():
             key_s = str(key).strip()
             try:
-                line, _col = node.lc.value(key)
+                # An empty value has no token of its own: the round-trip reader gives the next token's line,
+                # libyaml the key's; the key's line is where the value is to be filled.
+                line, _col = node.lc.key(key) if value is None else node.lc.value(key)
             except (KeyError, TypeError, AttributeError):
                 line, _col = node.lc.key(key)
             places[(*path, key_s)] = f"{name}:{line + 1}"

@@ -403,6 +403,15 @@ def _(path: Path) -> None:
     save(wb, path)
 
 
+@make("missing-actual-column.xlsx")
+def _(path: Path) -> None:
+    """The 决算数 column of 收支情况 deleted: an error for the column; the other sheets are still read and checked."""
+    wb = base_workbook()
+    ws = wb["收支情况"]
+    ws.delete_cols(column_of(ws, "决算数"))
+    save(wb, path)
+
+
 @make("renamed-header.xlsx")
 def _(path: Path) -> None:
     """The 项目名称 header of the 项目 sheet retyped as 项目."""

@@ -41,6 +41,7 @@ class Case:
     words: tuple[str, ...] = ()                            # what the message says
     value: tuple[str, Any] | None = None                   # a model path and the value an accepted input gives it
     unreadable: bool = False                               # refused before any value is read
+    by_checks: bool = False                                # refused by a check on what was read, not by the reader
 
     @property
     def id(self) -> str:
@@ -51,8 +52,9 @@ def accepted(category: str, name: str, make, place: str | None = None, *words: s
     return Case(category, name, make, "accepted", place, words, value)
 
 
-def refused(category: str, name: str, make, place: str, *words: str, unreadable: bool = False) -> Case:
-    return Case(category, name, make, "refused", place, words, None, unreadable)
+def refused(category: str, name: str, make, place: str, *words: str, unreadable: bool = False,
+            by_checks: bool = False) -> Case:
+    return Case(category, name, make, "refused", place, words, None, unreadable, by_checks)
 
 
 # -- YAML
@@ -192,6 +194,10 @@ TEXT_FIELD_CASES = {
     "problems": [c for c in TEXT_CASES if c[0] not in ("list",)],    # a list of paragraphs is fine there
 }
 
+NO_SPENDING_ACTUAL = re.sub(r"(  (?:基本支出|项目支出|本年支出合计):\n(?:    .*\n)*?)    决算数: [\d.]+\n", r"\1",
+                            base_text())
+"""The base input with the 决算数 of 本年支出合计 and of both rows it adds up removed."""
+
 STRUCTURE_CASES: list[Case] = [
     refused("yaml", "nested-lists-5000", yaml_file(replaced("  单位名称: 青山县农业农村局",
             "  单位名称: " + "[" * 5000 + "]" * 5000)), f"{YAML_NAME}:{line_of('  单位名称')}", "层级超过", unreadable=True),
@@ -245,6 +251,21 @@ STRUCTURE_CASES: list[Case] = [
     accepted("yaml", "bom", yaml_file(b"\xef\xbb\xbf" + base_text().encode("utf-8")), value=("unit.year", 2023)),
     accepted("yaml", "crlf", yaml_file(base_text().replace("\n", "\r\n")), value=("unit.year", 2023)),
     accepted("yaml", "cr-only", yaml_file(base_text().replace("\n", "\r")), value=("unit.year", 2023)),
+    # an empty 全年执行数: the execution rate and score it stops are an error at the value to fill
+    refused("yaml", "actual-empty", yaml_file(replaced("        当年财政拨款: 310.00", "        当年财政拨款:")),
+            f"{YAML_NAME}:{line_of('        当年财政拨款: 310.00')}", "全年执行数未填写", "执行率和预算执行得分",
+            by_checks=True),
+    refused("yaml", "actual-empty-text", yaml_file(replaced("        当年财政拨款: 310.00", "        当年财政拨款: '  '")),
+            f"{YAML_NAME}:{line_of('        当年财政拨款: 310.00')}", "全年执行数未填写", by_checks=True),
+    refused("yaml", "actual-null", yaml_file(replaced("        当年财政拨款: 310.00", "        当年财政拨款: ~")),
+            f"{YAML_NAME}:{line_of('        当年财政拨款: 310.00')}", "全年执行数未填写", by_checks=True),
+    refused("yaml", "actual-block-empty", yaml_file(replaced("      全年执行数:\n        当年财政拨款: 310.00\n",
+                                                             "      全年执行数:\n")),
+            f"{YAML_NAME}:{line_of('      全年执行数:')}", "全年执行数未填写", by_checks=True),
+    # (the row has no 决算数 line left: the finding is at the row's first line below its name)
+    refused("yaml", "department-actual-empty", yaml_file(NO_SPENDING_ACTUAL),
+            f"{YAML_NAME}:{line_of('  本年支出合计:', NO_SPENDING_ACTUAL) + 1}",
+            "本年支出合计", "决算数", "无法计算部门整体的执行率和得分", by_checks=True),
     accepted("yaml", "control-char-in-key", yaml_file(replaced("  单位简称: 县农业农村局", '  "单位\\x1f简称": 县农业农村局')),
              f"{YAML_NAME}:{line_of('  单位简称')}", CONTROL, value=("unit.short_name", "县农业农村局")),
 ]
@@ -352,6 +373,22 @@ def set_cell(sheet: str, ref: str, value: Any, number_format: str | None = None)
         book[sheet][ref] = value
         if number_format:
             book[sheet][ref].number_format = number_format
+    return openpyxl_edit(edit)
+
+
+def without_column(sheet: str, header: str, width: int = 1):
+    """The base workbook with the column(s) under `header` deleted, as Excel's 删除列 does."""
+    def edit(book) -> None:
+        ws = book[sheet]
+        ws.delete_cols(next(c.column for c in ws[1] if c.value == header), width)
+    return openpyxl_edit(edit)
+
+
+def without_header(sheet: str, header: str):
+    """The base workbook with the header text `header` cleared, its column (and values) left in place."""
+    def edit(book) -> None:
+        ws = book[sheet]
+        next(c for c in ws[1] if c.value == header).value = None
     return openpyxl_edit(edit)
 
 
@@ -531,6 +568,19 @@ def _workbook_cases() -> list[Case]:
                  value=("projects.0.evaluated", False)),
         accepted(w, "yes-no-full-width-space", workbook_file(set_cell("项目", "B3", "\u3000否\u3000")),
                  value=("projects.0.evaluated", False)),
+        # an empty 全年执行数, and a sheet without the column every execution rate is computed from
+        refused(w, "actual-empty", workbook_file(set_cell("项目", "Q3", None)), item, "全年执行数未填写",
+                "执行率和预算执行得分", by_checks=True),
+        refused(w, "actual-spaces", workbook_file(set_cell("项目", "Q3", "\u3000 ")), item, "全年执行数未填写",
+                by_checks=True),
+        refused(w, "finance-actual-column-deleted", workbook_file(without_column("收支情况", "决算数")), "收支情况!1:1",
+                "工作表“收支情况”缺少“决算数”列", "复制"),
+        refused(w, "finance-actual-header-cleared", workbook_file(without_header("收支情况", "决算数")), "收支情况!1:1",
+                "工作表“收支情况”缺少“决算数”列", "复制"),
+        refused(w, "project-actual-columns-deleted", workbook_file(without_column("项目", "全年执行数", 4)), "项目!1:1",
+                "工作表“项目”缺少“全年执行数”列", "复制"),
+        refused(w, "project-actual-group-header-cleared", workbook_file(without_header("项目", "全年执行数")), "项目!1:1",
+                "工作表“项目”缺少“全年执行数”列", "复制"),
         refused(w, "target-nan", workbook_file(set_cell("绩效指标", "F5", "NaN")), "绩效指标!F5", NOT_A_VALUE),
         refused(w, "target-infinity", workbook_file(set_cell("绩效指标", "F5", "Infinity")), "绩效指标!F5", NOT_A_VALUE),
         # Excel keeps a control character in a shared string as _x001F_; openpyxl gives back the character itself

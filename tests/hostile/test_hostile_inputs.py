@@ -65,6 +65,11 @@ def test_a_hostile_input_is_accepted_correctly_or_refused_at_its_place(case: Cas
         assert found, f"expected {case.place}：…{'…'.join(case.words)}… in\n{result.output}"
         assert CHINESE.search(found[0].split("：", 1)[1])
         evaluation = evaluate(source)
+        if case.by_checks:
+            # Read in full, then refused by a check: an error the preparer must fix before anything is generated.
+            assert evaluation.results is not None and not evaluation.incomplete, "refused by the reader, not a check"
+            assert snapshot(out) == before, "a refused input changed the output folder"
+            return
         # Refused by the reader: nothing usable, or (one pass) the rest checked but no package from it.
         assert evaluation.results is None or evaluation.incomplete, "refused by the checks, not by the reader"
         assert evaluation.unreadable == case.unreadable
