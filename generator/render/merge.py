@@ -146,32 +146,49 @@ def _cleared(cell: str) -> str:
 _CELL_TOKENS = re.compile(r"<w:tc[ >]|</w:tc>|</w:tr>")
 
 
-def _merge_table_text(fragment: str) -> str:
-    """One table's XML with equal marked cells of a column merged (no nested table, see _NOT_PLAIN)."""
-    spans: list[list[int]] = []             # [start, end] of each cell, in order
-    rows: list[int] = []                    # the row of each cell
-    row = 0
+def _cell_spans(fragment: str) -> tuple[list[tuple[int, int]], list[int]]:
+    """(start, end) of every cell of a table without nested tables, and the row of each."""
+    spans: list[tuple[int, int]] = []
+    rows: list[int] = []
+    if "<w:tc " not in fragment:             # Word writes cells without attributes: plain string search
+        find, count = fragment.find, fragment.count
+        row, pos = 0, 0
+        while (start := find("<w:tc>", pos)) != -1:
+            row += count("</w:tr>", pos, start)
+            pos = find("</w:tc>", start) + len("</w:tc>")
+            spans.append((start, pos))
+            rows.append(row)
+        return spans, rows
+    row, opened = 0, 0
     for token in _CELL_TOKENS.finditer(fragment):
         kind = token.group()
         if kind == "</w:tr>":
             row += 1
         elif kind == "</w:tc>":
-            spans[-1][1] = token.end()
-        else:
-            spans.append([token.start(), token.end()])
+            spans.append((opened, token.end()))
             rows.append(row)
-    cells = [fragment[a:b] for a, b in spans]
+        else:
+            opened = token.start()
+    return spans, rows
+
+
+def _merge_table_text(fragment: str) -> str:
+    """One table's XML with equal marked cells of a column merged (no nested table, see _NOT_PLAIN)."""
+    spans, rows = _cell_spans(fragment)
+    changed: dict[int, str] = {}            # the cells rewritten, by index
     above: dict[int, tuple[tuple[str, str], int, int]] = {}
     current: dict[int, tuple[tuple[str, str], int, int]] = {}
     column, this_row = 0, 0
-    for index, cell in enumerate(cells):
+    find = fragment.find
+    for index, (a, b) in enumerate(spans):
         if rows[index] != this_row:
             above, current, column, this_row = current, {}, 0, rows[index]
-        grid = cell.find("<w:gridSpan ")
+        grid = find("<w:gridSpan ", a, b)
         span = 1
-        if grid != -1 and grid < cell.find("</w:tcPr>"):
-            span = int(_SPAN.match(cell, grid).group(1))
-        if MERGE_OPEN in cell:
+        if grid != -1 and grid < find("</w:tcPr>", a, b):
+            span = int(_SPAN.match(fragment, grid).group(1))
+        if find(MERGE_OPEN, a, b) != -1:
+            cell = fragment[a:b]
             text = "".join(_TEXT.findall(cell))
             found = _MARK.search(text)
             if found is not None:
@@ -179,15 +196,18 @@ def _merge_table_text(fragment: str) -> str:
                 previous = above.get(column)
                 joined = previous is not None and previous[0] == mark and previous[1] == span
                 if joined:
-                    cells[previous[2]] = _with_vmerge(cells[previous[2]], restart=True)
-                    cells[index] = _cleared(_with_vmerge(cell, restart=False))
+                    first = previous[2]
+                    start, end = spans[first]
+                    changed[first] = _with_vmerge(changed.get(first, fragment[start:end]), restart=True)
+                    changed[index] = _cleared(_with_vmerge(cell, restart=False))
                 current[column] = (mark, span, previous[2] if joined else index)
         column += span
     out: list[str] = []
     last = 0
-    for (a, b), cell in zip(spans, cells):
+    for index in sorted(changed):
+        a, b = spans[index]
         out.append(fragment[last:a])
-        out.append(cell)
+        out.append(changed[index])
         last = b
     out.append(fragment[last:])
     return _MARK.sub("", "".join(out)).replace(MERGE_OPEN, "").replace(MERGE_CLOSE, "")
