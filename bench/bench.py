@@ -37,7 +37,6 @@ from generator.generate import _stamp, generate  # noqa: E402
 from generator.pipeline import evaluate  # noqa: E402
 from generator.render.charts import render_chart  # noqa: E402
 from generator.render.context import chart_specs, package_context  # noqa: E402
-from generator.render.docx_fast import compiled  # noqa: E402
 from generator.render.documents import DocInfo, renderer_for  # noqa: E402
 
 LIZHOU = ROOT / "inputs" / "lizhou-2021-corrected.yaml"
@@ -132,7 +131,7 @@ def _plain(renderer, stem: str, context: dict, images: dict[str, bytes]) -> byte
     ctx = dict(context)
 
     def table(table_stem: str, new_page: bool = False, **values) -> Markup:
-        part = compiled(renderer.pack.need(f"{table_stem}.docx"), renderer.docx_env, f"{table_stem}.docx")
+        part = renderer.compiled(f"{table_stem}.docx")
         return Markup(part.body_xml({**ctx, **values}))
 
     def figure(key: str, alt: str = ""):

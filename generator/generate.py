@@ -309,8 +309,9 @@ def generate(path: str | Path, out_dir: str | Path = "outputs", formats: tuple[s
     figures = key_figures(evaluation.results)
     head = {"生成器": "jxzp", "版本": __version__, "输入文件": path.name, "输入sha256": _file_sha256(path),
             "评分规则": evaluation.results.profile.name, "模板包": evaluation.pack.name, "格式": list(formats),
-            "Word图表": "原生图表" if charts == "native" else "图片", "未通过校验": forced,
-            "关键数字": figures}
+            "未通过校验": forced, "关键数字": figures}
+    if "docx" in formats or "pdf" in formats:
+        head["Word图表"] = "原生图表" if charts == "native" else "图片"
     try:
         written = write_package(out_dir, folder, files, head, prints, after_staging=to_pdf)
     except (PdfError, WriteError) as exc:

@@ -100,8 +100,7 @@ class Pack:
         """The kinds of document this pack writes for a unit that turned off `skip` (its 不生成: kinds or
         template names)."""
         off = {name.strip() for name in skip}
-        return frozenset(kind for kind, spec in self.documents.items()
-                         if spec is not None and kind not in off and spec.template not in off)
+        return frozenset(kind for kind, spec in self.documents.items() if kind not in off and spec.template not in off)
 
     def need(self, filename: str) -> Path:
         path = self.find(filename)

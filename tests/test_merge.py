@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from generator.render import merge
 from generator.render.environment import MERGE_CLOSE, MERGE_OPEN
 from generator.render.merge import merge_cells
 
@@ -39,17 +40,29 @@ def _first_column(xml: str) -> list[tuple[str | None, str]]:
 EXPECTED = [("restart", "一级"), ("continue", ""), (None, "二级")]
 
 
-def test_equal_marked_cells_merge_on_the_text_path():
+def _lxml_tables(monkeypatch) -> list:
+    """Records each table the lxml path merges."""
+    seen: list = []
+    original = merge._merge_table
+    monkeypatch.setattr(merge, "_merge_table", lambda table: (seen.append(table), original(table))[1])
+    return seen
+
+
+def test_equal_marked_cells_merge_on_the_text_path(monkeypatch):
+    through_lxml = _lxml_tables(monkeypatch)
     merged = merge_cells(_document())
+    assert through_lxml == []
     assert _first_column(merged) == EXPECTED
     assert MERGE_OPEN not in merged and MERGE_CLOSE not in merged
     # the vMerge goes where the schema wants it: after tcW, before vAlign
     assert '<w:tcW w:w="1000" w:type="dxa"/><w:vMerge w:val="restart"/><w:vAlign' in merged
 
 
-def test_a_table_with_a_bookmark_merges_the_same_through_lxml():
+def test_a_table_with_a_bookmark_merges_the_same_through_lxml(monkeypatch):
+    through_lxml = _lxml_tables(monkeypatch)
     bookmark = '<w:bookmarkStart w:id="0" w:name="_GoBack"/><w:bookmarkEnd w:id="0"/>'
     merged = merge_cells(_document(bookmark))
+    assert len(through_lxml) == 1
     assert _first_column(merged) == EXPECTED
     assert merged.count("<w:bookmarkStart") == 1 and merged.count("<w:bookmarkEnd") == 1
     assert MERGE_OPEN not in merged

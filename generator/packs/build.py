@@ -481,6 +481,13 @@ def indicator_table(doc, rows_var: str, card: str, total: str, grade: str) -> No
     add_table(doc, rows, header_rows=1, keep_last=2)
 
 
+def goal_rows(owner: str) -> list[list[Cell]]:
+    """The 年度总体目标 rows of a score table: the goal and what was achieved, side by side."""
+    return [[Cell("年度总体目标", 20, merge="restart", bold=True), Cell("预期目标", 68, bold=True), Cell("实际完成情况", 68, bold=True)],
+            [Cell("", 20, merge="continue"), Cell(f'{{{{ {owner}.goal or "—" }}}}', 68, align="left"),
+             Cell(f'{{{{ {owner}.achieved or "—" }}}}', 68, align="left")]]
+
+
 def project_score_table(current_label: str = "当年财政拨款", codes: bool = False):
     """项目支出绩效自评表: the national layout (安徽: 本年财政拨款)."""
     doc = new_document("项目支出绩效自评表")
@@ -500,9 +507,7 @@ def project_score_table(current_label: str = "当年财政拨款", codes: bool =
                    + [Cell(f"{{{{ item.project.funds.{stage}.{key}|money }}}}", width)
                       for stage, width in zip(("initial_budget", "budget", "actual"), w[2:5])]
                    + [Cell("—", width) for width in w[5:]])
-    top += [[Cell("年度总体目标", 20, merge="restart", bold=True), Cell("预期目标", 68, bold=True), Cell("实际完成情况", 68, bold=True)],
-            [Cell("", 20, merge="continue"), Cell('{{ item.project.goal or "—" }}', 68, align="left"),
-             Cell('{{ item.project.achieved or "—" }}', 68, align="left")]]
+    top += goal_rows("item.project")
     add_table(doc, top)
     gap(doc)
     indicator_table(doc, "item.rows", "item.card", "{{ item.card.total|score }}",
@@ -532,9 +537,7 @@ def department_score_table():
              ("其他资金：{{ other_income|money }}", "")]
     for left, right in split:
         top.append([Cell("", w[0], merge="continue"), Cell(left, 68, align="left"), Cell(right, 68, align="left")])
-    top += [[Cell("年度总体目标", 20, merge="restart", bold=True), Cell("预期目标", 68, bold=True), Cell("实际完成情况", 68, bold=True)],
-            [Cell("", 20, merge="continue"), Cell('{{ unit.goal or "—" }}', 68, align="left"),
-             Cell('{{ unit.achieved or "—" }}', 68, align="left")]]
+    top += goal_rows("unit")
     add_table(doc, top)
     gap(doc)
     indicator_table(doc, "department.rows", card,

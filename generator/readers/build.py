@@ -276,12 +276,7 @@ class Builder:
             return None
         shown = str(value).strip()
         if annotation is str:     # most values: a text, only checked for the "not a number" words
-            if (isinstance(value, float) and not math.isfinite(value)) or (
-                    _HAN.search(shown) is None and normalize_text(shown).lower() in _NOT_A_VALUE):
-                self.problems.error(self.place(rpath), f"{label}“{shown}”不是有效的内容（程序的“非数字/无穷大”记号）：请填写实际的文字或数值",
-                                    "not-a-value")
-                return None
-            return text_of(value)
+            return self._text(value, shown, label, rpath)
         try:
             if annotation in (Decimal, int):
                 number = parse_decimal(value)
@@ -330,6 +325,10 @@ class Builder:
             choices = "、".join(dict.fromkeys(m.value for m in annotation))
             self.problems.error(self.place(rpath), f"{label}“{shown}”无法识别，请从下拉列表中选择：{choices}", "bad-choice", mpath)
             return None
+        return self._text(value, shown, label, rpath)
+
+    def _text(self, value: Any, shown: str, label: str, rpath: Path_) -> str | None:
+        """A text value, refused when it is a program's "not a number / infinity" word rather than content."""
         if (isinstance(value, float) and not math.isfinite(value)) or (
                 _HAN.search(shown) is None and normalize_text(shown).lower() in _NOT_A_VALUE):
             self.problems.error(self.place(rpath), f"{label}“{shown}”不是有效的内容（程序的“非数字/无穷大”记号）：请填写实际的文字或数值",

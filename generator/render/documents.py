@@ -7,7 +7,6 @@ import re
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from jinja2 import TemplateError
@@ -15,7 +14,7 @@ from markupsafe import Markup
 
 from ..pack import Pack
 from . import docx_style as st
-from .docx_fast import CompiledDocx, _Media, compiled
+from .docx_fast import CompiledDocx, _Media
 from .environment import Sandbox, TemplateProblem, explain, make_environment, render_checked
 from .markdown import tidy
 from .merge import merge_markdown
@@ -50,7 +49,7 @@ class Renderer:
         """A Word template of the pack, compiled once (a changed pack file makes a new Renderer, see renderer_for)."""
         found = self._docx.get(name)
         if found is None:
-            found = self._docx[name] = compiled(self.pack.need(name), self.docx_env, name)
+            found = self._docx[name] = CompiledDocx(self.pack.need(name), self.docx_env, name)
         return found
 
     # ------------------------------------------------------------ short texts (file names, titles)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 import struct
-import threading
 import zipfile
 import zlib
 from collections.abc import Iterable
@@ -295,22 +294,3 @@ class CompiledDocx:
             order = sorted(parts, key=lambda n: (n != "[Content_Types].xml", n))
         return _zip([(name, self.deflated.get(name) if parts[name] is self.members.get(name) else None, parts[name])
                      for name in order])
-
-
-_CACHE: dict[tuple[str, int, int, int], CompiledDocx] = {}
-_LOCK = threading.Lock()
-
-
-def compiled(path: Path, env: Environment, name: str) -> CompiledDocx:
-    """The compiled template for this file version and pack environment, made once per process (a changed file
-    is compiled anew)."""
-    try:
-        stat = path.stat()
-    except OSError:
-        raise TemplateProblem(f"找不到模板“{name}”：请检查模板包") from None
-    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, id(env))
-    with _LOCK:
-        found = _CACHE.get(key)
-        if found is None:
-            found = _CACHE[key] = CompiledDocx(path, env, name)
-        return found
