@@ -12,7 +12,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-PACKS_DIR = Path(__file__).resolve().parent / "packs"
+
+
+def _bundled_dir() -> Path:
+    """The bundled packs: `generator/templates` in an installed wheel, the checkout's top-level `templates/` else."""
+    here = Path(__file__).resolve().parent
+    installed = here / "templates"
+    return installed if (installed / "全国" / "pack.yaml").is_file() else here.parent / "templates"
+
+
+PACKS_DIR = _bundled_dir()
 DEFAULT_PACK = "全国"
 PACK_FILE = "pack.yaml"
 PROFILE_FILE = "评分规则.yaml"

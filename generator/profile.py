@@ -10,9 +10,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from .model import Level
+from .pack import PACKS_DIR
 from .problems import InputError, Problem, Severity
 
-PACKS_DIR = Path(__file__).parent / "packs"
 PROFILE_FILE = "评分规则.yaml"
 DEFAULT_PROFILE = "全国"
 

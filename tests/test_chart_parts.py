@@ -265,7 +265,7 @@ def test_a_chart_already_in_a_custom_template_is_kept_and_ours_are_numbered_afte
     with zipfile.ZipFile(ours) as done:
         theirs = {n: done.read(n) for n in ("word/charts/chart1.xml", "word/charts/_rels/chart1.xml.rels",
                                             "word/embeddings/Microsoft_Excel_Worksheet1.xlsx")}
-    default = Path(__file__).resolve().parent.parent / "generator" / "packs" / "全国" / DEPARTMENT
+    default = Path(__file__).resolve().parent.parent / "templates" / "全国" / DEPARTMENT
     with zipfile.ZipFile(default) as source, zipfile.ZipFile(template, "w") as target:
         for name in source.namelist():
             data = source.read(name)

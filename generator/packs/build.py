@@ -30,7 +30,7 @@ from docx.shared import Mm, Pt, RGBColor
 from ..render import docx_style as st
 from ..render.environment import STYLE_MARK
 
-HERE = Path(__file__).resolve().parent
+from ..pack import PACKS_DIR as HERE
 
 STAMP = datetime(2024, 1, 1)
 THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
