@@ -447,14 +447,31 @@ def _print_outcome(outcome, show_changes: bool) -> None:
               help="上传的填报表、生成的材料和上传记录保留的天数，超过后自动清理。")
 @click.option("--workers", type=click.IntRange(1, 64),
               help="同时生成材料的进程数（默认：本机 CPU 核数）。")
-def serve(host: str, port: int, work_dir: Path | None, keep_days: float, workers: int | None) -> None:
+@click.option("--packs", "packs_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="财政局提供的模板包文件夹（每个子文件夹一个模板包）：上传时可以选用，填报表的“模板”栏也可以填这些名称。")
+def serve(host: str, port: int, work_dir: Path | None, keep_days: float, workers: int | None,
+          packs_dir: Path | None) -> None:
     """启动本机网页：上传填报表，查看得分和问题，一键生成并下载全套材料。"""
+    import os
     import socket
     import tempfile
 
     import uvicorn
 
+    from .pack import SERVED_ENV, PackError, load_pack, pack_names
     from .web import create_app
+
+    if packs_dir is not None:
+        served = [p for p in sorted(packs_dir.iterdir()) if (p / "pack.yaml").is_file()] if packs_dir.is_dir() else []
+        if not served:
+            click.echo(f"--packs {packs_dir} 中没有模板包：请指定一个文件夹，其中每个子文件夹是一个模板包（含 pack.yaml）", err=True)
+            sys.exit(2)
+        os.environ[SERVED_ENV] = str(packs_dir.resolve())      # the generating processes inherit it
+        for name in [p.name for p in served if p.name in pack_names()]:
+            try:
+                load_pack(name)
+            except PackError as exc:
+                click.echo(f"模板包“{name}”无法使用，网页上不提供：{exc}", err=True)
 
     work_dir = work_dir or Path(tempfile.gettempdir()) / "jxzp-web"
     try:
@@ -482,16 +499,20 @@ def serve(host: str, port: int, work_dir: Path | None, keep_days: float, workers
 
 @main.command("packs")
 def packs_command() -> None:
-    """列出内置的模板包：名称和适用范围。"""
-    from .pack import bundled_packs, load_pack
+    """列出可用的模板包：内置的、本机安装的（jxzp pack install）和网页服务器提供的，各自的名称、来源和说明。"""
+    from .pack import PackError, available_packs, load_pack
 
-    for name in bundled_packs():
-        click.echo(f"{name}\t{load_pack(name).description}")
+    for name, (source, folder) in available_packs().items():
+        try:
+            description = load_pack(name).description
+        except PackError as exc:
+            description = f"（无法使用：{exc}）"
+        click.echo(f"{name}\t{source}\t{description}" + (f"\t{folder}" if source != "内置" else ""))
 
 
 @main.group("pack")
 def pack_group() -> None:
-    """模板包：导出一个内置模板包供修改（jxzp pack export 湖南 我的模板包/）。"""
+    """模板包：导出（export）一个模板包供修改，检查（check）改好的模板包，安装（install）给本机的填报表和网页使用，删除（remove）。"""
 
 
 @pack_group.command("export")
@@ -514,7 +535,81 @@ def pack_export(name: str, folder: Path) -> None:
         click.echo(f"无法写入文件夹 {folder}（{exc.strerror or exc}）：请换一个可写的文件夹", err=True)
         sys.exit(2)
     click.echo(f"已导出模板包“{name}”的 {len(written)} 个文件到 {folder}；"
-               f"修改后用 jxzp generate 填报表.xlsx --pack {folder} 生成")
+               f"修改后用 jxzp pack check {folder} 检查，jxzp generate 填报表.xlsx --pack {folder} 试生成，"
+               f"jxzp pack install {folder} 安装")
+
+
+def _print_pack_report(folder: Path, report) -> None:
+    if report.findings:
+        click.echo(f"模板包 {folder} 有 {len(report.findings)} 个问题：", err=True)
+        for finding in report.findings:
+            click.echo(f"  {finding}", err=True)
+    else:
+        click.echo(f"模板包 {folder} 检查通过：用 {report.inputs} 份示例填报（含一份空白单位）生成了全部文档，"
+                   "Word 版与文本版的标题和表头一致")
+
+
+@pack_group.command("check")
+@click.argument("folder", type=click.Path(path_type=Path))
+def pack_check(folder: Path) -> None:
+    """检查模板包 FOLDER：用内置示例和一个空白单位生成每个文档，一次列出全部问题（文件和行，Word 模板给出段落文字）。
+
+    查的是：pack.yaml 写错的键、评分规则、模板语法、未定义的变量和过滤器、Word 版与文本版不一致、文件名冲突。
+    有问题时退出码为 1。
+    """
+    from .packcheck import check_pack
+
+    if not folder.is_dir():
+        click.echo(f"找不到模板包文件夹“{folder}”：请指定 jxzp pack export 导出、修改过的文件夹", err=True)
+        sys.exit(2)
+    report = check_pack(folder)
+    _print_pack_report(folder, report)
+    sys.exit(1 if report.findings else 0)
+
+
+@pack_group.command("install")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--name", help="安装后的名称（默认：pack.yaml 中的“名称”）；填报表的“模板”栏和网页上选这个名称。")
+def pack_install(folder: Path, name: str | None) -> None:
+    """检查并安装模板包 FOLDER，供本机的填报表（“模板”栏）、jxzp generate 和网页选用；同名的已安装模板包被替换。"""
+    from .pack import PackError, install_pack, installed_dir
+    from .packcheck import check_pack
+
+    if not folder.is_dir():
+        click.echo(f"找不到模板包文件夹“{folder}”：请指定 jxzp pack export 导出、修改过的文件夹", err=True)
+        sys.exit(2)
+    report = check_pack(folder)
+    if report.findings:
+        _print_pack_report(folder, report)
+        click.echo("未安装：请先改正上面的问题（jxzp pack check 可再次检查）", err=True)
+        sys.exit(1)
+    try:
+        installed, target, replaced = install_pack(folder, name)
+    except PackError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    except OSError as exc:
+        click.echo(f"无法安装到 {installed_dir()}（{os_reason(exc)}）：请检查这个文件夹是否可写", err=True)
+        sys.exit(2)
+    click.echo(f"已{'更新' if replaced else '安装'}模板包“{installed}”（{target}）：填报表“单位信息”的“模板”填 {installed}，"
+               f"或 jxzp generate 填报表.xlsx --pack {installed}")
+
+
+@pack_group.command("remove")
+@click.argument("name")
+def pack_remove(name: str) -> None:
+    """删除本机安装的模板包 NAME（内置模板包不能删除）。"""
+    from .pack import PackError, remove_pack
+
+    try:
+        target = remove_pack(name)
+    except PackError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    except OSError as exc:
+        click.echo(f"无法删除模板包“{name}”（{os_reason(exc)}）", err=True)
+        sys.exit(2)
+    click.echo(f"已删除模板包“{name}”（{target}）")
 
 
 if __name__ == "__main__":

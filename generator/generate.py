@@ -138,10 +138,16 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
     files: dict[str, bytes | Keep] = {}
     prints: dict[str, str] = {}
 
+    failures: list[str] = []
+
     def make(relative: str, parts: tuple, build) -> None:
         prints[relative] = key = fingerprint(renderer.fingerprint, *parts)
         sha = previous.unchanged(relative, key)
-        files[relative] = Keep(sha) if sha else build()
+        try:
+            files[relative] = Keep(sha) if sha else build()
+        except TemplateProblem as exc:      # every template's problem is listed, not only the first one met
+            if str(exc) not in failures:
+                failures.append(str(exc))
 
     charts_dir = _names(pack.charts_folder)
     word = "docx" in formats or "pdf" in formats
@@ -198,6 +204,8 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
         # Its text version is written in every format: the command line and the web page point the preparer to it.
         checks = checks_context(evaluation, forced)
         document(CHECK_REPORT, pack.documents[CHECK_REPORT], {**context, **checks}, (shared, repr(checks)), md=True)
+    if failures:
+        raise TemplateProblem("\n".join(failures))
     return folder, files, prints, previous
 
 

@@ -2,7 +2,10 @@
 scoring); a pack may be based on another and then holds only the files it changes."""
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -124,6 +127,46 @@ def bundled_packs() -> list[str]:
     return sorted(names, key=lambda n: n != DEFAULT_PACK)
 
 
+SERVED_ENV = "JXZP_PACKS"
+"""Folders of packs a bureau serves (`jxzp serve --packs DIR` sets it; worker processes inherit it), separated as
+PATH is; each holds one pack per subfolder."""
+
+BUNDLED, INSTALLED, SERVED = "内置", "已安装", "服务器提供"
+
+
+def installed_dir() -> Path:
+    """This user's installed packs: jxzp's per-user data folder (`$XDG_DATA_HOME/jxzp/packs` on Linux)."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("jxzp", appauthor=False)) / "packs"
+
+
+def _packs_in(folder: Path) -> list[tuple[str, Path]]:
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return []
+    return [(p.name, p) for p in entries
+            if not p.name.startswith(".") and p.is_dir() and not p.is_symlink() and (p / PACK_FILE).is_file()]
+
+
+def available_packs() -> dict[str, tuple[str, Path]]:
+    """Every pack a unit may name, by name: the bundled ones, then this user's installed ones, then the folders a
+    bureau serves; a name already taken keeps its first place (a bundled pack cannot be replaced)."""
+    found: dict[str, tuple[str, Path]] = {name: (BUNDLED, PACKS_DIR / name) for name in bundled_packs()}
+    served = [Path(f) for f in os.environ.get(SERVED_ENV, "").split(os.pathsep) if f.strip()]
+    for source, folders in ((INSTALLED, [installed_dir()]), (SERVED, served)):
+        for folder in folders:
+            for name, path in _packs_in(folder):
+                found.setdefault(name, (source, path))
+    return found
+
+
+def pack_names() -> list[str]:
+    """The names a workbook's 模板, the web chooser and --pack accept, bundled first."""
+    return list(available_packs())
+
+
 def _refuse_links(folder: Path, name: str) -> None:
     """A pack passes from unit to unit: a symbolic link in it could make a template read any file of the machine."""
     if folder.is_symlink():
@@ -156,15 +199,16 @@ def _read_spec(folder: Path, name: str) -> PackSpec:
 
 
 def load_pack(name_or_dir: str | Path | None, allow_dir: bool = True) -> Pack:
-    """A bundled pack by name, or (from the command line only) a pack folder; PackError otherwise."""
+    """A pack by name (bundled, installed or served), or (from the command line only) a pack folder; PackError
+    otherwise, listing the packs there are."""
     key = str(name_or_dir or DEFAULT_PACK).strip()
-    bundled = bundled_packs()
-    if key in bundled:
-        return _load(str(PACKS_DIR / key), key)
+    available = available_packs()
+    if key in available:
+        return _load(str(available[key][1]), key)
     if allow_dir and Path(key).is_dir():
         return _load(str(Path(key).resolve()), Path(key).name)
-    hint = "；自己改过的模板包请在命令行用 --pack 文件夹 指定" if not allow_dir else "，或一个模板包文件夹"
-    raise PackError(f"没有名为“{key}”的模板包：请填写 {'、'.join(bundled)} 之一{hint}")
+    hint = "；自己改过的模板包请用 jxzp pack install 安装，或在命令行用 --pack 文件夹 指定" if not allow_dir else "，或一个模板包文件夹"
+    raise PackError(f"没有名为“{key}”的模板包：请填写 {'、'.join(available)} 之一{hint}")
 
 
 @lru_cache(maxsize=32)
@@ -180,10 +224,11 @@ def _load(folder_text: str, name: str) -> Pack:
         seen.add(str(current))
         if not spec.base:
             break
-        if spec.base not in bundled_packs():
-            raise PackError(f"模板包“{current_name}”的 {PACK_FILE} 中“基于: {spec.base}”不是内置模板包："
-                            f"请填写 {'、'.join(bundled_packs())} 之一")
-        current, current_name = PACKS_DIR / spec.base, spec.base
+        available = available_packs()
+        if spec.base not in available:
+            raise PackError(f"模板包“{current_name}”的 {PACK_FILE} 中“基于: {spec.base}”没有这个模板包："
+                            f"请填写 {'、'.join(available)} 之一")
+        current, current_name = available[spec.base][1], spec.base
         if str(current) in seen or len(chain) > MAX_DEPTH:
             raise PackError(f"模板包“{name}”的“基于”形成了循环：请检查各 {PACK_FILE} 的“基于”")
     documents: dict[str, DocumentSpec | None] = {}
@@ -237,3 +282,70 @@ def export_pack(name: str, target: Path) -> list[Path]:
     (target / PACK_FILE).write_text("\n".join(head + lines) + "\n", encoding="utf-8")
     written.append(target / PACK_FILE)
     return sorted(written)
+
+
+_NAME = re.compile(r"^[^\\/:*?\"<>|\x00-\x1f.][^\\/:*?\"<>|\x00-\x1f]{0,39}$")
+
+
+def install_pack(folder: Path, name: str | None = None) -> tuple[str, Path, bool]:
+    """Copy a pack folder into this user's installed packs under `name` (else its pack.yaml 名称), replacing an
+    installed pack of that name; (name, where, replaced). The caller checks the pack first (jxzp pack check)."""
+    source = Path(folder)
+    spec = _read_spec(source, source.name)
+    name = (name or spec.name or source.name).strip()
+    if not _NAME.match(name) or name.endswith((" ", ".")):
+        raise PackError(f"模板包名称“{name}”不能用作文件夹名：请用 --name 指定一个不含 \\ / : * ? \" < > | 、不以点开头、"
+                        "不超过 40 个字的名称")
+    if name in bundled_packs():
+        raise PackError(f"“{name}”是内置模板包的名称，不能被替换：请用 --name 另起一个名称，如 {name}-本市")
+    root = installed_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".安装中-", dir=root))
+    try:
+        for path in sorted(source.rglob("*")):
+            relative = path.relative_to(source)
+            if path.is_symlink() or any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
+                continue
+            if path.is_dir():
+                (staging / relative).mkdir(parents=True, exist_ok=True)
+            elif path.is_file():
+                (staging / relative).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, staging / relative)
+        if spec.name != name:
+            _rename_spec(staging / PACK_FILE, name)
+        target = root / name
+        replaced = target.exists()
+        if replaced:
+            old = Path(tempfile.mkdtemp(prefix=".旧-", dir=root))
+            os.replace(target, old / name)
+            shutil.rmtree(old, ignore_errors=True)
+        os.replace(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    _load.cache_clear()
+    return name, target, replaced
+
+
+def _rename_spec(path: Path, name: str) -> None:
+    """pack.yaml with its 名称 changed, its comments and order kept."""
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    with open(path, encoding="utf-8-sig") as handle:
+        data = yaml.load(handle)
+    data["名称"] = name
+    with open(path, "w", encoding="utf-8") as handle:
+        yaml.dump(data, handle)
+
+
+def remove_pack(name: str) -> Path:
+    """Delete an installed pack of this user; PackError for a bundled, served or unknown name."""
+    source, path = available_packs().get(name, (None, None))
+    if source == BUNDLED:
+        raise PackError(f"“{name}”是内置模板包，不能删除")
+    installed = {n for n, _ in _packs_in(installed_dir())}
+    if name not in installed:
+        raise PackError(f"没有安装名为“{name}”的模板包：已安装的有 {'、'.join(sorted(installed)) or '（无）'}")
+    target = installed_dir() / name
+    shutil.rmtree(target)
+    _load.cache_clear()
+    return target

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from ..catalog import FINANCE_ROWS, LEVEL1_NAMES, LEVEL2_NAMES, THREE_PUBLIC_ROWS
 from ..model import Amounts, Buildings, Direction, Indicator, Level, Project, Staffing, Unit
-from ..pack import bundled_packs
+from ..pack import pack_names
 
 YES_NO = ("是", "否")
 DIRECTIONS = tuple(d.value for d in Direction)
@@ -84,7 +84,7 @@ def _unit_rows() -> list[Column]:
             continue
         col = _column(info, ("单位信息", info.alias))
         if name in ("profile", "pack"):
-            col = Column(col.header, col.path, col.note, kind="choice", choices=bundled_packs(), width=col.width)
+            col = Column(col.header, col.path, col.note, kind="choice", choices=pack_names(), width=col.width)
         rows.append(col)
     rows += [_column(i, ("楼堂馆所", i.alias)) for i in Buildings.model_fields.values()]
     return rows
