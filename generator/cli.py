@@ -16,11 +16,8 @@ from .filters import percent, score
 from .pipeline import Evaluation, evaluate
 from .problems import InputError, os_reason
 
+from .entry import EXIT_INTERRUPTED, INTERRUPTED
 from .examples import EXAMPLE
-
-
-INTERRUPTED = "已中断，之前的输出未改动"
-EXIT_INTERRUPTED = 130     # the shell's code for a command ended by Ctrl-C
 
 
 class Jobs(click.ParamType):
@@ -121,6 +118,13 @@ def _terminate(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def _ignore_interrupts() -> None:
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:      # not the main thread
+        pass
+
+
 class _Chinese(click.Group):
     """The command group that answers usage errors, Ctrl-C and SIGTERM in Chinese, never with a traceback."""
 
@@ -142,6 +146,7 @@ class _Chinese(click.Group):
             click.echo(f"出错：{exc.format_message()}", err=True)
             sys.exit(exc.exit_code)
         except (KeyboardInterrupt, click.Abort):
+            _ignore_interrupts()        # a second Ctrl-C while saying so must not print a traceback
             click.echo(f"\n{INTERRUPTED}", err=True)
             sys.exit(EXIT_INTERRUPTED)
         finally:

@@ -2,17 +2,24 @@
 refused), never a traceback, and the previous package in the output folder left as it was."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
+from generator.entry import EXIT_INTERRUPTED, INTERRUPTED
 from generator.generate import generate
 from hostile_cases import BASE, base_text
 
+REPO = Path(__file__).resolve().parent.parent.parent
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 OUT = "{out}"          # the output folder holding the previous package
 FILE = "{file}"        # an existing plain file
@@ -112,3 +119,36 @@ def test_a_hostile_command_line_is_answered_in_chinese(name, args, code, words, 
         assert not re.search(r"\b(Error|Usage|Invalid value|No such|Missing argument)\b", result.output), result.output
         assert snapshot(out) == before, "a refused command changed the previous package"
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")], "staging left behind"
+
+
+# -- Ctrl-C at any moment: while Python loads the command's libraries (about 0.3 s), while it reads, renders and writes
+
+# Seconds from the moment the console script's main() is called; the first ones fall inside the imports.
+INTERRUPT_DELAYS = (0.0, 0.01, 0.03, 0.06, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0)
+# What the console script (generator.entry:main) runs; the dot tells the test that Python itself has started, so
+# that the delay counts from our first line, not from the interpreter's own start-up (before any code of ours).
+SCRIPT = "import os, sys; from generator.entry import main; os.write(1, b'.'); sys.exit(main())"
+
+
+@pytest.mark.parametrize("delay", INTERRUPT_DELAYS)
+def test_ctrl_c_at_any_moment_ends_with_one_chinese_line_and_code_130(delay, previous, tmp_path, category):
+    category("argument")
+    out = tmp_path / "outputs"
+    shutil.copytree(previous, out)
+    before = snapshot(out)
+    run = subprocess.Popen([sys.executable, "-c", SCRIPT, "generate", str(BASE), "-o", str(out)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path,
+                           env={**os.environ, "PYTHONPATH": str(REPO)})
+    run.stdout.read(1)
+    time.sleep(delay)
+    run.send_signal(signal.SIGINT)
+    stdout, stderr = run.communicate(timeout=120)
+    said = stderr.decode()
+    if run.returncode == 0:      # finished before the signal came (only a late one can)
+        assert delay >= 0.5 and "✓" in stdout.decode()
+    else:
+        assert run.returncode == EXIT_INTERRUPTED, said
+        assert said.strip() == INTERRUPTED, said
+    assert "Traceback" not in said
+    assert snapshot(out) == before
+    assert not [p.name for p in tmp_path.rglob(".*")], "staging left behind"
