@@ -26,6 +26,8 @@ def main() -> None:
     """Load the command line under a Ctrl-C handler of our own, then hand over to it (it answers Ctrl-C itself)."""
     try:
         signal.signal(signal.SIGINT, _interrupted)
+    except KeyboardInterrupt:   # came while Python's own handler was being replaced
+        _interrupted(signal.SIGINT, None)
     except ValueError:      # not the main thread (an embedding program): its own handler stays
         pass
     from .cli import main as command
@@ -38,6 +40,13 @@ def main() -> None:
         command()
     except KeyboardInterrupt:   # in the instants before the command's own handling starts or after it ended
         _interrupted(signal.SIGINT, None)
+    finally:
+        # The command has ended, its outcome printed and its exit code set: a Ctrl-C while Python shuts down
+        # (closing worker processes, flushing files) would only replace that code and hide the outcome.
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        except (ValueError, KeyboardInterrupt):
+            pass
 
 
 if __name__ == "__main__":
