@@ -455,7 +455,7 @@ def _print_text(ev: Evaluation, codes: bool = False) -> None:
         res = ev.results
         unit = res.report.unit
         dept = _department_figures(ev)
-        click.echo(f"单位：{unit.name}　年度：{unit.year}　评分规则：{res.profile.name}")
+        click.echo(f"单位：{unit.name}　年度：{unit.year or '—'}　评分规则：{res.profile.name}")
         click.echo(f"部门整体：执行率 {dept['执行率']}　得分 {dept['得分']}　等级 {dept['等级']}")
         if res.projects:
             click.echo("项目：")
