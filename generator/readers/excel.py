@@ -267,7 +267,7 @@ class _Workbook:
 
     def title(self, name: str) -> str | None:
         """The sheet that holds `name`: the one named exactly so, else one named so but for spaces or full-width
-        forms (“ 项目 ”), read with a warning naming it, never silently; a look-alike beside the real sheet is
+        forms (“ 项目 ”), read with a hint naming it, never silently; a look-alike beside the real sheet is
         left unread, with a warning. A renamed sheet with a stray space is still the preparer's sheet: refusing
         it would stop them over a character they cannot see."""
         if name in self.chosen:
@@ -276,8 +276,9 @@ class _Workbook:
         alike = [t for t in titles if t != name and _key(t) == _key(name)]
         chosen = name if name in titles else (alike.pop(0) if alike else None)
         if chosen is not None and chosen != name:
-            self.problems.warning(f"{chosen}!A1", f"工作表名“{chosen}”中有多余的空格或全角字符，已按工作表“{name}”读取："
-                                  f"请把它改名为“{name}”", "sheet-name")
+            # Read as meant, so a hint, not a warning (--strict does not stop on it); named, so never silent.
+            self.problems.hint(f"{chosen}!A1", f"工作表名“{chosen}”中有多余的空格或全角字符，已按工作表“{name}”读取："
+                               f"请把它改名为“{name}”", "sheet-name")
         for other in alike:
             self.problems.warning(f"{other}!A1", f"工作表“{other}”与“{chosen}”的名字只差空格或全角字符，未读取，"
                                   f"读取的是“{chosen}”：请删除多余的工作表或改用其他名字", "sheet-name")

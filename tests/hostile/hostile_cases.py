@@ -528,6 +528,17 @@ def _negative_and_rate(book) -> None:
     book["项目"]["AE3"] = 96.88
 
 
+def _spaced_sheet(book) -> None:
+    book["项目"].title = " 项目 "
+
+
+def _look_alike_beside(book) -> None:
+    """A copy of the 项目 sheet named “ 项目 ” with another project in it, beside the real 项目 sheet."""
+    copy = book.copy_worksheet(book["项目"])
+    copy.title = " 项目 "
+    copy["A3"] = "假项目"
+
+
 def _workbook_cases() -> list[Case]:
     w = "workbook"
     item = "项目!Q3"          # 全年执行数/当年财政拨款 of the first project
@@ -552,6 +563,10 @@ def _workbook_cases() -> list[Case]:
         refused(w, "headcount-12万元", workbook_file(set_cell("单位信息", "B16", "12万元")), staff, WAN_YUAN),
         accepted(w, "headcount-with-unit", workbook_file(set_cell("单位信息", "B16", "40人")),
                  value=("unit.staffing.establishment", 40)),
+        accepted(w, "sheet-name-with-spaces", workbook_file(openpyxl_edit(_spaced_sheet)),
+                 value=("projects.0.name", "高标准农田建设")),
+        accepted(w, "sheet-look-alike-beside-the-real-one", workbook_file(openpyxl_edit(_look_alike_beside)),
+                 " 项目 !A1", "未读取", "读取的是“项目”", value=("projects.0.name", "高标准农田建设")),
         accepted(w, "year-with-年", workbook_file(set_cell("单位信息", "B4", "2023年")), value=("unit.year", 2023)),
         accepted(w, "year-with-年度", workbook_file(set_cell("单位信息", "B4", "2023年度")), value=("unit.year", 2023)),
         accepted(w, "year-full-width", workbook_file(set_cell("单位信息", "B4", "２０２３")), value=("unit.year", 2023)),
