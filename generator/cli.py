@@ -273,6 +273,9 @@ class _Chinese(click.Group):
         except click.ClickException as exc:
             click.echo(f"出错：{exc.format_message()}", err=True)
             sys.exit(exc.exit_code)
+        except BrokenPipeError:     # the reader of our output went away (… | head): nothing more to say to it
+            sys.stdout = open(os.devnull, "w")      # noqa: SIM115 — Python flushes stdout at exit
+            sys.exit(1)
         except OSError as exc:      # a path the system refuses in a way no command foresaw: its reason, in Chinese
             where = f"“{_shown(exc.filename)}”" if exc.filename else "文件或文件夹"
             click.echo(f"出错：无法使用{where}（{os_reason(exc)}）：请检查路径、文件名长度和读写权限", err=True)
