@@ -354,7 +354,7 @@ class Builder:
         amount typed with 万元 into a workbook cell (text that the workbook's own sums and rates leave out)."""
         if not isinstance(value, str):
             return value
-        text = normalize_text(value)
+        text = normalize_text(value).replace("\u2212", "-")    # the minus sign of Word and of pasted tables
         hint = _unit_hint(name, info)
         whole = "整数" if annotation is int else "数字"
         for unit in _OWN_UNITS.get(hint, ()):
@@ -372,7 +372,7 @@ class Builder:
             self.problems.error(self.place(rpath), f"{label}“{shown}”带的单位“{unit}”不对：请只填写{whole}（{hint}）",
                                 "wrong-unit", mpath)
             return _REFUSED
-        return value
+        return text
 
     def _text(self, value: Any, shown: str, label: str, rpath: Path_) -> str | None:
         """A text value, refused when it is a program's "not a number / infinity" word rather than content."""

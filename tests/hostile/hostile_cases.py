@@ -127,7 +127,7 @@ NUMBER_CASES: dict[str, list[tuple[str, Any]]] = {
     "amount": [("310", Decimal("310")), ("'３１０'", Decimal("310")), ("'310万元'", Decimal("310")),
                ("'1,234.5'", Decimal("1234.5")), ("0", Decimal("0")), ("999999999999", Decimal("999999999999")),
                ("0.000001", Decimal("0.000001")), ("1_000", Decimal("1000")), ("'５万元'", Decimal("5")),
-               ("-5", NEGATIVE), ("'-5万元'", NEGATIVE), ("'310%'", "单位“%”不对"), ("'310人'", "单位“人”不对"),
+               ("-5", NEGATIVE), ("'-5万元'", NEGATIVE), ("'\u22125'", NEGATIVE), ("'310%'", "单位“%”不对"), ("'310人'", "单位“人”不对"),
                ("1e308", RANGE), ("-1e308", RANGE), ("1e999999999", RANGE), ("-1e999999999", RANGE),
                ("100000000000000000000000000000", RANGE), ("1000000000001", RANGE),
                *[(v, NOT_NUMBER) for v in _NOT_A_NUMBER], ("[1, 2]", ONE_VALUE), ("{a: 1}", ONE_VALUE),
