@@ -143,7 +143,7 @@ class Builder:
         self.workbook = workbook    # values are cells: a number with its unit typed in is text Excel cannot add up
         self.problems = Problems()
         self.model_places: dict[str, str] = {}
-        self.fatal = False   # a value everything depends on (评价年度) is missing: no model at all
+        self.fatal = False   # a required value with no stand-in is missing: no model at all
 
     def place(self, raw_path: Path_) -> str:
         probe = raw_path
