@@ -85,7 +85,7 @@ CASES = [
     ("text-headcount.xlsx", ERROR, "单位信息!B16", "编制数“四十”不是整数，请填写整数（单位：人）", HAS_ERRORS),
     ("headcount-in-wan-yuan.xlsx", ERROR, "单位信息!B16", "编制数“12万元”带的单位“万元”不对：请只填写整数（单位：人）",
      HAS_ERRORS),
-    ("unreadable-year.xlsx", ERROR, "单位信息!B4", "评价年度“二〇二三”不是整数，请填写整数（如 2023）", HAS_ERRORS),
+    ("unreadable-year.xlsx", ERROR, "单位信息!B4", "评价年度“二〇二三”不是整数年份：请用阿拉伯数字填写四位年份，如 2023 或 2023年", HAS_ERRORS),
     ("look-alike-sheet.xlsx", Severity.HINT, " 项目 !A1",
      "工作表名“ 项目 ”中有多余的空格或全角字符，已按工作表“项目”读取：请把它改名为“项目”", OK),
     ("wrong-date.xlsx", ERROR, "单位信息!B10",

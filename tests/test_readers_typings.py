@@ -41,7 +41,7 @@ def test_an_unreadable_year_is_one_finding_among_the_others(tmp_path):
     save(wb, source)
     evaluation = evaluate(source)
     assert [(p.place, p.message) for p in evaluation.errors] == [
-        ("单位信息!B4", "评价年度“二〇二三年”不是整数，请填写整数（如 2023）"),
+        ("单位信息!B4", "评价年度“二〇二三年”不是整数年份：请用阿拉伯数字填写四位年份，如 2023 或 2023年"),
         ("绩效指标!I5", "分值“-50”为负数：分值应为0或正数"),
         ("项目!AE3", "项目“高标准农田建设”的执行率填报为90%，按全年执行数310万元 ÷ 全年预算数320万元计算应为96.88%："
                     "请改为96.88%，或核对计算它的数字"),

@@ -322,6 +322,9 @@ class Builder:
         except NotANumber:
             if annotation is date:
                 self.problems.error(self.place(rpath), f"{label}“{shown}”不是日期，请按 2023年3月30日 或 2023-03-30 填写", "not-a-date", mpath)
+            elif name == "year":
+                self.problems.error(self.place(rpath), f"{label}“{shown}”不是整数年份：请用阿拉伯数字填写四位年份，如 2023 或 2023年",
+                                    "not-a-number", mpath)
             elif annotation is int:
                 self.problems.error(self.place(rpath), f"{label}“{shown}”不是整数，请填写整数（{_unit_hint(name, info)}）", "not-a-number", mpath)
             else:
