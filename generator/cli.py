@@ -3,10 +3,14 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+import os
+import re
 import signal
 import sqlite3
 import sys
 import tempfile
+import unicodedata
 from pathlib import Path
 
 import click
@@ -16,45 +20,129 @@ from .filters import percent, score
 from .pipeline import Evaluation, evaluate
 from .problems import InputError, os_reason
 
+from .entry import EXIT_INTERRUPTED, INTERRUPTED
 from .examples import EXAMPLE
 
 
-INTERRUPTED = "已中断，之前的输出未改动"
-EXIT_INTERRUPTED = 130     # the shell's code for a command ended by Ctrl-C
+# A name the system cannot hold: longer than a file name may be (one part of a path), or than a path may be.
+NAME_MAX, PATH_MAX = 255, 4095
+KEEP_DAYS = (1 / 24, 36500)     # at least one hour (the cleanup runs every few minutes), at most a century
 
 
-class Jobs(click.ParamType):
-    """How many units to generate at once: a whole number of at least 1, refused in Chinese otherwise."""
+def _shown(value: object, limit: int = 40) -> str:
+    """A value as quoted in a message: a pasted 5 000-character name is cut, not printed whole."""
+    text = str(value)
+    return text if len(text) <= limit else f"{text[:limit]}…（共 {len(text)} 个字符）"
+
+
+def path_problem(value: object) -> str | None:
+    """Why a path cannot be a file or folder name on this system (too long), or None: said before any file call
+    answers in the system's English (“File name too long”)."""
+    raw = os.fsencode(str(value))
+    longest = max((len(part) for part in raw.split(b"/")), default=0)
+    if longest > NAME_MAX:
+        return f"名字太长（其中一段有 {longest} 字节，系统最多允许 {NAME_MAX} 字节，约 85 个汉字）"
+    if len(raw) > PATH_MAX:
+        return f"路径太长（共 {len(raw)} 字节，系统最多允许 {PATH_MAX} 字节）"
+    return None
+
+
+def _plain(value: object) -> str:
+    """Typed digits as Python reads them: full-width forms (２、．) made half-width, spaces around removed."""
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+class Count(click.ParamType):
+    """A whole number within bounds (how many processes, units at once), refused in Chinese otherwise."""
 
     name = "整数"
 
+    def __init__(self, what: str, example: str, low: int = 1, high: int = 256) -> None:
+        self.what, self.example, self.low, self.high = what, example, low, high
+
     def convert(self, value, param, ctx):
-        if isinstance(value, int):
+        if isinstance(value, int) and not isinstance(value, bool):
             number = value
         else:
             try:
-                number = int(str(value).strip())
+                number = int(_plain(value))
             except ValueError:
-                self.fail(f"“{value}”不是整数：请写同时生成的单位数，如 -j 2", param, ctx)
-        if number < 1:
-            self.fail(f"“{value}”小于 1：同时生成的单位数至少为 1，如 -j 1", param, ctx)
+                self.fail(f"“{_shown(value)}”不是整数：请写{self.what}，如 {self.example}", param, ctx)
+        if number < self.low:
+            self.fail(f"“{_shown(value)}”小于 {self.low}：{self.what}至少为 {self.low}，如 {self.example}", param, ctx)
+        if number > self.high:
+            self.fail(f"“{_shown(value)}”大于 {self.high}：{self.what}最多为 {self.high}，如 {self.example}", param, ctx)
         return number
 
 
+class Days(click.ParamType):
+    """A retention time in days: finite, at least an hour; “3天” is read as 3 (the option's own unit, one reading)."""
+
+    name = "天数"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            days = float(value)
+        else:
+            try:
+                days = float(_plain(value).removesuffix("天").strip())
+            except ValueError:
+                self.fail(f"“{_shown(value)}”不是天数：请写保留的天数，如 --keep-days 30（可带小数，0.5 为半天）", param, ctx)
+        if not math.isfinite(days):
+            self.fail(f"“{_shown(value)}”不是有限的天数：请写保留的天数，如 --keep-days 30", param, ctx)
+        if days < KEEP_DAYS[0]:
+            self.fail(f"“{_shown(value)}”太短：至少保留 1 小时（1/24 天，约 0.042 天），如 --keep-days 30", param, ctx)
+        if days > KEEP_DAYS[1]:
+            self.fail(f"“{_shown(value)}”超过 {KEEP_DAYS[1]:g} 天（100 年）：请写实际要保留的天数，如 --keep-days 365", param, ctx)
+        return days
+
+
 class Folder(click.ParamType):
-    """An output folder: it may not exist yet, but it must not be a file."""
+    """A folder to write into: it may not exist yet, but it must not be a file and its name must fit the system."""
 
     name = "文件夹"
 
+    def __init__(self, example: str = "-o outputs") -> None:
+        self.example = example
+
     def convert(self, value, param, ctx):
         if not str(value).strip():
-            self.fail("文件夹名是空的：请给出输出文件夹，如 -o outputs", param, ctx)
+            self.fail(f"文件夹名是空的：请给出文件夹，如 {self.example}", param, ctx)
+        problem = path_problem(value)
+        if problem:
+            self.fail(f"文件夹“{_shown(value)}”的{problem}：请用短一些的名字，如 {self.example}", param, ctx)
         path = Path(value)
-        if path.exists() and not path.is_dir():
-            self.fail(f"“{value}”是一个文件，不是文件夹：请给出输出文件夹，如 -o outputs", param, ctx)
-        for parent in path.parents:
-            if parent.exists() and not parent.is_dir():
-                self.fail(f"“{value}”的上级“{parent}”是一个文件：请给出输出文件夹，如 -o outputs", param, ctx)
+        try:
+            if path.exists() and not path.is_dir():
+                self.fail(f"“{_shown(value)}”是一个文件，不是文件夹：请给出文件夹，如 {self.example}", param, ctx)
+            for parent in path.parents:
+                if parent.exists() and not parent.is_dir():
+                    self.fail(f"“{_shown(value)}”的上级“{_shown(parent)}”是一个文件：请给出文件夹，如 {self.example}", param, ctx)
+        except OSError as exc:
+            self.fail(f"无法使用文件夹“{_shown(value)}”（{os_reason(exc)}）：请换一个文件夹，如 {self.example}", param, ctx)
+        return path
+
+
+class NewFile(click.ParamType):
+    """A file to write (a workbook): not a folder, a name the system can hold."""
+
+    name = "文件"
+
+    def __init__(self, example: str) -> None:
+        self.example = example
+
+    def convert(self, value, param, ctx):
+        if not str(value).strip():
+            self.fail(f"文件名是空的：请给出文件名，如 {self.example}", param, ctx)
+        problem = path_problem(value)
+        if problem:
+            self.fail(f"文件“{_shown(value)}”的{problem}：请用短一些的名字，如 {self.example}", param, ctx)
+        path = Path(value)
+        try:
+            if path.is_dir():
+                self.fail(f"“{_shown(value)}”是一个文件夹：请给出文件名，如 {self.example}", param, ctx)
+        except OSError as exc:
+            self.fail(f"无法使用“{_shown(value)}”（{os_reason(exc)}）：请换一个文件名，如 {self.example}", param, ctx)
         return path
 
 
@@ -79,39 +167,75 @@ class InputFile(click.ParamType):
     name = "文件"
 
     def convert(self, value, param, ctx):
+        problem = path_problem(value)
+        if problem:
+            self.fail(f"文件“{_shown(value)}”的{problem}：请检查路径和文件名", param, ctx)
         path = Path(value)
-        if not path.exists():
-            self.fail(f"找不到文件“{value}”：请检查路径和文件名", param, ctx)
-        if path.is_dir():
-            self.fail(f"“{value}”是一个文件夹：请给出填报文件（.xlsx 或 .yaml）", param, ctx)
+        try:
+            if not path.exists():
+                self.fail(f"找不到文件“{_shown(value)}”：请检查路径和文件名", param, ctx)
+            if path.is_dir():
+                self.fail(f"“{_shown(value)}”是一个文件夹：请给出填报文件（.xlsx 或 .yaml）", param, ctx)
+        except OSError as exc:
+            self.fail(f"无法读取“{_shown(value)}”（{os_reason(exc)}）：请检查路径和文件名", param, ctx)
         return path
 
 
+def _commands(ctx: click.Context | None) -> str:
+    """The commands a group offers, as a usage message lists them."""
+    group = ctx.command if ctx is not None else None
+    if not isinstance(group, click.Group):
+        return ""
+    names = [n for n in group.list_commands(ctx) if not getattr(group.get_command(ctx, n), "hidden", False)]
+    return f"：可用的命令有 {'、'.join(names)}" if names else ""
+
+
+def _type_hint(param: click.Parameter | None) -> str:
+    """What a value of a click type must be, for the rare parameter whose own check speaks English."""
+    kind = param.type if param is not None else None
+    if isinstance(kind, click.Choice):
+        return f"只能是 {'、'.join(map(str, kind.choices))} 之一"
+    if isinstance(kind, (click.types.IntParamType, click.types.FloatParamType)):
+        return "应为数字"
+    return "请按用法说明填写"
+
+
 def _usage_message(exc: click.UsageError) -> str:
-    """click's English usage error in Chinese, with the fix."""
+    """click's English usage error in Chinese, naming the option and the fix."""
     command = exc.ctx.command_path if exc.ctx is not None else "jxzp"
     see = f"；运行 {command} --help 查看用法"
     if isinstance(exc, click.NoSuchOption):
         close = f"，是不是要用 {'、'.join(sorted(exc.possibilities))}" if exc.possibilities else ""
         return f"没有选项 {exc.option_name}{close}{see}"
     if isinstance(exc, click.BadOptionUsage):
+        if "does not take a value" in exc.message:
+            return f"选项 {exc.option_name} 是开关，不带值：请只写 {exc.option_name}{see}"
         return f"选项 {exc.option_name} 后面缺少值{see}"
     if isinstance(exc, click.MissingParameter):
-        name = exc.param.opts[0] if exc.param is not None and exc.param.opts else "参数"
-        return f"缺少 {name}{see}"
+        param = exc.param
+        if isinstance(param, click.Option) and param.opts:
+            return f"缺少选项 {param.opts[0]}{see}"
+        return f"缺少 {param.human_readable_name if param is not None else '参数'}{see}"
     if isinstance(exc, click.BadParameter):
-        name = "/".join(exc.param.opts) if exc.param is not None and exc.param.opts else "参数"
-        return f"{name} 的值不对：{exc.message}"
+        param = exc.param
+        # Our own parameter types speak Chinese; a click type's English is replaced by what the value must be.
+        said = exc.message if _HAN.search(exc.message) else _type_hint(param)
+        if isinstance(param, click.Option):
+            return f"{'/'.join(param.opts)} 的值不对：{said}"
+        return said
     message = exc.message
     if message.startswith("No such command"):
         word = message.split("'")[1] if "'" in message else message
-        return f"没有命令“{word}”：可用的命令有 init、validate、generate、serve{see}"
+        return f"没有命令“{_shown(word)}”{_commands(exc.ctx)}{see}"
     if message.startswith("Got unexpected extra argument"):
         extra = message[message.find("(") + 1:message.rfind(")")] if "(" in message else ""
-        return f"多余的参数：{extra}{see}"
+        return f"多余的参数：{_shown(extra)}{see}"
     if message.startswith("Missing command"):
-        return f"缺少命令：可用的命令有 init、validate、generate、serve{see}"
-    return f"命令行有误（{message}）{see}"
+        return f"缺少命令{_commands(exc.ctx)}{see}"
+    return f"命令行有误{see}"
+
+
+_HAN = re.compile("[\u4e00-\u9fff]")
 
 
 _NO_ARGS = getattr(click.exceptions, "NoArgsIsHelpError", ())
@@ -121,11 +245,19 @@ def _terminate(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def _ignore_interrupts():
+    """Hold further Ctrl-C; the handler it replaced, to put back (None outside the main thread)."""
+    try:
+        return signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:      # not the main thread
+        return None
+
+
 class _Chinese(click.Group):
     """The command group that answers usage errors, Ctrl-C and SIGTERM in Chinese, never with a traceback."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
-        previous = None
+        previous = interrupted = None
         try:
             previous = signal.signal(signal.SIGTERM, _terminate)
         except ValueError:      # not the main thread (an embedding server): keep its handler
@@ -141,12 +273,22 @@ class _Chinese(click.Group):
         except click.ClickException as exc:
             click.echo(f"出错：{exc.format_message()}", err=True)
             sys.exit(exc.exit_code)
+        except BrokenPipeError:     # the reader of our output went away (… | head): nothing more to say to it
+            sys.stdout = open(os.devnull, "w")      # noqa: SIM115 — Python flushes stdout at exit
+            sys.exit(1)
+        except OSError as exc:      # a path the system refuses in a way no command foresaw: its reason, in Chinese
+            where = f"“{_shown(exc.filename)}”" if exc.filename else "文件或文件夹"
+            click.echo(f"出错：无法使用{where}（{os_reason(exc)}）：请检查路径、文件名长度和读写权限", err=True)
+            sys.exit(2)
         except (KeyboardInterrupt, click.Abort):
-            click.echo(f"\n{INTERRUPTED}", err=True)
+            interrupted = _ignore_interrupts()      # a second Ctrl-C while saying so must not print a traceback
+            click.echo(INTERRUPTED, err=True)     # click has ended the line of the ^C already
             sys.exit(EXIT_INTERRUPTED)
         finally:
             if previous is not None:
                 signal.signal(signal.SIGTERM, previous)
+            if interrupted is not None:     # an embedding program (a test) gets its own handler back
+                signal.signal(signal.SIGINT, interrupted)
         if not standalone_mode:
             return result
         sys.exit(result if isinstance(result, int) else 0)
@@ -169,7 +311,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.argument("path", required=False, type=NewFile("填报模板.xlsx"))
 @click.option("--example", is_flag=True, help="写入已填好的示例，而不是空白模板。")
 @click.option("--from", "source", type=InputFile(),
               help="用这个填报文件（.yaml 或 .xlsx）的内容填好模板，例如把 YAML 转成 Excel。")
@@ -199,6 +341,30 @@ def init(path: Path | None, example: bool, source: Path | None) -> None:
                    "以及这个文件是否正在 Excel/WPS 中打开", err=True)
         sys.exit(2)
     click.echo(f"已写出{'示例填报表' if report else '空白填报模板'}：{path}")
+
+
+def _pack_problem(pack: str | None) -> str | None:
+    """Why a --pack folder cannot be a pack, said before the pack loader walks it (`--pack /` is a whole disk)."""
+    if not pack:
+        return None
+    from .pack import PACK_FILE, bundled_packs
+
+    if pack.strip() in bundled_packs():
+        return None
+    problem = path_problem(pack)
+    if problem:
+        return f"模板包文件夹“{_shown(pack)}”的{problem}：请给出模板包名称或文件夹"
+    folder = Path(pack)
+    try:
+        if not folder.is_dir():
+            return None         # not a folder: the loader's own message names the packs there are
+        top = [p.name for p in folder.iterdir()]
+    except OSError as exc:
+        return f"无法打开模板包文件夹“{_shown(pack)}”（{os_reason(exc)}）：请检查路径和权限"
+    if PACK_FILE in top or any(name.endswith((".docx", ".j2")) for name in top):
+        return None
+    return (f"“{_shown(pack)}”不是模板包文件夹：其中没有 {PACK_FILE}，也没有模板文件（.docx、.j2）；"
+            "请给出用 jxzp pack export 导出并修改过的文件夹，或内置模板包的名称")
 
 
 def _print_problems(problems, codes: bool = False) -> None:
@@ -252,7 +418,7 @@ def _summary(ev: Evaluation) -> dict:
 @click.option("--codes", is_flag=True, help="在每条问题前显示规则代码（供财政局核对规则用）。")
 @click.option("--mark", is_flag=True,
               help="另存一份标注过的填报表“填报表（已标注）.xlsx”：有问题的单元格填色并附批注，首页列出全部问题。")
-@click.option("-o", "--output", "marked", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", "marked", type=NewFile("-o 填报表（已标注）.xlsx"),
               help="--mark 时标注版的文件名（默认放在填报表旁边）。")
 def validate(inputs: tuple[Path, ...], as_json: bool, profile: str | None, pack: str | None, strict: bool, codes: bool, mark: bool,
              marked: Path | None) -> None:
@@ -266,6 +432,10 @@ def validate(inputs: tuple[Path, ...], as_json: bool, profile: str | None, pack:
         sys.exit(2)
     if marked is not None and (not mark or len(inputs) != 1):
         click.echo("-o 只能与 --mark 一起、对一个填报表使用：请去掉 -o，或只给一个填报表", err=True)
+        sys.exit(2)
+    refused = _pack_problem(pack)
+    if refused:
+        click.echo(refused, err=True)
         sys.exit(2)
     evaluations = [evaluate(p, profile, pack) for p in inputs]
     if as_json:
@@ -288,7 +458,7 @@ def _print_text(ev: Evaluation, codes: bool = False) -> None:
         res = ev.results
         unit = res.report.unit
         dept = _department_figures(ev)
-        click.echo(f"单位：{unit.name}　年度：{unit.year}　评分规则：{res.profile.name}")
+        click.echo(f"单位：{unit.name}　年度：{unit.year or '—'}　评分规则：{res.profile.name}")
         click.echo(f"部门整体：执行率 {dept['执行率']}　得分 {dept['得分']}　等级 {dept['等级']}")
         if res.projects:
             click.echo("项目：")
@@ -335,14 +505,14 @@ def _mark(ev: Evaluation, target: Path | None, quiet: bool) -> None:
               help="输出格式，逗号分隔：docx、md、pdf（pdf 需要 LibreOffice）。")
 @click.option("--pack", help="模板包：内置的 全国、湖南、四川、广东、安徽，或用 jxzp pack export 导出后修改的模板包文件夹；"
                            "默认取填报表中的“模板”，再取“评分规则”同名的模板包，再为全国。")
-@click.option("--templates", "templates", type=click.Path(file_okay=False, path_type=Path), hidden=True,
+@click.option("--templates", "templates", type=Folder("--pack 我的模板包"), hidden=True,
               help="（旧名，同 --pack 文件夹）")
 @click.option("--charts", default="native", show_default=True,
               help="Word 文件中的图表：native 为 Word 原生图表（可在 Word、WPS 中修改样式和数据），picture 为图片。")
 @click.option("--force", is_flag=True, help="有错误也生成，各报告标注“未通过校验”。")
 @click.option("--strict", is_flag=True, help="把警告也当作错误（有警告的填报表不生成）。")
 @click.option("--profile", help="评分规则：全国、湖南、四川、广东、安徽，或评分规则 YAML 文件；默认取填报表中的“评分规则”，再取模板包的评分规则。")
-@click.option("-j", "--jobs", type=Jobs(), default=None,
+@click.option("-j", "--jobs", type=Count("同时生成的单位数", "-j 2"), default=None,
               help="同时生成的单位数，默认等于 CPU 核数；结果与单进程生成完全相同。")
 def generate(inputs: tuple[Path, ...], out_dir: Path, formats: str, pack: str | None, charts: str, templates: Path | None,
              force: bool, strict: bool, profile: str | None, jobs: int | None) -> None:
@@ -377,6 +547,10 @@ def generate(inputs: tuple[Path, ...], out_dir: Path, formats: str, pack: str | 
     if not paths:
         sys.exit(1 if missing else 2)
     pack = pack or (str(templates) if templates else None)
+    refused = _pack_problem(pack)
+    if refused:
+        click.echo(refused, err=True)
+        sys.exit(2)
     if pack:
         from .pack import PackError, load_pack
         try:
@@ -441,11 +615,11 @@ def _print_outcome(outcome, show_changes: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="监听地址；默认只允许本机访问，在单位内网共用时改为 0.0.0.0。")
 @click.option("--port", default=8000, show_default=True, type=Port(), help="端口。")
-@click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--work-dir", type=Folder("--work-dir jxzp-web"),
               help="存放上传文件、生成材料和上传记录（jxzp.sqlite3）的文件夹（默认：系统临时文件夹下的 jxzp-web）。")
-@click.option("--keep-days", default=30.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
-              help="上传的填报表、生成的材料和上传记录保留的天数，超过后自动清理。")
-@click.option("--workers", type=click.IntRange(1, 64),
+@click.option("--keep-days", default=30.0, show_default=True, type=Days(),
+              help="上传的填报表、生成的材料和上传记录保留的天数（可带小数，至少 1 小时即 0.042 天），超过后自动清理。")
+@click.option("--workers", type=Count("同时生成材料的进程数", "--workers 4", high=64),
               help="同时生成材料的进程数（默认：本机 CPU 核数）。")
 @click.option("--packs", "packs_dir", type=click.Path(file_okay=False, path_type=Path),
               help="财政局提供的模板包文件夹（每个子文件夹一个模板包）：上传时可以选用，填报表的“模板”栏也可以填这些名称。")

@@ -165,7 +165,7 @@ class Unit(_Model):
 
     name: str = Field(alias="单位名称")
     short_name: str | None = Field(None, alias="单位简称")
-    year: int = Field(alias="评价年度", description="被评价的预算年度")
+    year: int | None = Field(alias="评价年度", description="被评价的预算年度；空：未填写或无法识别（已报告为错误，材料不生成）")
     code: str | None = Field(None, alias="单位代码")
     superior: str | None = Field(None, alias="主管部门")
     preparer: str | None = Field(None, alias="填报人")

@@ -83,6 +83,11 @@ CASES = [
     ("yaml-missing-unit-name.yaml", ERROR, "yaml-missing-unit-name.yaml:4", "缺少“单位名称”：请填写单位名称", HAS_ERRORS),
     ("missing-year.xlsx", ERROR, "单位信息!B4", "缺少“评价年度”：请填写评价年度", HAS_ERRORS),
     ("text-headcount.xlsx", ERROR, "单位信息!B16", "编制数“四十”不是整数，请填写整数（单位：人）", HAS_ERRORS),
+    ("headcount-in-wan-yuan.xlsx", ERROR, "单位信息!B16", "编制数“12万元”带的单位“万元”不对：请只填写整数（单位：人）",
+     HAS_ERRORS),
+    ("unreadable-year.xlsx", ERROR, "单位信息!B4", "评价年度“二〇二三”不是整数年份：请用阿拉伯数字填写四位年份，如 2023 或 2023年", HAS_ERRORS),
+    ("look-alike-sheet.xlsx", Severity.HINT, " 项目 !A1",
+     "工作表名“ 项目 ”中有多余的空格或全角字符，已按工作表“项目”读取：请把它改名为“项目”", OK),
     ("wrong-date.xlsx", ERROR, "单位信息!B10",
      "报告日期“2024年3月”不是日期，请按 2023年3月30日 或 2023-03-30 填写", HAS_ERRORS),
     ("yaml-wrong-date.yaml", ERROR, "yaml-wrong-date.yaml:10",
@@ -92,6 +97,10 @@ CASES = [
      "全年执行数的当年财政拨款“三百一十”不是数字，请填写数字（单位：万元）", HAS_ERRORS),
     ("yaml-not-a-number.yaml", ERROR, "yaml-not-a-number.yaml:52",
      "全年执行数的当年财政拨款“三百一十”不是数字，请填写数字（单位：万元）", HAS_ERRORS),
+    ("amount-with-unit.xlsx", ERROR, "项目!Q3",
+     "全年执行数的当年财政拨款“310万元”是带单位的文字：金额单元格只填数字（单位已是万元），请改为 310", HAS_ERRORS),
+    ("negative-amount.xlsx", ERROR, "项目!Q3",
+     "全年执行数的当年财政拨款“-310”为负数：金额应为0或正数，请核对金额（收回、冲减的资金在文字说明中写明）", HAS_ERRORS),
     ("amount-in-yuan.xlsx", ERROR, "收支情况!E2",
      "一般公共预算财政拨款收入的决算数“11,805,000元”不是数字，请填写数字（单位：万元）", HAS_ERRORS),
     # projects
@@ -195,6 +204,7 @@ FORGIVEN_CASES = {
     "title-row-merged.xlsx": {},
     "whole-column-format.xlsx": {},
     "dates-as-text.xlsx": {"unit.report_date": date(2024, 3, 30)},
+    "year-with-nian.xlsx": {"unit.year": 2023},
     "formulas-with-values.xlsx": {
         **{f"projects.0.funds.{stage}.stated_total": value
            for stage, value in (("initial_budget", Decimal("300")), ("budget", Decimal("320")), ("actual", Decimal("310")))},

@@ -129,7 +129,7 @@ def _columns(ctx: Context, text: str, start: int, gap: str) -> tuple[str, ...]:
     """The columns an amount may be from, by the words around it; all columns when nothing says."""
     year = ctx.report.unit.year
     before = text[max(0, start - 6):start]
-    if before.endswith(LAST_YEAR_WORDS) or f"{year - 1}年" in gap or before.endswith(f"{year - 1}年"):
+    if before.endswith(LAST_YEAR_WORDS) or (year is not None and (f"{year - 1}年" in gap or before.endswith(f"{year - 1}年"))):
         return ("last_year",)
     for word, columns in COLUMN_WORDS:
         if word in gap:

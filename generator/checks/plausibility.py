@@ -141,7 +141,7 @@ def staff_over_establishment(ctx: Context):
       "请核对报告日期（应在{next_year}年）或评价年度")
 def report_date_early(ctx: Context):
     unit = ctx.report.unit
-    if unit.report_date is not None and unit.report_date <= date(unit.year, 12, 31):
+    if unit.year is not None and unit.report_date is not None and unit.report_date <= date(unit.year, 12, 31):
         d = unit.report_date
         yield Hit("unit.report_date", {"date": f"{d.year}年{d.month}月{d.day}日", "year": unit.year,
                                        "next_year": unit.year + 1})

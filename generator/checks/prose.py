@@ -210,10 +210,11 @@ def _at_boundary(text: str, start: int) -> bool:
     return head.endswith(BOUNDARY_WORDS) or bool(re.search(r"20\d\d年度?$", head))
 
 
-def _columns(year: int, text: str, start: int, gap: str) -> tuple[str, ...]:
+def _columns(year: int | None, text: str, start: int, gap: str) -> tuple[str, ...]:
     """The columns an amount may be from, by the words around it; all columns when nothing says."""
     before = text[max(0, start - 6):start]
-    if before.endswith(LAST_YEAR_WORDS) or f"{year - 1}年" in gap or before.endswith((f"{year - 1}年", f"{year - 1}年度")):
+    if before.endswith(LAST_YEAR_WORDS) or (year is not None and (
+            f"{year - 1}年" in gap or before.endswith((f"{year - 1}年", f"{year - 1}年度")))):
         return ("last_year",)
     for word, columns in COLUMN_WORDS:
         if word in gap:
@@ -244,7 +245,7 @@ def read_text(ctx: Context, field_: TextField, labels: tuple[Label, ...] = DEFAU
     return reading
 
 
-def _read_sentence(reading: Reading, text: str, lo: int, hi: int, found, figures, year: int, is_unit: bool) -> None:
+def _read_sentence(reading: Reading, text: str, lo: int, hi: int, found, figures, year: int | None, is_unit: bool) -> None:
     sentence = text[lo:hi]
     labels = [(s, e, lb) for s, e, lb in found if lo <= s < hi]
     if is_unit and "项目" in sentence:
@@ -274,7 +275,7 @@ def _read_sentence(reading: Reading, text: str, lo: int, hi: int, found, figures
             if COMPARISON.search(between):
                 comparison = COMPARISON.search(between)
                 when = comparison.group("year")
-                compared = not (when and when[:-1].isdigit() and int(when[:-1]) != year - 1)
+                compared = not (when and when[:-1].isdigit() and (year is None or int(when[:-1]) != year - 1))
             said = _classify(text, subject, m, between, compared, year, last_end)
             if said is not None:
                 reading.said.append(said)
@@ -282,7 +283,7 @@ def _read_sentence(reading: Reading, text: str, lo: int, hi: int, found, figures
         clause_start = pos + 1
 
 
-def _classify(text: str, subject, m: re.Match, between: str, compared: bool, year: int, last_end: int) -> Said | None:
+def _classify(text: str, subject, m: re.Match, between: str, compared: bool, year: int | None, last_end: int) -> Said | None:
     """What one figure claims, given the subject it follows and the words just before it; None when unsure."""
     unit = m.group("unit")
     percent = unit in ("%", "％")

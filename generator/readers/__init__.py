@@ -30,7 +30,7 @@ def read_input(path: str | Path) -> tuple[Report, list[Problem]]:
                          unreadable=True)
     suffix = path.suffix.lower()
     with collector_paused():
-        clean = False
+        clean = workbook = False
         if suffix in (".yaml", ".yml"):
             from .yaml_reader import read_yaml
             raw, places, problems = read_yaml(path)
@@ -38,7 +38,8 @@ def read_input(path: str | Path) -> tuple[Report, list[Problem]]:
         else:
             from .excel import read_excel
             raw, places, problems = read_excel(path)
-        return build_report(raw, places, name, problems, xml_clean=clean)
+            workbook = True
+        return build_report(raw, places, name, problems, xml_clean=clean, workbook=workbook)
 
 
 @contextmanager

@@ -37,6 +37,15 @@ _DIRECTIONS = {
 }
 _LEVELS = {lv.value: lv for lv in Level} | {"达成": Level.ACHIEVED, "部分达成": Level.PARTLY, "未达成": Level.MISSED}
 _UNITS = {"weight": "分", "stated_score": "分"}
+# The unit a number may be typed with, by the hint of its field (_unit_hint): “2024年”/“2024年度” is the year 2024,
+# “40人” forty people, “95%” a rate, “310万元” an amount. The same words after a number of another field are a
+# slip to show at its cell (编制数 “12万元”), never a number to take.
+_OWN_UNITS = {"如 2023": ("年度", "年"), "单位：人": ("人",), "单位：%": ("%",), "单位：万元": ("万元",),
+              "与年度指标值同单位": ("%", "万元")}
+_UNIT_WORDS = ("万元", "%", "年度", "年", "人")
+_NOT_NEGATIVE = {Funds: frozenset({"current", "carryover", "other", "stated_total"}),
+                 Amounts: frozenset({"last_year", "initial_budget", "budget", "actual"})}
+_REFUSED = object()
 ROW_KEYS = {"finance": tuple(r.key for r in FINANCE_ROWS), "three_public": tuple(r.key for r in THREE_PUBLIC_ROWS)}
 _ROW_LOOKUP = {name: {normalize_text(k): k for k in keys} for name, keys in ROW_KEYS.items()}
 
@@ -128,12 +137,13 @@ def _fields(cls: type[BaseModel]) -> tuple[tuple[tuple[str, str, Any, bool, bool
 class Builder:
     """Walks model fields by their Chinese aliases; coerces values; records places; collects problems."""
 
-    def __init__(self, places: dict[Path_, str], source: str) -> None:
+    def __init__(self, places: dict[Path_, str], source: str, workbook: bool = False) -> None:
         self.places = places
         self.source = source
+        self.workbook = workbook    # values are cells: a number with its unit typed in is text Excel cannot add up
         self.problems = Problems()
         self.model_places: dict[str, str] = {}
-        self.fatal = False   # a value everything depends on (评价年度) is missing: no model at all
+        self.fatal = False   # a required value with no stand-in is missing: no model at all
 
     def place(self, raw_path: Path_) -> str:
         probe = raw_path
@@ -190,6 +200,12 @@ class Builder:
                 continue
             shown_label = f"{rpath[-1]}的{label}" if cls in (Amounts, Funds) and rpath else label
             converted = self.value(info.annotation, value, sub_r, sub_m, name, info, shown_label)
+            if converted is not None and name in _NOT_NEGATIVE.get(cls, ()) and converted < 0:
+                # A negative amount is a slip (a minus typed, a refund netted); judged at its own cell, it does
+                # not turn into a wrong execution rate blamed on the rate cell.
+                self.problems.error(self.place(sub_r), f"{shown_label}“{str(value).strip()}”为负数：金额应为0或正数，"
+                                    "请核对金额（收回、冲减的资金在文字说明中写明）", "negative-amount", sub_m)
+                converted = None
             if converted is not None:
                 out[name] = converted
             elif required:
@@ -214,9 +230,10 @@ class Builder:
     def stand_in(self, out: dict, name: str, info, label: str) -> None:
         """What a required field holds when it is missing or unreadable (its problem is already reported), so that
         the rest of the input is still built and checked: no value for a 分值 (the indicator is unscorable, its
-        card gets no total), a visible gap for a name; only 评价年度, which everything depends on, stops the model."""
+        card gets no total; no 评价年度: the checks that need the year stay silent, no package is made), a visible gap
+        for a name."""
         _, annotation, _ = _shape(info.annotation)
-        if name == "weight":
+        if name in ("weight", "year"):
             out[name] = None
         elif annotation is str:
             out[name] = f"（未填写{label}）"
@@ -279,6 +296,9 @@ class Builder:
             return self._text(value, shown, label, rpath)
         try:
             if annotation in (Decimal, int):
+                value = self._without_unit(value, shown, name, info, label, rpath, mpath, annotation)
+                if value is _REFUSED:
+                    return None
                 number = parse_decimal(value)
                 if number is None:
                     return None
@@ -302,6 +322,9 @@ class Builder:
         except NotANumber:
             if annotation is date:
                 self.problems.error(self.place(rpath), f"{label}“{shown}”不是日期，请按 2023年3月30日 或 2023-03-30 填写", "not-a-date", mpath)
+            elif name == "year":
+                self.problems.error(self.place(rpath), f"{label}“{shown}”不是整数年份：请用阿拉伯数字填写四位年份，如 2023 或 2023年",
+                                    "not-a-number", mpath)
             elif annotation is int:
                 self.problems.error(self.place(rpath), f"{label}“{shown}”不是整数，请填写整数（{_unit_hint(name, info)}）", "not-a-number", mpath)
             else:
@@ -326,6 +349,33 @@ class Builder:
             self.problems.error(self.place(rpath), f"{label}“{shown}”无法识别，请从下拉列表中选择：{choices}", "bad-choice", mpath)
             return None
         return self._text(value, shown, label, rpath)
+
+    def _without_unit(self, value: Any, shown: str, name: str, info, label: str, rpath: Path_, mpath: str,
+                      annotation) -> Any:
+        """A number typed with its field's own unit (“2024年”, “40人”, “95%”, “310万元”) without it; _REFUSED, with
+        the problem reported at the value, for a unit of another kind of field (编制数 “12万元”), and for an
+        amount typed with 万元 into a workbook cell (text that the workbook's own sums and rates leave out)."""
+        if not isinstance(value, str):
+            return value
+        text = normalize_text(value).replace("\u2212", "-")    # the minus sign of Word and of pasted tables
+        hint = _unit_hint(name, info)
+        whole = "整数" if annotation is int else "数字"
+        for unit in _OWN_UNITS.get(hint, ()):
+            if text.endswith(unit) and len(text) > len(unit):
+                bare = text[:-len(unit)]
+                if bare.endswith(_UNIT_WORDS):      # “95%%”, “2024年年”: not a number with its unit
+                    raise NotANumber(shown)
+                if unit == "万元" and self.workbook:
+                    self.problems.error(self.place(rpath), f"{label}“{shown}”是带单位的文字：金额单元格只填数字"
+                                        f"（单位已是万元），请改为 {bare}", "unit-in-cell", mpath)
+                    return _REFUSED
+                return bare
+        unit = next((u for u in _UNIT_WORDS if text.endswith(u) and len(text) > len(u)), None)
+        if unit is not None and text[:-len(unit)].lstrip("+-").replace(".", "", 1).isdigit():
+            self.problems.error(self.place(rpath), f"{label}“{shown}”带的单位“{unit}”不对：请只填写{whole}（{hint}）",
+                                "wrong-unit", mpath)
+            return _REFUSED
+        return text
 
     def _text(self, value: Any, shown: str, label: str, rpath: Path_) -> str | None:
         """A text value, refused when it is a program's "not a number / infinity" word rather than content."""
@@ -421,11 +471,12 @@ def _as_is(value: Any) -> bool:
 
 
 def build_report(raw: Any, places: dict[Path_, str], source: str, problems: list[Problem] | None = None,
-                 xml_clean: bool = False) -> tuple[Report, list[Problem]]:
+                 xml_clean: bool = False, workbook: bool = False) -> tuple[Report, list[Problem]]:
     """The model from a raw tree; InputError carrying all problems when any is an error, and the model built from
     everything readable when there is one (InputError.report), so that the checks still run in the same pass.
-    `xml_clean`: the reader knows no text of the tree can hold a character XML cannot (see clean_source)."""
-    builder = Builder(places, source)
+    `xml_clean`: the reader knows no text of the tree can hold a character XML cannot (see clean_source);
+    `workbook`: the values are a workbook's cells."""
+    builder = Builder(places, source, workbook)
     if problems:
         builder.problems.items.extend(problems)
     if not xml_clean:

@@ -263,7 +263,27 @@ class _Workbook:
         self.values = _open(path, data_only=True)
         self.formulas = None
         self.blanks: dict[int, dict[Column, str]] = {}
-        self.titles = {_key(t): t for t in self.values.sheetnames}
+        self.chosen: dict[str, str | None] = {}
+
+    def title(self, name: str) -> str | None:
+        """The sheet that holds `name`: the one named exactly so, else one named so but for spaces or full-width
+        forms (“ 项目 ”), read with a hint naming it, never silently; a look-alike beside the real sheet is
+        left unread, with a warning. A renamed sheet with a stray space is still the preparer's sheet: refusing
+        it would stop them over a character they cannot see."""
+        if name in self.chosen:
+            return self.chosen[name]
+        titles = self.values.sheetnames
+        alike = [t for t in titles if t != name and _key(t) == _key(name)]
+        chosen = name if name in titles else (alike.pop(0) if alike else None)
+        if chosen is not None and chosen != name:
+            # Read as meant, so a hint, not a warning (--strict does not stop on it); named, so never silent.
+            self.problems.hint(f"{chosen}!A1", f"工作表名“{chosen}”中有多余的空格或全角字符，已按工作表“{name}”读取："
+                               f"请把它改名为“{name}”", "sheet-name")
+        for other in alike:
+            self.problems.warning(f"{other}!A1", f"工作表“{other}”与“{chosen}”的名字只差空格或全角字符，未读取，"
+                                  f"读取的是“{chosen}”：请删除多余的工作表或改用其他名字", "sheet-name")
+        self.chosen[name] = chosen
+        return chosen
 
     def close(self) -> None:
         self.values.close()
@@ -286,7 +306,7 @@ class _Workbook:
         return self.formulas[title]
 
     def sheet(self, sheet: Sheet) -> list[tuple[int, list[Any]]] | None:
-        title = self.titles.get(_key(sheet.name))
+        title = self.title(sheet.name)
         if title is None:
             if not sheet.optional:
                 self.problems.error(self.name, f"缺少工作表“{sheet.name}”：请使用 jxzp init 生成的填报模板，不要删除或改名工作表",
@@ -308,7 +328,7 @@ class _Workbook:
         rows = self.sheet(sheet)
         if rows is None:
             return None
-        title = self.titles[_key(sheet.name)]
+        title = self.title(sheet.name)
         at = _find_header(rows, sheet.anchor)
         if at is None:
             self.problems.error(f"{title}!A1", f"找不到表头（前{HEADER_SEARCH_ROWS}行中没有“{sheet.anchor}”），"
@@ -379,7 +399,7 @@ def _read_unit(book: _Workbook) -> None:
     rows = book.sheet(UNIT_SHEET)
     if rows is None:
         return
-    title = book.titles[_key(UNIT_SHEET.name)]
+    title = book.title(UNIT_SHEET.name)
     by_label = {_key(c.header): c for c in UNIT_SHEET.columns}
     at = _find_header(rows, UNIT_SHEET.anchor)
     start = 0 if at is None else at + 1

@@ -719,6 +719,54 @@ def _(path: Path) -> None:
     write_yaml(path, text)
 
 
+@make("amount-with-unit.xlsx")
+def _(path: Path) -> None:
+    """An amount typed with 万元 into its cell: text, which the workbook's own sums and rates leave out."""
+    wb = base_workbook()
+    project_cell(wb, P1, "当年财政拨款", "全年执行数").value = "310万元"
+    save(wb, path)
+
+
+@make("negative-amount.xlsx")
+def _(path: Path) -> None:
+    """An amount typed with a minus sign (a refund netted off, or a slip of the key)."""
+    wb = base_workbook()
+    project_cell(wb, P1, "当年财政拨款", "全年执行数").value = -310
+    save(wb, path)
+
+
+@make("headcount-in-wan-yuan.xlsx")
+def _(path: Path) -> None:
+    """编制数 typed with the unit of an amount."""
+    wb = base_workbook()
+    unit_cell(wb, "编制数").value = "12万元"
+    save(wb, path)
+
+
+@make("unreadable-year.xlsx")
+def _(path: Path) -> None:
+    """评价年度 written in Chinese numerals: one finding, the rest of the workbook still read and checked."""
+    wb = base_workbook()
+    unit_cell(wb, "评价年度").value = "二〇二三"
+    save(wb, path)
+
+
+@make("look-alike-sheet.xlsx")
+def _(path: Path) -> None:
+    """The 项目 sheet renamed with a space before and after (“ 项目 ”): read, with a warning naming it."""
+    wb = base_workbook()
+    wb["项目"].title = " 项目 "
+    save(wb, path)
+
+
+@make("forgiven/year-with-nian.xlsx")
+def _(path: Path) -> None:
+    """评价年度 typed the commonest way, with 年度 after the digits."""
+    wb = base_workbook()
+    unit_cell(wb, "评价年度").value = "2023年度"
+    save(wb, path)
+
+
 def main() -> None:
     FORGIVEN.mkdir(exist_ok=True)
     for name, maker in MAKERS:

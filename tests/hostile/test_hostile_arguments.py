@@ -2,17 +2,25 @@
 refused), never a traceback, and the previous package in the output folder left as it was."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
+import click
 from click.testing import CliRunner
 
 from generator.cli import main
+from generator.entry import EXIT_INTERRUPTED, INTERRUPTED
 from generator.generate import generate
 from hostile_cases import BASE, base_text
 
+REPO = Path(__file__).resolve().parent.parent.parent
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 OUT = "{out}"          # the output folder holding the previous package
 FILE = "{file}"        # an existing plain file
@@ -70,6 +78,37 @@ CASES = [
     ("serve-port-huge", ["serve", "--port", "99999"], 2, ("1～65535",)),
     ("serve-port-text", ["serve", "--port", "abc"], 2, ("不是端口号",)),
     ("serve-host-missing", ["serve", "--host"], 2, ("缺少值",)),
+    # every number an option takes is finite and within its bounds
+    ("keep-days-nan", ["serve", "--keep-days", "nan"], 2, ("“nan”不是有限的天数",)),
+    ("keep-days-inf", ["serve", "--keep-days", "inf"], 2, ("“inf”不是有限的天数",)),
+    ("keep-days-overflow", ["serve", "--keep-days", "1e309"], 2, ("“1e309”不是有限的天数",)),
+    ("keep-days-zero", ["serve", "--keep-days", "0"], 2, ("至少保留 1 小时",)),
+    ("keep-days-negative", ["serve", "--keep-days", "-1"], 2, ("至少保留 1 小时",)),
+    ("keep-days-minutes", ["serve", "--keep-days", "0.01"], 2, ("至少保留 1 小时",)),
+    ("keep-days-text", ["serve", "--keep-days", "一个月"], 2, ("“一个月”不是天数",)),
+    ("keep-days-huge", ["serve", "--keep-days", "1e300"], 2, ("超过 36500 天",)),
+    ("workers-zero", ["serve", "--workers", "0"], 2, ("至少为 1",)),
+    ("workers-huge", ["serve", "--workers", "100000"], 2, ("最多为 64",)),
+    ("workers-text", ["serve", "--workers", "many"], 2, ("不是整数",)),
+    ("jobs-huge", ["generate", INPUT, "-o", OUT, "-j", "1000000"], 2, ("最多为 256",)),
+    ("work-dir-is-a-file", ["serve", "--work-dir", FILE], 2, ("是一个文件", "--work-dir")),
+    # names the system cannot hold: said in Chinese, not “File name too long”
+    ("output-name-too-long", ["generate", INPUT, "-o", "输" * 5000], 2, ("名字太长", "-o outputs")),
+    ("output-path-too-long", ["generate", INPUT, "-o", "/".join(["甲" * 80] * 40)], 2, ("路径太长",)),
+    ("mark-name-too-long", ["validate", "--mark", "-o", "x" * 5000 + ".xlsx", INPUT], 2, ("名字太长",)),
+    ("mark-onto-folder", ["validate", "--mark", "-o", DIR, INPUT], 2, ("是一个文件夹",)),
+    ("init-name-too-long", ["init", "模" * 5000 + ".xlsx"], 2, ("名字太长",)),
+    ("input-name-too-long", ["validate", "填" * 5000 + ".xlsx"], 2, ("文件名太长",)),
+    ("generate-input-name-too-long", ["generate", "填" * 5000 + ".xlsx", "-o", OUT], 2, ("文件名太长",)),
+    ("init-from-name-too-long", ["init", "x.xlsx", "--from", "填" * 5000], 2, ("名字太长",)),
+    # a pack folder that is not one: said so, not a symbolic link deep in it
+    ("pack-root", ["generate", INPUT, "-o", OUT, "--pack", "/"], 2, ("“/”不是模板包文件夹", "pack.yaml")),
+    ("pack-empty-folder", ["generate", INPUT, "-o", OUT, "--pack", DIR], 2, ("不是模板包文件夹",)),
+    ("validate-pack-root", ["validate", INPUT, "--pack", "/"], 2, ("“/”不是模板包文件夹",)),
+    # click's own errors, in Chinese
+    ("flag-with-value", ["validate", "--json=yes", INPUT], 2, ("--json 是开关，不带值",)),
+    ("unknown-subcommand", ["pack", "frob"], 2, ("没有命令“frob”", "export")),
+    ("missing-argument", ["pack", "export"], 2, ("缺少 NAME",)),
 ]
 
 
@@ -112,3 +151,86 @@ def test_a_hostile_command_line_is_answered_in_chinese(name, args, code, words, 
         assert not re.search(r"\b(Error|Usage|Invalid value|No such|Missing argument)\b", result.output), result.output
         assert snapshot(out) == before, "a refused command changed the previous package"
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")], "staging left behind"
+
+
+# -- Ctrl-C at any moment: while Python loads the command's libraries (about 0.3 s), while it reads, renders and writes
+
+# Seconds from the moment the console script's main() is called; the first ones fall inside the imports.
+INTERRUPT_DELAYS = (0.0, 0.01, 0.03, 0.06, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0)
+# What the console script (generator.entry:main) runs; the dot tells the test that Python itself has started, so
+# that the delay counts from our first line, not from the interpreter's own start-up (before any code of ours).
+SCRIPT = "import os, sys; from generator.entry import main; os.write(1, b'.'); sys.exit(main())"
+
+
+@pytest.mark.parametrize("delay", INTERRUPT_DELAYS)
+def test_ctrl_c_at_any_moment_ends_with_one_chinese_line_and_code_130(delay, previous, tmp_path, category):
+    category("argument")
+    out = tmp_path / "outputs"
+    shutil.copytree(previous, out)
+    before = snapshot(out)
+    run = subprocess.Popen([sys.executable, "-c", SCRIPT, "generate", str(BASE), "-o", str(out)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path,
+                           env={**os.environ, "PYTHONPATH": str(REPO)})
+    run.stdout.read(1)
+    time.sleep(delay)
+    run.send_signal(signal.SIGINT)
+    stdout, stderr = run.communicate(timeout=120)
+    said = stderr.decode()
+    if run.returncode == 0:      # finished before the signal came (only a late one can)
+        assert delay >= 0.5 and "✓" in stdout.decode()
+    else:
+        assert run.returncode == EXIT_INTERRUPTED, said
+        assert said.strip() == INTERRUPTED, said
+    assert "Traceback" not in said
+    assert snapshot(out) == before
+    assert not [p.name for p in tmp_path.rglob(".*")], "staging left behind"
+
+
+KEEP_DAYS_LINES = [
+    ("nan", "用法错误：--keep-days 的值不对：“nan”不是有限的天数：请写保留的天数，如 --keep-days 30"),
+    ("inf", "用法错误：--keep-days 的值不对：“inf”不是有限的天数：请写保留的天数，如 --keep-days 30"),
+    ("1e309", "用法错误：--keep-days 的值不对：“1e309”不是有限的天数：请写保留的天数，如 --keep-days 30"),
+    ("0", "用法错误：--keep-days 的值不对：“0”太短：至少保留 1 小时（1/24 天，约 0.042 天），如 --keep-days 30"),
+    ("-1", "用法错误：--keep-days 的值不对：“-1”太短：至少保留 1 小时（1/24 天，约 0.042 天），如 --keep-days 30"),
+    ("abc", "用法错误：--keep-days 的值不对：“abc”不是天数：请写保留的天数，如 --keep-days 30（可带小数，0.5 为半天）"),
+    ("3天半", "用法错误：--keep-days 的值不对：“3天半”不是天数：请写保留的天数，如 --keep-days 30（可带小数，0.5 为半天）"),
+]
+
+
+@pytest.mark.parametrize("typed, line", KEEP_DAYS_LINES, ids=[t for t, _ in KEEP_DAYS_LINES])
+def test_keep_days_is_refused_with_one_chinese_line(typed, line, category):
+    category("argument")
+    result = CliRunner().invoke(main, ["serve", "--keep-days", typed])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [line]
+
+
+@pytest.mark.parametrize("typed", ["3天", "３", " 0.5 ", "0.0417"])
+def test_keep_days_in_days_is_accepted_and_the_next_option_is_judged(typed, category):
+    """“3天” is the option's own unit with one reading (3 days): it is read, not refused; the port after it is."""
+    category("argument")
+    result = CliRunner().invoke(main, ["serve", "--keep-days", typed, "--port", "0"])
+    assert result.exit_code == 2
+    assert "--keep-days" not in result.output and "“0”不在 1～65535 之间" in result.output
+
+
+def _parameters(command: click.Command, path: str = "jxzp"):
+    yield from ((path, p) for p in command.params)
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            yield from _parameters(sub, f"{path} {name}")
+
+
+def test_no_option_can_fail_in_clicks_english():
+    """Each parameter either cannot fail (a flag, a plain text, a path click does not check) or has a type of ours
+    that refuses in Chinese: click's own number, range, choice and checked-path types answer in English."""
+    english = []
+    for path, param in _parameters(main):
+        kind = param.type
+        if getattr(param, "is_flag", False) or kind is click.STRING or type(kind).__module__ == "generator.cli":
+            continue
+        if isinstance(kind, click.Path) and not kind.exists and kind.file_okay and kind.dir_okay \
+                and not kind.writable:
+            continue
+        english.append(f"{path} {param.name}: {kind!r}")
+    assert english == []
