@@ -469,7 +469,7 @@ FOOTER = ("填表人：{{ unit.preparer }}　　　　联系电话：{{ unit.pho
           "填报日期：{{ unit.report_date|cn_date }}　　　　单位负责人签字：")
 # Column widths of the score tables in mm (小五, about 3.2 mm a character): one character for the merged 绩效指标,
 # four for the 一级/二级 names, narrow figures, and the rest for the texts (三级指标, 偏差原因).
-LEVEL_WIDTHS = (7, 15, 15, 25, 15, 25, 9, 10, 35)   # 绩效指标 | 一级 | 二级 | 三级 | 指标值 | 实际值 | 分值 | 得分 | 偏差
+LEVEL_WIDTHS = (7, 15, 15, 24, 15, 24, 9, 12, 35)   # 绩效指标 | 一级 | 二级 | 三级 | 指标值 | 实际值 | 分值 | 得分 | 偏差
 LABEL = 16                                           # the label column: 项目名称, 项目资金（万元）, 年度总体目标
 FUNDS_WIDTHS = (LABEL, 32, 19, 19, 19, 12, 20, 19)
 HALF = (st.TEXT_WIDTH_MM - LABEL) / 2
