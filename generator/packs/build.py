@@ -473,7 +473,8 @@ LEVEL_WIDTHS = (7, 15, 15, 24, 15, 24, 9, 12, 35)   # 绩效指标 | 一级 | �
 LABEL = 16                                           # the label column: 项目名称, 项目资金（万元）, 年度总体目标
 FUNDS_WIDTHS = (LABEL, 32, 19, 19, 19, 12, 20, 19)
 HALF = (st.TEXT_WIDTH_MM - LABEL) / 2
-INDICATOR_HEADS = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施")
+# Heads broken by hand where the column holds fewer characters than the head, so no line holds a lone character.
+INDICATOR_HEADS = ("一级指标", "二级指标", "三级指标", "年度\n指标值", "实际完成值", "分值", "得分", "偏差原因分析\n及改进措施")
 
 
 def indicator_table(doc, rows_var: str, card: str, total: str, grade: str) -> None:
@@ -547,7 +548,7 @@ def department_score_table():
     w = FUNDS_WIDTHS
     card = "department.card"
     top = [[Cell("预算部门", LABEL, bold=True), Cell("{{ unit.name }}", 2 * HALF, align="left")],
-           [Cell("年度预算申请（万元）", w[0], merge="restart", bold=True)]
+           [Cell("年度预算\n申请\n（万元）", w[0], merge="restart", bold=True)]
            + [Cell(h, width, bold=True) for h, width in zip(("", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"), w[1:])],
            [Cell("", w[0], merge="continue"), Cell("年度资金总额", w[1], align="left"),
             Cell(f"{{{{ {card}.initial_budget|money }}}}", w[2]), Cell(f"{{{{ {card}.budget|money }}}}", w[3]),
@@ -749,7 +750,7 @@ def sichuan_project_table():
             Cell('{{ item.project.superior or unit.superior or unit.name }}{{ "（" ~ unit.code ~ "）" if unit.code }}', 52,
                  align="left"),
             Cell("实施单位", 26, bold=True), Cell("{{ item.project.office or unit.name }}", 52, align="left")],
-           [Cell("项目预算执行情况", 26, merge="restart", bold=True),
+           [Cell("项目预算\n执行情况", 26, merge="restart", bold=True),
             Cell(f"预算数：{funds[0]}万元", 65, align="left"), Cell(f"执行数：{funds[1]}万元", 65, align="left")],
            [Cell("", 26, merge="continue"),
             Cell("其中：财政拨款 " + appropriated % (("budget",) * 4) + "万元", 65, align="left"),
@@ -757,7 +758,7 @@ def sichuan_project_table():
            [Cell("", 26, merge="continue"),
             Cell('其他资金 {{ f.budget.other|amount if f.budget.other is not none else "" }}', 65, align="left"),
             Cell('其他资金 {{ f.actual.other|amount if f.actual.other is not none else "" }}', 65, align="left")],
-           [Cell("年度总体目标完成情况", 26, merge="restart", bold=True), Cell("预期目标", 65, bold=True),
+           [Cell("年度总体目标\n完成情况", 26, merge="restart", bold=True), Cell("预期目标", 65, bold=True),
             Cell("目标实际完成情况", 65, bold=True)],
            [Cell("", 26, merge="continue"), Cell('{{ item.project.goal or "—" }}', 65, align="left"),
             Cell('{{ item.project.achieved or "—" }}', 65, align="left")]]
