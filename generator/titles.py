@@ -7,6 +7,8 @@ from functools import lru_cache
 
 TITLE_WIDTH = 20
 """Characters on one title line: 二号 (22 pt, about 7.8 mm a character) across the 156 mm text width."""
+LONGEST = 400
+"""Longer text is no title: it is left as it is (and the work of breaking stays small whatever a template passes)."""
 
 WORDS = ("部门整体", "基础数据表", "自评表", "汇总表", "绩效", "自评", "报告", "材料", "校验", "支出", "项目", "部门",
          "整体", "年度", "决算", "预算", "说明", "评价", "目标", "结果", "情况", "数据", "特定", "单位", "全部")
@@ -58,7 +60,7 @@ def title_lines(text: str, whole: tuple[str, ...] = (), width: float = TITLE_WID
     """The fewest lines of at most `width` that break only between words, the longest line as short as it can be
     (on a tie the upper line is the longer, as titles are set); a piece wider than a line is cut where it must."""
     text = " ".join(str(text).split())
-    if display_width(text) <= width:
+    if len(text) > LONGEST or display_width(text) <= width:
         return (text,) if text else ()
     pieces = _tokens(text, whole)
     # A name or word wider than a line is cut into single characters (the only case a break falls inside one).
