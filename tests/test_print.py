@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -166,3 +167,17 @@ def test_each_department_report_prints_each_text_once_and_ends_signed(printed):
         assert rest.startswith(letters("".join(expected))), (document, rest[:30])
         after = rest[len(letters("".join(expected))):]
         assert after == "" or re.match(r"附件\d", after), (document, after[:30])
+
+
+def test_every_row_is_kept_whole_and_indicator_heads_repeat_after_the_merge_pass(printed):
+    """In the Word files themselves: w:cantSplit on every row, w:tblHeader on each indicator table's head row."""
+    heads = 0
+    for document in (p for p in printed if p.name != "校验报告.docx"):      # the 校验报告 has no table
+        xml = zipfile.ZipFile(document.docx).read("word/document.xml").decode("utf-8")
+        rows = re.findall(r"<w:tr[ >].*?</w:tr>", xml, flags=re.S)
+        assert rows and all("<w:cantSplit/>" in row for row in rows), document
+        for row in rows:
+            if "一级指标" in row and "三级指标" in row or "序号" in row and "项目名称" in row:
+                assert "<w:tblHeader/>" in row, document
+                heads += 1
+    assert heads >= 15 + 15 + 3
