@@ -230,9 +230,9 @@ def test_a_report_template_made_from_scratch_gets_the_table_styles_it_lacks(tmp_
     path = result.folder / next(f for f in result.files if f.startswith("项目支出绩效自评报告/01-"))
     document = Document(str(path))
     names = {style.name for style in document.styles}
-    assert {"表格文字", "表格表头"} <= names
+    assert {"自评表文字", "自评表表头"} <= names            # a score table's cells: 小五 (表格文字 is 五号)
     cell_styles = {p.style.name for table in document.tables for row in table.rows for cell in row.cells
                    for p in cell.paragraphs}
-    assert cell_styles <= {"表格文字", "表格表头"} and cell_styles
-    table_text = document.styles["表格文字"]
-    assert table_text.font.size.pt == 10.5 and table_text.base_style is not None
+    assert cell_styles <= {"自评表文字", "自评表表头"} and cell_styles
+    table_text = document.styles["自评表文字"]
+    assert table_text.font.size.pt == 9 and table_text.base_style is not None

@@ -37,7 +37,7 @@ def test_each_project_report_ends_with_its_own_table():
     reports = sorted(n for n in made.files if n.startswith("项目支出绩效自评报告/") and n.endswith(".docx"))
     assert len(reports) == 15
     doc = Document(str(made.folder / reports[0]))
-    assert doc.paragraphs[0].text == "2021年城市社区党建及城乡综合治理项目绩效自评报告"
+    assert doc.paragraphs[0].text == "2021年城市社区党建及城乡综合治理\n项目绩效自评报告"
     table = doc.tables[0]
     cells = [c.text for row in table.rows for c in row.cells]
     assert "中共广元市利州区委组织部（305301）" in cells and "组织二股" in cells

@@ -39,7 +39,7 @@ def test_score_table_is_a_real_word_table_with_the_computed_figures(project_docx
     funds = next(r for r in rows if "年度资金总额" in r)
     assert funds[-6:] == ["100.00", "100.00", "83.89", "10", "83.89%", "8.39"]
     header = next(r for r in rows if "三级指标" in r)
-    assert header[-8:] == ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
+    assert header[-8:] == ["一级指标", "二级指标", "三级指标", "年度\n指标值", "实际完成值", "分值", "得分", "偏差原因分析\n及改进措施"]
     assert any(r[-8:-5] == ["产出指标（50分）", "数量指标", "培训基层治理骨干"] for r in rows)
 
 
@@ -113,7 +113,8 @@ def test_headings_follow_the_project_outline(project_docx):
 
 def test_special_characters_and_line_breaks_survive(small):
     doc = Document(str(small.folder / "项目支出绩效自评报告" / "02-组织系统网络宣传 A&B 专项.docx"))
-    assert doc.paragraphs[0].text == '2021年度组织系统网络宣传 <A&B> "专项"项目支出绩效自评报告'
+    # the title breaks between the project's name and 项目支出绩效自评报告, the name kept whole
+    assert doc.paragraphs[0].text == '2021年度组织系统网络宣传 <A&B> "专项"\n项目支出绩效自评报告'
     body = [p.text for p in doc.paragraphs]
     assert "上稿20篇；" in body and "编发信息10期。" in body        # a typed line break → two paragraphs
     cells = [c for row in table_rows(small.folder / "项目支出绩效自评报告" / "02-组织系统网络宣传 A&B 专项.docx") for c in row]

@@ -98,7 +98,7 @@ def paragraph_style(doc, name: str, font: str, size: float, *, bold: bool = Fals
     return style
 
 
-def define_styles(doc) -> None:
+def define_styles(doc, compact: bool = False) -> None:
     # Document defaults: every run without an explicit font still gets 仿宋_GB2312 for Chinese.
     defaults = doc.styles.element.find(qn("w:docDefaults"))
     rpr_default = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
@@ -132,8 +132,12 @@ def define_styles(doc) -> None:
     paragraph_style(doc, "校验提示", st.HEADING1_FONT, 14, align=center, line_pt=None, after=6, base="Normal",
                     color=RGBColor(0xC0, 0, 0))
     paragraph_style(doc, "页码", st.PAGE_NUMBER_FONT, st.PAGE_NUMBER_PT, line_pt=None, base="Normal")
-    for name, bold in ((st.TABLE_STYLE, False), (st.TABLE_HEAD_STYLE, True)):
-        style = paragraph_style(doc, name, st.BODY_FONT, st.TABLE_PT, bold=bold, align=center, line_pt=None,
+    cell_styles = [(st.TABLE_STYLE, False, st.TABLE_PT, None), (st.TABLE_HEAD_STYLE, True, st.TABLE_PT, None)]
+    if compact:
+        cell_styles += [(st.SCORE_TABLE_STYLE, False, st.SCORE_TABLE_PT, st.SCORE_TABLE_LINE_PT),
+                        (st.SCORE_TABLE_HEAD_STYLE, True, st.SCORE_TABLE_PT, st.SCORE_TABLE_LINE_PT)]
+    for name, bold, size, line_pt in cell_styles:
+        style = paragraph_style(doc, name, st.BODY_FONT, size, bold=bold, align=center, line_pt=line_pt,
                                 base="Normal")
         # cells do not snap to the page's line grid (the body's 29 pt grid would make every table line tall)
         snap = OxmlElement("w:snapToGrid")
@@ -269,13 +273,14 @@ def _check_styles(doc) -> None:
 EXTRA_STYLES = {name: _check_styles for name in ("校验信息", "校验问题", "校验明细")}
 
 
-def new_document(title: str):
+def new_document(title: str, compact: bool = False):
+    """An empty bundled template with the official styles; compact: also the score tables' 小五 cell styles."""
     doc = Document()
     body = doc.element.body
     for child in list(body):
         if child.tag != qn("w:sectPr"):
             body.remove(child)
-    define_styles(doc)
+    define_styles(doc, compact)
     page_setup(doc)
     core = doc.core_properties
     core.title, core.author, core.last_modified_by = title, "jxzp", "jxzp"
@@ -365,9 +370,12 @@ class Cell:
     align: str = "center"
 
 
-def table_xml(rows: list[list[Cell]], header_rows: int = 0, keep_last: int = 0) -> str:
-    """A fixed-layout table 156 mm wide; the grid is the union of the rows' cell boundaries. Header rows repeat on
-    every page and are kept whole; other rows may break across pages (a long 偏差原因 must not leave a gap)."""
+def table_xml(rows: list[list[Cell]], header_rows: int = 0, keep_last: int = 0, compact: bool = False,
+              keep_rows: tuple[int, ...] = ()) -> str:
+    """A fixed-layout table 156 mm wide; the grid is the union of the rows' cell boundaries. Every row is kept whole
+    on one page (a row cut by a page break reads as two rows); header rows repeat on every page. The last
+    `keep_last` rows and the rows at `keep_rows` keep with what follows them (the 总分 row with the sign-off, the
+    last indicator row with 总分). compact: the score tables' 小五 cell styles."""
     bounds: set[int] = {0}
     row_edges: list[list[tuple[int, int]]] = []
     for row in rows:
@@ -382,13 +390,15 @@ def table_xml(rows: list[list[Cell]], header_rows: int = 0, keep_last: int = 0) 
         row_edges.append(edges)
     grid = sorted(bounds)
     borders = "".join(BORDER.format(side=s) for s in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    # cell padding in twips: the score tables' exact 12 pt lines already leave air above and below the text
+    pad_v, pad_h = (0, 45) if compact else (28, 57)
     out = [
         f"<w:tbl {W_NS}><w:tblPr>"
         f'<w:tblW w:w="{grid[-1]}" w:type="dxa"/><w:jc w:val="center"/>'
         f"<w:tblBorders>{borders}</w:tblBorders>"
         '<w:tblLayout w:type="fixed"/>'
-        '<w:tblCellMar><w:top w:w="28" w:type="dxa"/><w:left w:w="57" w:type="dxa"/>'
-        '<w:bottom w:w="28" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
+        f'<w:tblCellMar><w:top w:w="{pad_v}" w:type="dxa"/><w:left w:w="{pad_h}" w:type="dxa"/>'
+        f'<w:bottom w:w="{pad_v}" w:type="dxa"/><w:right w:w="{pad_h}" w:type="dxa"/></w:tblCellMar>'
         '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
         'w:noHBand="0" w:noVBand="0"/></w:tblPr><w:tblGrid>'
     ]
@@ -396,8 +406,8 @@ def table_xml(rows: list[list[Cell]], header_rows: int = 0, keep_last: int = 0) 
     out.append("</w:tblGrid>")
     for index, (row, edges) in enumerate(zip(rows, row_edges)):
         header = "<w:tblHeader/>" if index < header_rows else ""
-        keep = "<w:cantSplit/>" if index < header_rows or index >= len(rows) - keep_last else ""
-        out.append(f"<w:tr><w:trPr>{keep}{header}</w:trPr>")
+        keep_next = index >= len(rows) - keep_last or index in keep_rows
+        out.append(f"<w:tr><w:trPr><w:cantSplit/>{header}</w:trPr>")
         for cell, (start, end) in zip(row, edges):
             span = grid.index(end) - grid.index(start)
             props = f'<w:tcW w:w="{end - start}" w:type="dxa"/>'
@@ -409,7 +419,7 @@ def table_xml(rows: list[list[Cell]], header_rows: int = 0, keep_last: int = 0) 
                 props += "<w:vMerge/>"
             props += '<w:vAlign w:val="center"/>'
             text = "" if cell.merge == "continue" else cell.text
-            body = st.table_paragraph(text, align=cell.align, bold=cell.bold, keep_next=index >= len(rows) - keep_last)
+            body = st.table_paragraph(text, align=cell.align, bold=cell.bold, keep_next=keep_next, compact=compact)
             out.append(f"<w:tc><w:tcPr>{props}</w:tcPr>{body}</w:tc>")
         out.append("</w:tr>")
     out.append("</w:tbl>")
@@ -431,8 +441,9 @@ def small_title(doc, text: str) -> None:
                                                    keep_next=True).replace("<w:p>", f"<w:p {W_NS}>", 1)))
 
 
-def add_table(doc, rows: list[list[Cell]], header_rows: int = 0, keep_last: int = 0) -> None:
-    doc.element.body.append(parse_xml(table_xml(rows, header_rows, keep_last)))
+def add_table(doc, rows: list[list[Cell]], header_rows: int = 0, keep_last: int = 0, compact: bool = False,
+              keep_rows: tuple[int, ...] = ()) -> None:
+    doc.element.body.append(parse_xml(table_xml(rows, header_rows, keep_last, compact, keep_rows)))
 
 
 def gap(doc) -> None:
@@ -456,17 +467,21 @@ def finish(doc):
 
 FOOTER = ("填表人：{{ unit.preparer }}　　　　联系电话：{{ unit.phone }}",
           "填报日期：{{ unit.report_date|cn_date }}　　　　单位负责人签字：")
-LEVEL_WIDTHS = (10, 14, 15, 26, 17, 17, 9, 13, 35)   # 绩效指标 | 一级 | 二级 | 三级 | 指标值 | 实际值 | 分值 | 得分 | 偏差
-FUNDS_WIDTHS = (20, 30, 20, 20, 20, 12, 18, 16)
-INDICATOR_HEADS = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施")
+# Column widths of the score tables in mm (小五, about 3.2 mm a character): one character for the merged 绩效指标,
+# four for the 一级/二级 names, narrow figures, and the rest for the texts (三级指标, 偏差原因).
+LEVEL_WIDTHS = (7, 15, 15, 24, 15, 24, 9, 12, 35)   # 绩效指标 | 一级 | 二级 | 三级 | 指标值 | 实际值 | 分值 | 得分 | 偏差
+LABEL = 16                                           # the label column: 项目名称, 项目资金（万元）, 年度总体目标
+FUNDS_WIDTHS = (LABEL, 32, 19, 19, 19, 12, 20, 19)
+HALF = (st.TEXT_WIDTH_MM - LABEL) / 2
+# Heads broken by hand where the column holds fewer characters than the head, so no line holds a lone character.
+INDICATOR_HEADS = ("一级指标", "二级指标", "三级指标", "年度\n指标值", "实际完成值", "分值", "得分", "偏差原因分析\n及改进措施")
 
 
 def indicator_table(doc, rows_var: str, card: str, total: str, grade: str) -> None:
     """The indicator block of a score table: 一级 and 二级 cells merged by the merge pass, a row loop, 总分."""
     lw = LEVEL_WIDTHS
     rows = [[Cell('{{ "绩效指标"|merge }}', lw[0], bold=True)] + [Cell(h, w, bold=True) for h, w in zip(INDICATOR_HEADS, lw[1:])]]
-    rows.append(loop_row(f"{{%tr for row in {rows_var} %}}"))
-    rows.append([
+    indicator = [
         Cell('{{ "绩效指标"|merge }}', lw[0], bold=True),
         Cell("{{ row.level1|merge }}（{{ row.level1_weight|weight }}分）", lw[1]),
         Cell("{{ row.level2|merge(row.level1) }}", lw[2]),
@@ -474,28 +489,37 @@ def indicator_table(doc, rows_var: str, card: str, total: str, grade: str) -> No
         Cell('{{ row.actual or "—" }}', lw[5]), Cell("{{ row.weight|weight }}", lw[6]),
         Cell('{{ row.score|score if row.applicable else "不适用" }}', lw[7]),
         Cell("{{ row.deviation|cell }}", lw[8], align="left"),
-    ])
-    rows.append(loop_row("{%tr endfor %}"))
+    ]
+    rows += last_kept(rows_var, indicator)
     rows.append([Cell("总分", sum(lw[:6]), bold=True), Cell("{{ profile.total|weight }}", lw[6], bold=True),
                  Cell(total, lw[7], bold=True), Cell(grade, lw[8], bold=True)])
-    add_table(doc, rows, header_rows=1, keep_last=2)
+    add_table(doc, rows, header_rows=1, keep_last=1, compact=True, keep_rows=(len(rows) - 3,))
+
+
+def last_kept(rows_var: str, row: list[Cell]) -> list[list[Cell]]:
+    """A row loop drawn twice, over all rows but the last and over the last one, so that the last row (and only it)
+    can keep with the row after it: no page then holds only 总分 and the sign-off."""
+    return [loop_row(f"{{%tr for row in {rows_var}[:-1] %}}"), row, loop_row("{%tr endfor %}"),
+            loop_row(f"{{%tr for row in {rows_var}[-1:] %}}"), row, loop_row("{%tr endfor %}")]
 
 
 def goal_rows(owner: str) -> list[list[Cell]]:
     """The 年度总体目标 rows of a score table: the goal and what was achieved, side by side."""
-    return [[Cell("年度总体目标", 20, merge="restart", bold=True), Cell("预期目标", 68, bold=True), Cell("实际完成情况", 68, bold=True)],
-            [Cell("", 20, merge="continue"), Cell(f'{{{{ {owner}.goal or "—" }}}}', 68, align="left"),
-             Cell(f'{{{{ {owner}.achieved or "—" }}}}', 68, align="left")]]
+    return [[Cell("年度总体目标", LABEL, merge="restart", bold=True), Cell("预期目标", HALF, bold=True),
+             Cell("实际完成情况", HALF, bold=True)],
+            [Cell("", LABEL, merge="continue"), Cell(f'{{{{ {owner}.goal or "—" }}}}', HALF, align="left"),
+             Cell(f'{{{{ {owner}.achieved or "—" }}}}', HALF, align="left")]]
 
 
 def project_score_table(current_label: str = "当年财政拨款", codes: bool = False):
     """项目支出绩效自评表: the national layout (安徽: 本年财政拨款)."""
-    doc = new_document("项目支出绩效自评表")
+    doc = new_document("项目支出绩效自评表", compact=True)
     table_title(doc, "项目支出绩效自评表（{{ year }}年度）")
     w = FUNDS_WIDTHS
-    top = [[Cell("项目名称", 20, bold=True), Cell("{{ item.project.name }}", 136, align="left")],
-           [Cell("主管部门", 20, bold=True), Cell("{{ item.project.superior or unit.superior or unit.name }}", 58, align="left"),
-            Cell("实施单位", 20, bold=True), Cell("{{ item.project.office or unit.name }}", 58, align="left")],
+    top = [[Cell("项目名称", LABEL, bold=True), Cell("{{ item.project.name }}", 2 * HALF, align="left")],
+           [Cell("主管部门", LABEL, bold=True), Cell("{{ item.project.superior or unit.superior or unit.name }}", HALF - 10,
+                                                  align="left"),
+            Cell("实施单位", 20, bold=True), Cell("{{ item.project.office or unit.name }}", HALF - 10, align="left")],
            [Cell("项目资金（万元）", w[0], merge="restart", bold=True)]
            + [Cell(h, width, bold=True) for h, width in zip(("", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"), w[1:])],
            [Cell("", w[0], merge="continue"), Cell("年度资金总额", w[1], align="left"),
@@ -508,7 +532,7 @@ def project_score_table(current_label: str = "当年财政拨款", codes: bool =
                       for stage, width in zip(("initial_budget", "budget", "actual"), w[2:5])]
                    + [Cell("—", width) for width in w[5:]])
     top += goal_rows("item.project")
-    add_table(doc, top)
+    add_table(doc, top, compact=True)
     gap(doc)
     indicator_table(doc, "item.rows", "item.card", "{{ item.card.total|score }}",
                     '{{ "等级：" ~ item.card.grade if item.card.grade }}')
@@ -519,12 +543,12 @@ def project_score_table(current_label: str = "当年财政拨款", codes: bool =
 
 def department_score_table():
     """部门整体支出绩效自评表 (the Hunan layout of its 附件, used by the national pack too)."""
-    doc = new_document("部门整体支出绩效自评表")
+    doc = new_document("部门整体支出绩效自评表", compact=True)
     table_title(doc, "{{ year }}年度部门整体支出绩效自评表")
     w = FUNDS_WIDTHS
     card = "department.card"
-    top = [[Cell("预算部门", 20, bold=True), Cell("{{ unit.name }}", 136, align="left")],
-           [Cell("年度预算申请（万元）", w[0], merge="restart", bold=True)]
+    top = [[Cell("预算部门", LABEL, bold=True), Cell("{{ unit.name }}", 2 * HALF, align="left")],
+           [Cell("年度预算\n申请\n（万元）", w[0], merge="restart", bold=True)]
            + [Cell(h, width, bold=True) for h, width in zip(("", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"), w[1:])],
            [Cell("", w[0], merge="continue"), Cell("年度资金总额", w[1], align="left"),
             Cell(f"{{{{ {card}.initial_budget|money }}}}", w[2]), Cell(f"{{{{ {card}.budget|money }}}}", w[3]),
@@ -536,9 +560,9 @@ def department_score_table():
              ('纳入专户管理的非税收入拨款：{{ finance["财政专户管理资金收入"].actual|money }}', ""),
              ("其他资金：{{ other_income|money }}", "")]
     for left, right in split:
-        top.append([Cell("", w[0], merge="continue"), Cell(left, 68, align="left"), Cell(right, 68, align="left")])
+        top.append([Cell("", w[0], merge="continue"), Cell(left, HALF, align="left"), Cell(right, HALF, align="left")])
     top += goal_rows("unit")
-    add_table(doc, top)
+    add_table(doc, top, compact=True)
     gap(doc)
     indicator_table(doc, "department.rows", card,
                     "{{ (department.card.total if department.card.total is not none else department.stated_total)|score }}",
@@ -692,9 +716,9 @@ def anhui_project_table():
 def guangdong_department_table():
     """广东's 部门整体支出绩效自评表: the department's own indicator system (预算编制 / 预算执行 / 预算使用效益 as the
     preparer typed them) and the total; no 预算 columns, since many Guangdong units publish 决算 figures only."""
-    doc = new_document("部门整体支出绩效自评表")
+    doc = new_document("部门整体支出绩效自评表", compact=True)
     table_title(doc, "{{ year }}年度部门整体支出绩效自评表")
-    add_table(doc, [[Cell("部门名称", 20, bold=True), Cell("{{ unit.name }}", 136, align="left")]])
+    add_table(doc, [[Cell("部门名称", LABEL, bold=True), Cell("{{ unit.name }}", 2 * HALF, align="left")]], compact=True)
     gap(doc)
     indicator_table(doc, "department.rows", "department.card",
                     "{{ (department.card.total if department.card.total is not none else department.stated_total)|score }}",
@@ -717,7 +741,7 @@ def sichuan_project_table():
     """四川's 特定目标类部门预算项目绩效目标自评表 (seed 004): 主管部门及代码, 预算数/执行数 with 财政拨款 and 其他资金,
     预期目标/目标实际完成情况, and the indicators with 预期指标值/实际完成指标值 only (the seed's table has no score
     columns; the score is stated in the report)."""
-    doc = new_document("特定目标类部门预算项目绩效目标自评表")
+    doc = new_document("特定目标类部门预算项目绩效目标自评表", compact=True)
     table_title(doc, "{{ year }}年特定目标类部门预算项目绩效目标自评表")
     small_title(doc, "（{{ item.project.name }}）")
     funds = ("{% set f = item.project.funds %}{{ item.card.budget|amount }}", "{{ item.card.actual|amount }}")
@@ -726,7 +750,7 @@ def sichuan_project_table():
             Cell('{{ item.project.superior or unit.superior or unit.name }}{{ "（" ~ unit.code ~ "）" if unit.code }}', 52,
                  align="left"),
             Cell("实施单位", 26, bold=True), Cell("{{ item.project.office or unit.name }}", 52, align="left")],
-           [Cell("项目预算执行情况", 26, merge="restart", bold=True),
+           [Cell("项目预算\n执行情况", 26, merge="restart", bold=True),
             Cell(f"预算数：{funds[0]}万元", 65, align="left"), Cell(f"执行数：{funds[1]}万元", 65, align="left")],
            [Cell("", 26, merge="continue"),
             Cell("其中：财政拨款 " + appropriated % (("budget",) * 4) + "万元", 65, align="left"),
@@ -734,13 +758,13 @@ def sichuan_project_table():
            [Cell("", 26, merge="continue"),
             Cell('其他资金 {{ f.budget.other|amount if f.budget.other is not none else "" }}', 65, align="left"),
             Cell('其他资金 {{ f.actual.other|amount if f.actual.other is not none else "" }}', 65, align="left")],
-           [Cell("年度总体目标完成情况", 26, merge="restart", bold=True), Cell("预期目标", 65, bold=True),
+           [Cell("年度总体目标\n完成情况", 26, merge="restart", bold=True), Cell("预期目标", 65, bold=True),
             Cell("目标实际完成情况", 65, bold=True)],
            [Cell("", 26, merge="continue"), Cell('{{ item.project.goal or "—" }}', 65, align="left"),
             Cell('{{ item.project.achieved or "—" }}', 65, align="left")]]
-    add_table(doc, top)
+    add_table(doc, top, compact=True)
     gap(doc)
-    widths = (20, 22, 24, 36, 27, 27)
+    widths = (LABEL, 15, 15, 38, 36, 36)
     heads = ("一级指标", "二级指标", "三级指标", "预期指标值", "实际完成指标值")
     rows = [[Cell('{{ "年度绩效指标完成情况"|merge }}', widths[0], bold=True)]
             + [Cell(h, w, bold=True) for h, w in zip(heads, widths[1:])],
@@ -750,7 +774,7 @@ def sichuan_project_table():
              Cell("{{ row.name|cell }}", widths[3], align="left"), Cell('{{ row.target or "—" }}', widths[4]),
              Cell('{{ row.actual or "—" }}', widths[5])],
             loop_row("{%tr endfor %}")]
-    add_table(doc, rows, header_rows=1)
+    add_table(doc, rows, header_rows=1, compact=True)
     return finish(doc)
 
 

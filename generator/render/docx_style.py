@@ -18,6 +18,8 @@ LATIN_FONT = "Times New Roman"
 BODY_PT = 16            # 三号
 TITLE_PT = 22           # 二号
 TABLE_PT = 10.5         # 五号
+SCORE_TABLE_PT = 9      # 小五: a project's 自评表 on one page
+SCORE_TABLE_LINE_PT = 11.5
 TABLE_TITLE_PT = 16
 TABLE_NOTE_PT = 12      # 小四
 PAGE_NUMBER_PT = 14     # 四号
@@ -78,11 +80,18 @@ def ppr(align: str = "center", before: float = 0, after: float = 0, line_pt: flo
 TABLE_STYLE, TABLE_HEAD_STYLE = "表格文字", "表格表头"
 """Paragraph styles of table cells (五号仿宋, single spacing, no indent; the head bold), defined in every bundled
 template: a cell names its style instead of repeating a run's fonts, which made tables four times their size."""
+SCORE_TABLE_STYLE, SCORE_TABLE_HEAD_STYLE = "自评表文字", "自评表表头"
+"""The project score tables' cell styles (小五, exact 12 pt lines): defined only in the table templates, so a report
+placing the table borrows them and a maintainer's change to them in the table's .docx shows everywhere."""
 
 
-def table_paragraph(text: str, align: str = "center", bold: bool = False, keep_next: bool = False) -> str:
-    """A table cell's paragraph in the table style; line breaks in the text become w:br."""
-    style = TABLE_HEAD_STYLE if bold else TABLE_STYLE
+def table_paragraph(text: str, align: str = "center", bold: bool = False, keep_next: bool = False,
+                    compact: bool = False) -> str:
+    """A table cell's paragraph in the table style (compact: the score tables' 小五); line breaks become w:br."""
+    if compact:
+        style = SCORE_TABLE_HEAD_STYLE if bold else SCORE_TABLE_STYLE
+    else:
+        style = TABLE_HEAD_STYLE if bold else TABLE_STYLE
     lines = str(text).splitlines() or [""]
     runs = "<w:r><w:br/></w:r>".join(f'<w:r><w:t xml:space="preserve">{xml_text(line)}</w:t></w:r>' for line in lines)
     jc = "" if align == "center" else f'<w:jc w:val="{align}"/>'

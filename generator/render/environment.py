@@ -23,6 +23,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from ..filters import FILTERS, md_cell, md_text
+from ..titles import TITLE_WIDTH, title_lines
 
 MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
 MAX_OUTPUT_CHARS = 20_000_000          # one rendered document; a real report is well under 1 MB
@@ -176,6 +177,12 @@ def paragraphs(text: object) -> list[str]:
     return [s for s in (line.strip() for line in lines) if s]
 
 
+def _title_lines(value: object, *whole: object, width: float = TITLE_WIDTH) -> tuple[str, ...]:
+    """The `title_lines` filter's lines: a title, the names it keeps whole, characters a line holds (1 to 100)."""
+    width = min(max(float(width), 1.0), 100.0)
+    return title_lines("" if value is None else str(value), tuple(str(w) for w in whole if w), width)
+
+
 def make_environment(dirs: Iterable[Path], target: str) -> Sandbox:
     """The environment of one pack for one output format ("docx": escaped XML, "md": Markdown text)."""
     env = Sandbox(loader=PackLoader(dirs), undefined=StrictUndefined, autoescape=(target == "docx"),
@@ -185,10 +192,14 @@ def make_environment(dirs: Iterable[Path], target: str) -> Sandbox:
     env.filters.update(center=_bounded(env.filters["center"], 0), indent=_bounded(env.filters["indent"], 0),
                        wordwrap=_bounded(env.filters["wordwrap"], 0), paragraphs=paragraphs)
     if target == "md":
+        # A Markdown heading is one line: the title as one text (the break is the Word version's).
+        env.filters["title_lines"] = lambda value, *whole, width=TITLE_WIDTH: md_text("".join(_title_lines(value, *whole, width=width)))
         env.filters["text"] = md_text
         env.filters["cell"] = md_cell
         env.filters["merge"] = lambda value, key="": _merge_mark(key) + md_cell(value)
     else:
+        # Lines joined by a line break, which the Word renderer turns into w:br inside the title's paragraph.
+        env.filters["title_lines"] = lambda value, *whole, width=TITLE_WIDTH: "\n".join(_title_lines(value, *whole, width=width))
         env.filters["text"] = lambda value: "" if value is None else value
         env.filters["cell"] = lambda value: "" if value is None else value
         env.filters["merge"] = lambda value, key="": Markup(_merge_mark(escape(str(key)))) + escape("" if value is None else value)
