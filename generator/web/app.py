@@ -27,6 +27,7 @@ from ..pack import bundled_packs, load_pack
 from .jobs import DONE, FAILED, INPUT_STEM, QUEUED, READY, RUNNING, ZIP_NAME, Job, JobStore, stamp
 from .package import documents, groups
 from .preview import to_html
+from .session import CSRF_FIELD, CSRF_HEADER, Sessions, load_key, token_ok
 from .uploads import Limits, UploadRefused, sniff, too_large
 
 logger = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ SECURITY_HEADERS = {
                                "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
-    "referrer-policy": "no-referrer",
+    "referrer-policy": "same-origin",
     "cache-control": "no-store",
 }
 STATUS_WORDS = {
@@ -119,11 +120,26 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
 
 
+FORGED = "请求被拒绝：只能从本页面上传和生成。若是从本页面操作的，页面可能已过期，请刷新页面后重试"
+
+
 def _same_origin(request: Request) -> None:
-    """POSTs only from this page: a browser's Origin must name this host (forms on other sites cannot post here)."""
+    """POSTs only from this page, first by what the browser says: another site's Origin, or Sec-Fetch-Site
+    cross-site, is refused. `Origin: null` is not refused: browsers send it for our own forms under some referrer
+    policies and sandboxes; the session's token decides (`_our_token`)."""
     origin = request.headers.get("origin")
-    if origin is not None and (origin == "null" or urlsplit(origin).netloc != request.headers.get("host")):
-        raise Refusal(403, "请求被拒绝：只能从本页面上传和生成")
+    if origin is not None and origin != "null" and urlsplit(origin).netloc != request.headers.get("host"):
+        raise Refusal(403, FORGED)
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        raise Refusal(403, FORGED)
+
+
+def _our_token(request: Request, form=None) -> None:
+    """The session's anti-forgery token, sent by the page's script as a header or by its form as a hidden field:
+    another site can make a browser post here, but cannot read the token of our page."""
+    sent = request.headers.get(CSRF_HEADER) or (form.get(CSRF_FIELD) if form is not None else None)
+    if not token_ok(request.scope.get("session", {}), sent):
+        raise Refusal(403, FORGED)
 
 
 def _capped(receive, limit: int):
@@ -167,6 +183,11 @@ class _Guard:
         await self.app(scope, receive, send_with_headers)
 
 
+def _csrf_context(request: Request) -> dict:
+    """Every page carries its session's token: in <meta name="csrf-token"> for the script, in each form's field."""
+    return {"csrf_token": request.scope.get("session", {}).get("csrf", ""), "csrf_field": CSRF_FIELD}
+
+
 def _pdf_available() -> bool:
     from ..render.pdf import soffice
 
@@ -182,7 +203,7 @@ def create_app(work_dir: Path, *, keep_days: float = 30.0, cleanup_interval: flo
     (default: when LibreOffice is installed)."""
     store = JobStore(Path(work_dir), keep_days, cleanup_interval, workers, warm)
     offer_pdf = _pdf_available() if pdf is None else pdf
-    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates = Jinja2Templates(directory=str(HERE / "templates"), context_processors=[_csrf_context])
     templates.env.globals.update(tool_name=TOOL_NAME, version=__version__, max_mb=limits.upload_bytes // 1024 // 1024,
                                  keep_days=f"{keep_days:g}", state_words=STATE_WORDS, stamp=stamp,
                                  packs=_pack_choices(), chosen_pack="")
@@ -238,6 +259,7 @@ def create_app(work_dir: Path, *, keep_days: float = 30.0, cleanup_interval: flo
                 raise Refusal(413, str(too_large(exc.args[0], limits))) from None
             except (MultiPartException, ClientDisconnect, ValueError):
                 raise Refusal(400, "上传的数据不完整或格式不对：请重新选择文件上传") from None
+            _our_token(request, form)
             pack = chosen_pack(form.get("pack"))
             sent = form.get("file")
             if not isinstance(sent, UploadFile) or not sent.filename:
@@ -307,6 +329,7 @@ def create_app(work_dir: Path, *, keep_days: float = 30.0, cleanup_interval: flo
             form = await Request(request.scope, _capped(request.receive, FORM_SLACK)).form(max_files=0, max_fields=4)
         except (_BodyTooLarge, MultiPartException, ClientDisconnect, ValueError):
             raise Refusal(400, "请求不完整或不是页面发出的：请点击页面上的“生成”按钮") from None
+        _our_token(request, form)
         force = form.get("force") == "1"
         errors = job.summary["counts"].get("错误", 0)
         if not job.summary.get("readable") or job.summary.get("incomplete"):
@@ -321,6 +344,11 @@ def create_app(work_dir: Path, *, keep_days: float = 30.0, cleanup_interval: flo
     async def start_pdf(request: Request) -> Response:
         _same_origin(request)
         job = job_or_404(request)
+        try:
+            form = await Request(request.scope, _capped(request.receive, FORM_SLACK)).form(max_files=0, max_fields=4)
+        except (_BodyTooLarge, MultiPartException, ClientDisconnect, ValueError):
+            raise Refusal(400, "请求不完整或不是页面发出的：请点击页面上的“同时生成 PDF 版”按钮") from None
+        _our_token(request, form)
         if not offer_pdf:
             raise Refusal(409, "服务器上没有安装 LibreOffice，不能生成 PDF：请下载 Word 文件，用 Word/WPS 另存为 PDF")
         if job.state != DONE:
@@ -364,7 +392,7 @@ def create_app(work_dir: Path, *, keep_days: float = 30.0, cleanup_interval: flo
         if job.state != DONE or not path.is_file():
             raise Refusal(404, "材料还没有生成：请先点击“生成”")
         return FileResponse(path, media_type="application/zip",
-                            headers={"content-disposition": _disposition(f"{job.folder}.zip")})
+                            headers={"content-disposition": _disposition(_zip_name(job))})
 
     async def preview(request: Request) -> Response:
         job = job_or_404(request)
@@ -429,9 +457,16 @@ def create_app(work_dir: Path, *, keep_days: float = 30.0, cleanup_interval: flo
     app = Starlette(debug=False, routes=routes, lifespan=lifespan, exception_handlers={
         Refusal: on_refusal, HTTPException: on_http, Exception: on_error})
     app.add_middleware(_Guard, store=store)
+    app.add_middleware(Sessions, key=load_key(store.root.parent))
     app.state.store = store
     app.state.limits = limits
     return app
+
+
+def _zip_name(job: Job) -> str:
+    """The package's download name; a package generated despite errors says so in its name (it is for checking, not
+    for publishing, wherever the file ends up)."""
+    return f"{job.folder}（未通过校验）.zip" if job.forced else f"{job.folder}.zip"
 
 
 def _job_context(job: Job, store: JobStore, offer_pdf: bool) -> dict:
@@ -461,7 +496,7 @@ def _job_context(job: Job, store: JobStore, offer_pdf: bool) -> dict:
         "working": job.state in (QUEUED, RUNNING), "ahead": store.position(job),
         "remaining": store.remaining_seconds(job), "workers": max(1, store.workers),
         "can_generate": bool(s.get("readable")) and job.state in (READY, FAILED),
-        "zip_name": f"{job.folder}.zip", "changes": job.changes,
+        "zip_name": _zip_name(job), "changes": job.changes,
         "earlier": earlier, "base": base, "unit_key": job.unit_key,
         "offer_pdf": offer_pdf and done, "has_pdf": any(f.endswith(".pdf") for f in job.files),
         "marked": job.kind == "xlsx" and bool(s.get("problems")),
