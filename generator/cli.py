@@ -517,5 +517,11 @@ def pack_export(name: str, folder: Path) -> None:
                f"修改后用 jxzp generate 填报表.xlsx --pack {folder} 生成")
 
 
+# -- units: the accounts of a bureau's web server (its own module)
+from .cli_units import units_group  # noqa: E402
+
+main.add_command(units_group)
+
+
 if __name__ == "__main__":
     main()
