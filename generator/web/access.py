@@ -21,6 +21,7 @@ SIGN_IN_FIRST = "请先登录：本服务器为各单位分别建立了账号，
 # Who a route is for.
 ANYONE = "anyone"        # the sign-in page, its form
 SIGNED_IN = "signed-in"  # every unit (or the single preparer when the server has no accounts)
+PASSWORD = "password"    # signed in, even before the initial password is changed (the page that changes it)
 BUREAU = "bureau"        # the finance bureau's pages; any other visitor gets 404, as for a page that is not there
 
 
@@ -138,7 +139,7 @@ def guarded(endpoint: Callable[[Request], Awaitable[Response]], *, who: str = SI
         if viewer is None:
             return _sign_in_first(request)
         request.state.viewer = viewer
-        if viewer.must_change and who != ANYONE:
+        if viewer.must_change and who not in (ANYONE, PASSWORD):
             if wants_json(request):
                 raise Refusal(403, "请先修改初始密码：打开 /password 设置本单位自己的密码")
             return RedirectResponse("/password", status_code=303)
@@ -163,17 +164,27 @@ def guarded(endpoint: Callable[[Request], Awaitable[Response]], *, who: str = SI
                 raise Refusal(403, FORGED)
         try:
             response = await endpoint(request)
+        except Refusal as exc:
+            if audit:
+                _record(request, viewer, f"{audit}（被拒绝）", exc.message)
+            raise
         finally:
             if request.state.form is not None:
                 await request.state.form.close()
-        if audit and response.status_code < 400 and request.app.state.audit is not None:
-            job = getattr(request.state, "job", None)
-            target = getattr(request.state, "audit_target", None) or (job.id if job is not None else "")
-            request.app.state.audit.record(viewer.account, audit, target, getattr(request.state, "audit_detail", ""),
-                                           _client(request), time.time())
+        if audit and response.status_code < 400:
+            _record(request, viewer, audit, getattr(request.state, "audit_detail", ""))
         return response
 
     return route
+
+
+def _record(request: Request, viewer: Viewer, action: str, detail: str) -> None:
+    log = request.app.state.audit
+    if log is None:
+        return
+    job = getattr(request.state, "job", None)
+    target = getattr(request.state, "audit_target", None) or (job.id if job is not None else "")
+    log.record(viewer.account, action, target, detail, _client(request), time.time())
 
 
 def _client(request: Request) -> str:

@@ -271,6 +271,18 @@ class Settings:
                         (json.dumps(names, ensure_ascii=False),))
 
 
+def loopback(host: str) -> bool:
+    """Whether the server listens on this machine only."""
+    import ipaddress
+
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def has_accounts(work_dir: Path) -> bool:
     """Whether the work folder's database holds accounts (read without creating anything)."""
     path = Path(work_dir) / DB_NAME

@@ -19,10 +19,11 @@ from starlette.templating import Jinja2Templates
 
 from .. import __version__
 from ..pack import bundled_packs
-from .access import ANYONE, BUREAU, FormSpec, guarded
+from .access import ANYONE, BUREAU, PASSWORD, FormSpec, guarded
 from .common import HERE, STATUS_WORDS, TOOL_NAME, Refusal, page, pack_choices, wants_json
 from .jobs import JobStore, stamp
-from .routes import jobs, uploads
+from .accounts import Accounts, AuditLog, Database, Settings
+from .routes import jobs, units, uploads
 from .routes.jobs import STATE_WORDS
 from .session import CSRF_FIELD, Sessions, load_key
 from .uploads import Limits
@@ -40,6 +41,8 @@ SECURITY_HEADERS = {
 }
 UPLOAD_FORM = FormSpec("上传的数据不完整或格式不对：请重新选择文件上传", files=1, upload=True)
 GENERATE_FORM = FormSpec("请求不完整或不是页面发出的：请点击页面上的“生成”按钮")
+SIGN_IN_FORM = FormSpec("登录信息不完整：请重新输入账号和密码", fields=5)
+PASSWORD_FORM = FormSpec("请求不完整：请重新输入密码", fields=5)
 PDF_FORM = FormSpec("请求不完整或不是页面发出的：请点击页面上的“同时生成 PDF 版”按钮")
 
 
@@ -69,6 +72,12 @@ def _routes() -> list:
         get("/jobs/{job_id:str}/package.zip", jobs.package_zip, audit="下载材料包"),
         get("/jobs/{job_id:str}/marked.xlsx", jobs.marked_workbook, audit="下载已标注的填报表"),
         get("/api/jobs/{job_id:str}", jobs.job_json),
+        # units and sign-in
+        get("/login", units.login_page, who=ANYONE),
+        post("/login", units.login, who=ANYONE, form=SIGN_IN_FORM),
+        post("/logout", units.logout, who=ANYONE, form=GENERATE_FORM),
+        get("/password", units.password_page, who=PASSWORD),
+        post("/password", units.change_password, who=PASSWORD, form=PASSWORD_FORM),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
 
@@ -142,6 +151,10 @@ def create_app(work_dir: Path, *, keep_days: float = 30.0, cleanup_interval: flo
     0 runs them in the server's threads). `warm` starts and warms the workers at startup; `pdf` offers PDF versions
     (default: when LibreOffice is installed); `pack_names` lists the packs the page may offer."""
     store = JobStore(Path(work_dir), keep_days, cleanup_interval, workers, warm)
+    db = Database(store.root.parent)
+    audit = AuditLog(db)
+    audit.prune(time.time() - store.max_age)
+    store.after_cleanup.append(audit.prune)       # the log is kept as long as the packages it speaks of
     templates = Jinja2Templates(directory=str(HERE / "templates"), context_processors=[_page_context])
     templates.env.globals.update(tool_name=TOOL_NAME, version=__version__, max_mb=limits.upload_bytes // 1024 // 1024,
                                  keep_days=f"{keep_days:g}", state_words=STATE_WORDS, stamp=stamp, chosen_pack="")
@@ -152,6 +165,7 @@ def create_app(work_dir: Path, *, keep_days: float = 30.0, cleanup_interval: flo
             await anyio.to_thread.run_sync(store.start_workers)
         yield
         store.close()
+        db.close()
 
     app = Starlette(debug=False, routes=_routes(), lifespan=lifespan, exception_handlers={
         Refusal: _on_refusal, HTTPException: _on_http, Exception: _on_error})
@@ -162,7 +176,7 @@ def create_app(work_dir: Path, *, keep_days: float = 30.0, cleanup_interval: flo
     app.state.templates = templates
     app.state.offer_pdf = _pdf_available() if pdf is None else pdf
     app.state.pack_names = pack_names
-    app.state.accounts = None
-    app.state.settings = None
-    app.state.audit = None
+    app.state.accounts = Accounts(db)
+    app.state.settings = Settings(db)
+    app.state.audit = audit
     return app

@@ -101,6 +101,7 @@ class JobStore:
         self.dispatcher = ThreadPoolExecutor(max_workers=max(1, self.workers), thread_name_prefix="jxzp-dispatch")
         self._pool: Executor | None = None
         self.last_cleanup = 0.0
+        self.after_cleanup: list = []       # called with the cutoff time after each cleanup (the audit log's)
         self._load()
         self.cleanup()
 
@@ -268,6 +269,8 @@ class JobStore:
                         path.unlink(missing_ok=True)
         if removed:
             logger.info("removed %d old jobs", len(removed))
+        for follow in self.after_cleanup:
+            follow(cutoff)
         return removed
 
     def maybe_cleanup(self) -> None:

@@ -1,0 +1,211 @@
+"""A bureau's server: accounts from its list of units, sign-in, the lock, each unit seeing only its own work, the
+bureau's page and its audit log — through Starlette's TestClient, as a browser would (cookie, page token)."""
+from __future__ import annotations
+
+import io
+import re
+import time
+import zipfile
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import Workbook, load_workbook
+from starlette.testclient import TestClient
+
+from generator.cli import main
+from generator.pipeline import evaluate
+from generator.web import create_app
+from test_api import CORRECTED, INPUTS, JSON, PUBLISHED, refused
+
+SHIFENG = INPUTS / "shifeng-2023-corrected.xlsx"
+UNIT_A = evaluate(CORRECTED).results.report.unit.name
+UNIT_B = evaluate(SHIFENG).results.report.unit.name
+NEW_PASSWORD = "本单位的新密码2024"
+
+
+def roster(path: Path, *names: str) -> Path:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["某区预算单位名单"])
+    sheet.append(["序号", "单位名称", "单位代码", "联系人"])
+    for i, name in enumerate(names, 1):
+        sheet.append([i, name, None, f"联系人{i}"])
+    book.save(path)
+    return path
+
+
+def imported(work: Path, tmp: Path, *names: str, output: str = "账号.xlsx") -> dict[str, tuple[str, str]]:
+    """`jxzp units import`; returns 单位名称 → (账号, 初始密码) as 账号.xlsx lists them."""
+    target = tmp / output
+    result = CliRunner().invoke(main, ["units", "import", str(roster(tmp / f"名单-{output}", *names)),
+                                       "--work-dir", str(work), "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    rows = list(load_workbook(target).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("单位名称", "账号", "初始密码")
+    return {row[0]: (row[1], row[2]) for row in rows[1:]}
+
+
+class Browser(TestClient):
+    """One person's browser: its cookie, and the token of the last page it was given, sent as the forms send it."""
+
+    def token(self, path: str = "/") -> str:
+        page = self.get(path, headers={"accept": "text/html"})
+        return re.search(r'<meta name="csrf-token" content="([^"]+)"', page.text).group(1)
+
+    def form(self, path: str, data: dict, **kwargs):
+        return self.post(path, data={**data, "csrf_token": self.token("/login" if path == "/login" else "/")},
+                         headers={"accept": "text/html"}, **kwargs)
+
+    def sign_in(self, account: str, password: str):
+        token = self.token("/login")
+        return self.post("/login", data={"account": account, "password": password, "csrf_token": token},
+                         headers={"accept": "text/html"})
+
+    def upload(self, path: Path, name: str | None = None):
+        return self.post("/upload", files={"file": (name or path.name, path.read_bytes())},
+                         headers={**JSON, "X-CSRF-Token": self.token()})
+
+
+def signed_in(app, account: str, password: str) -> Browser:
+    """A browser signed in, its initial password changed (the first sign-in asks for it)."""
+    browser = Browser(app)
+    answer = browser.sign_in(account, password)
+    assert answer.status_code == 200 and "/password" in str(answer.url), answer.text
+    token = browser.token("/password")
+    answer = browser.post("/password", data={"current": password, "new": NEW_PASSWORD, "again": NEW_PASSWORD,
+                                             "csrf_token": token}, headers={"accept": "text/html"})
+    assert answer.status_code == 200 and "/password" not in str(answer.url), answer.text
+    return browser
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """Two units and the bureau imported; the app, and each one's account and initial password."""
+    work = tmp_path_factory.mktemp("bureau-server")
+    accounts = imported(work, tmp_path_factory.mktemp("lists"), "某区财政局", UNIT_A, UNIT_B)
+    app = create_app(work, workers=1)
+    with TestClient(app):           # the app's lifespan: workers started once for the module
+        yield app, accounts, work
+
+
+# -- sign-in
+
+
+def test_the_list_gives_one_account_per_unit_and_the_bureaus(server):
+    app, accounts, _ = server
+    assert set(accounts) == {"某区财政局", UNIT_A, UNIT_B}
+    assert len({account for account, _ in accounts.values()}) == 3
+    assert all(len(password) >= 8 for _, password in accounts.values())
+    bureau = app.state.accounts.get(accounts["某区财政局"][0])
+    assert bureau.bureau and not app.state.accounts.get(accounts[UNIT_A][0]).bureau
+    assert not any(password in bureau.hash for _, password in accounts.values())   # only hashes are stored
+    assert bureau.hash.startswith("$argon2id$")
+
+
+def test_importing_again_adds_new_units_and_keeps_existing_accounts(tmp_path):
+    work = tmp_path / "work"
+    first = imported(work, tmp_path, "某区财政局", "甲单位", output="一.xlsx")
+    second = imported(work, tmp_path, "某区财政局", "甲单位", "乙单位", output="二.xlsx")
+    assert second["甲单位"][0] == first["甲单位"][0] and not second["甲单位"][1]       # kept, no new password
+    assert second["乙单位"][1] and second["乙单位"][0] not in {a for a, _ in first.values()}
+    with Browser(create_app(work, workers=0)) as browser:
+        assert browser.sign_in(first["甲单位"][0], first["甲单位"][1]).status_code == 200
+    result = CliRunner().invoke(main, ["units", "import", str(tmp_path / "名单-一.xlsx"), "--work-dir", str(work),
+                                       "-o", str(tmp_path / "一.xlsx")])
+    assert result.exit_code == 2 and "已存在" in result.output          # never overwrites handed-out passwords
+
+
+@pytest.mark.parametrize("path", ["/", "/jobs/0123456789abcdef0123456789abcdef", "/bureau", "/downloads/template",
+                                  "/units/0123456789abcdef0123"])
+def test_without_signing_in_every_page_is_the_sign_in_page(server, path):
+    app, _, _ = server
+    browser = Browser(app)
+    if True:
+        answer = browser.get(path, headers={"accept": "text/html"})
+        assert answer.status_code == 200 and str(answer.url).split("?")[0].endswith("/login")
+        assert 'name="account"' in answer.text and 'name="password"' in answer.text
+        refused(browser.get(path, headers=JSON), 401, "请先登录")
+        answer = browser.post("/upload", files={"file": ("a.xlsx", CORRECTED.read_bytes())},
+                              headers={**JSON, "X-CSRF-Token": browser.token("/login")})
+        refused(answer, 401, "请先登录")
+
+
+def test_the_first_sign_in_asks_for_a_new_password_before_anything_else(server, tmp_path):
+    app, accounts, _ = server
+    work = tmp_path
+    account, password = imported(work, tmp_path, "某区财政局", "丙单位")["丙单位"]
+    app2 = create_app(work, workers=0)
+    with TestClient(app2):
+        browser = Browser(app2)
+        answer = browser.sign_in(account, password)
+        assert str(answer.url).endswith("/password") and "首次登录" in answer.text
+        assert str(browser.get("/", headers={"accept": "text/html"}).url).endswith("/password")
+        short = browser.post("/password", data={"current": password, "new": "short", "again": "short",
+                                                "csrf_token": browser.token("/password")})
+        assert short.status_code == 400 and "太短" in short.text
+        done = browser.post("/password", data={"current": password, "new": NEW_PASSWORD, "again": NEW_PASSWORD,
+                                               "csrf_token": browser.token("/password")})
+        assert done.status_code == 200 and not str(done.url).endswith("/password")
+        assert "上传填好的填报表" in browser.get("/").text
+        other = Browser(app2)
+        assert "账号或密码不对" in other.sign_in(account, password).text          # the initial password is gone
+        assert other.sign_in(account, NEW_PASSWORD).status_code == 200
+        assert "上传填好的填报表" in other.get("/").text
+
+
+def test_the_session_cookie_is_signed_httponly_samesite_and_expires(server):
+    app, accounts, _ = server
+    fresh = Browser(app)
+    if True:
+        cookie = fresh.get("/login").headers["set-cookie"]
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and re.search(r"Max-Age=\d+", cookie)
+        value = re.search(r"jxzp_session=([^;]+)", cookie).group(1)
+        body, _, mac = value.partition(".")
+        forged = body[:-2] + ("AA" if body[-2:] != "AA" else "BB") + "." + mac
+        fresh.cookies.set("jxzp_session", forged)
+        assert str(fresh.get("/", headers={"accept": "text/html"}).url).split("?")[0].endswith("/login")
+
+
+def test_ten_wrong_passwords_lock_the_account_for_15_minutes(tmp_path):
+    account, password = imported(tmp_path, tmp_path, "某区财政局", UNIT_B)[UNIT_B]
+    app = create_app(tmp_path, workers=0)
+    with Browser(app) as browser:
+        for attempt in range(1, 10):
+            answer = browser.sign_in(account, f"wrong-{attempt}")
+            assert answer.status_code == 401 and f"再输错 {10 - attempt} 次" in answer.text
+        answer = browser.sign_in(account, "wrong-10")
+        assert answer.status_code == 401 and "已锁定 15 分钟" in answer.text
+        answer = browser.sign_in(account, password)          # the right password no longer opens it
+        assert answer.status_code == 401 and "已锁定" in answer.text
+        locked = app.state.accounts.get(account)
+        assert 14 * 60 < locked.locked_until - time.time() <= 15 * 60
+        failures = [row for row in app.state.audit.rows() if row["action"] == "登录失败"]
+        assert len(failures) == 11 and all(row["account"] == account for row in failures)
+        # A quarter of an hour later the right password opens it again.
+        assert app.state.accounts.sign_in(account, password, now=locked.locked_until + 1).account == account
+
+
+def test_reset_password_and_disable_end_the_sessions(server, tmp_path):
+    account, password = imported(tmp_path, tmp_path, "某区财政局", "丁单位")["丁单位"]
+    app = create_app(tmp_path, workers=0)
+    browser = signed_in(app, account, password)
+    assert browser.get("/", headers=JSON).status_code == 200
+    result = CliRunner().invoke(main, ["units", "disable", account, "--work-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    refused(browser.get("/", headers=JSON), 401, "请先登录")
+    assert "已停用" in browser.sign_in(account, NEW_PASSWORD).text
+    CliRunner().invoke(main, ["units", "disable", account, "--undo", "--work-dir", str(tmp_path)])
+    result = CliRunner().invoke(main, ["units", "reset-password", account, "--work-dir", str(tmp_path)])
+    new = re.search(r"新初始密码：(\w+)", result.output).group(1)
+    assert str(browser.sign_in(account, new).url).endswith("/password")
+    listed = CliRunner().invoke(main, ["units", "list", "--work-dir", str(tmp_path)]).output
+    assert f"{account}\t单位\t丁单位\t待修改初始密码" in listed
+
+
+def test_without_accounts_the_server_stays_on_this_machine(tmp_path):
+    result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--work-dir", str(tmp_path / "w")])
+    assert result.exit_code == 2
+    assert "还没有单位账号" in result.output and "jxzp units import" in result.output
+    assert "Traceback" not in result.output
