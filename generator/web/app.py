@@ -23,7 +23,7 @@ from .access import ANYONE, BUREAU, PASSWORD, FormSpec, guarded
 from .common import HERE, STATUS_WORDS, TOOL_NAME, Refusal, page, pack_choices, wants_json
 from .jobs import JobStore, stamp
 from .accounts import Accounts, AuditLog, Database, Settings
-from .routes import jobs, units, uploads
+from .routes import bureau, jobs, units, uploads
 from .routes.jobs import STATE_WORDS
 from .session import CSRF_FIELD, Sessions, load_key
 from .uploads import Limits
@@ -43,6 +43,7 @@ UPLOAD_FORM = FormSpec("上传的数据不完整或格式不对：请重新选�
 GENERATE_FORM = FormSpec("请求不完整或不是页面发出的：请点击页面上的“生成”按钮")
 SIGN_IN_FORM = FormSpec("登录信息不完整：请重新输入账号和密码", fields=5)
 PASSWORD_FORM = FormSpec("请求不完整：请重新输入密码", fields=5)
+PACKS_FORM = FormSpec("请求不完整：请重新勾选模板包后保存", fields=50)
 PDF_FORM = FormSpec("请求不完整或不是页面发出的：请点击页面上的“同时生成 PDF 版”按钮")
 
 
@@ -78,6 +79,13 @@ def _routes() -> list:
         post("/logout", units.logout, who=ANYONE, form=GENERATE_FORM),
         get("/password", units.password_page, who=PASSWORD),
         post("/password", units.change_password, who=PASSWORD, form=PASSWORD_FORM),
+        # the bureau
+        get("/bureau", bureau.bureau_page, who=BUREAU),
+        get("/bureau/overview.xlsx", bureau.overview_download, who=BUREAU, audit="下载汇总表"),
+        get("/bureau/packages.zip", bureau.all_packages, who=BUREAU, audit="下载全部材料包"),
+        post("/bureau/packs", bureau.save_packs, who=BUREAU, form=PACKS_FORM, audit="设置模板包"),
+        get("/bureau/audit", bureau.audit_page, who=BUREAU),
+        get("/bureau/audit.csv", bureau.audit_export, who=BUREAU, audit="导出操作记录"),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
 

@@ -209,3 +209,157 @@ def test_without_accounts_the_server_stays_on_this_machine(tmp_path):
     assert result.exit_code == 2
     assert "还没有单位账号" in result.output and "jxzp units import" in result.output
     assert "Traceback" not in result.output
+
+
+# -- each unit sees only its own
+
+
+@pytest.fixture(scope="module")
+def units(server):
+    """Unit A signed in with its job generated (and its workbook's findings marked), unit B and the bureau signed in."""
+    app, accounts, _ = server
+    a = signed_in(app, *accounts[UNIT_A])
+    b = signed_in(app, *accounts[UNIT_B])
+    bureau = signed_in(app, *accounts["某区财政局"])
+    answer = a.upload(CORRECTED)
+    assert answer.status_code == 201, answer.text
+    job = answer.json()["job"]
+    assert a.post(f"/jobs/{job}/generate", headers={**JSON, "X-CSRF-Token": a.token()}).status_code == 202
+    deadline = time.monotonic() + 120
+    while a.get(f"/jobs/{job}/status").json()["state"] not in ("done", "failed"):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    details = a.get(f"/api/jobs/{job}").json()
+    assert details["state"] == "done"
+    return {"a": a, "b": b, "bureau": bureau, "job": job, "details": details}
+
+
+def _job_urls(app, job: str, details: dict) -> list[tuple[str, str]]:
+    """Every address of the app that names a job, filled in with unit A's job (a chart's and a preview's index where
+    the route wants one): taken from the route table, so a route added later is covered too."""
+    chart = next(f["index"] for f in details["files"] if f["path"].endswith(".png"))
+    report = next(f["index"] for f in details["files"] if f["path"].endswith("部门整体支出绩效自评报告.md"))
+    urls = []
+    for route in app.routes:
+        path = getattr(route, "path", "")
+        if "{job_id" not in path:
+            continue
+        index = chart if "/charts/" in path else report
+        url = re.sub(r"\{job_id(:str)?\}", job, path)
+        url = re.sub(r"\{index(:int)?\}", str(index), url)
+        for method in sorted(route.methods - {"HEAD"}):
+            urls.append((method, url))
+    return urls
+
+
+def test_unit_b_gets_404_for_every_address_of_unit_as_job(server, units):
+    app = server[0]
+    a, b, job = units["a"], units["b"], units["job"]
+    urls = _job_urls(app, job, units["details"])
+    paths = {url for _, url in urls}
+    for needed in ("/jobs/{0}", "/jobs/{0}/status", "/jobs/{0}/package.zip", "/jobs/{0}/marked.xlsx",
+                   "/api/jobs/{0}", "/jobs/{0}/generate", "/jobs/{0}/pdf"):
+        assert needed.format(job) in paths
+    assert any("/files/" in p for p in paths) and any("/preview/" in p for p in paths)
+    for method, url in urls:
+        headers = {**JSON, "X-CSRF-Token": b.token()}
+        answer = b.request(method, url, headers=headers)
+        assert answer.status_code == 404, (method, url, answer.status_code)
+        assert UNIT_A not in answer.text and job not in answer.text.replace(url, "")
+        page = b.request(method, url, headers={"accept": "text/html", "X-CSRF-Token": b.token()})
+        assert page.status_code == 404 and "找不到" in page.text and UNIT_A not in page.text
+        if method == "GET":      # the same address answers unit A (and the bureau)
+            assert a.get(url).status_code == 200, url
+            assert units["bureau"].get(url).status_code == 200, url
+
+
+def test_unit_bs_pages_do_not_name_unit_a(server, units):
+    a, b = units["a"], units["b"]
+    key = re.search(r'href="/units/([0-9a-f]+)">' + re.escape(UNIT_A), a.get("/").text).group(1)
+    assert a.get(f"/units/{key}").status_code == 200
+    refused(b.get(f"/units/{key}", headers=JSON), 404, "找不到")
+    assert UNIT_A not in b.get("/").text and units["job"] not in b.get("/").text
+    answer = b.upload(SHIFENG)
+    assert answer.status_code == 201
+    page = b.get(answer.json()["url"]).text
+    assert UNIT_A not in page and units["job"] not in page
+
+
+def test_a_unit_cannot_upload_another_units_workbook(server, units):
+    a, work = units["a"], server[2]
+    before = {p.name for p in (work / "jobs").iterdir()}
+    message = refused(a.upload(SHIFENG), 403, UNIT_B, UNIT_A)
+    assert "只能上传本单位的填报表" in message
+    assert {p.name for p in (work / "jobs").iterdir()} == before
+    refused_rows = [row for row in server[0].state.audit.rows() if row["action"] == "上传（被拒绝）"]
+    assert refused_rows and UNIT_B in refused_rows[0]["detail"]
+
+
+# -- the bureau
+
+
+def test_the_bureaus_table_lists_every_unit_with_its_state_and_figures(server, units):
+    from generator.filters import score
+
+    bureau, b = units["bureau"], units["b"]
+    page = bureau.get("/bureau").text
+    rows = dict(re.findall(r'<tr data-unit="([^"]+)">(.*?)</tr>', page, re.S))
+    accounts = server[1]
+    a_row, b_row = rows[accounts[UNIT_A][0]], rows[accounts[UNIT_B][0]]
+    assert UNIT_A in a_row and ">已生成<" in a_row
+    assert score(evaluate(CORRECTED).results.department.total) in a_row
+    assert UNIT_B in b_row and re.search(r">(可生成|未上传)<", b_row)
+    assert len(rows) == 2                                   # the bureau's own account is not a unit
+    only_done = bureau.get("/bureau", params={"state": "已生成"}).text
+    assert UNIT_A in only_done and UNIT_B not in only_done
+    for other in (units["a"], b):                           # no unit reaches the bureau's pages
+        for url in ("/bureau", "/bureau/overview.xlsx", "/bureau/packages.zip", "/bureau/audit", "/bureau/audit.csv"):
+            refused(other.get(url, headers=JSON), 404)
+
+
+def test_the_bureau_downloads_the_overview_and_every_latest_package(server, units, tmp_path):
+    bureau = units["bureau"]
+    answer = bureau.get("/bureau/overview.xlsx")
+    assert answer.status_code == 200 and "各单位绩效自评汇总表.xlsx" in unquote(answer.headers["content-disposition"])
+    (tmp_path / "汇总表.xlsx").write_bytes(answer.content)
+    sheet = load_workbook(tmp_path / "汇总表.xlsx").active
+    cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert any(UNIT_A in c or c in UNIT_A for c in cells) and "已生成" in cells
+    everything = bureau.get("/bureau/packages.zip")
+    assert everything.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(everything.content)) as archive:
+        names = archive.namelist()
+    folder = units["details"]["folder"]
+    assert "各单位绩效自评汇总表.xlsx" in names
+    assert sorted(n.split("/", 1)[1] for n in names if n.startswith(f"{folder}/")) == \
+        sorted(f["path"] for f in units["details"]["files"])
+
+
+def test_the_bureau_chooses_the_packs_its_units_may_use(server, units):
+    bureau, a = units["bureau"], units["a"]
+    answer = bureau.post("/bureau/packs", data={"pack": ["全国", "湖南"], "csrf_token": bureau.token("/bureau")})
+    assert answer.status_code == 200
+    offered = re.findall(r'<option value="([^"]+)"', a.get("/").text)
+    assert offered == ["全国", "湖南"]
+    answer = a.post("/upload", files={"file": (CORRECTED.name, CORRECTED.read_bytes())}, data={"pack": "四川"},
+                    headers={**JSON, "X-CSRF-Token": a.token()})
+    refused(answer, 400, "没有名为“四川”的模板包", "全国、湖南")
+    refused(bureau.post("/bureau/packs", data={"csrf_token": bureau.token("/bureau")}, headers=JSON), 400, "至少")
+    server[0].state.settings.set_allowed_packs(None)
+
+
+def test_the_audit_log_records_sign_ins_uploads_generations_and_downloads(server, units):
+    bureau, a, job = units["bureau"], units["a"], units["job"]
+    a.get(f"/jobs/{job}/package.zip")
+    account_a = server[1][UNIT_A][0]
+    rows = server[0].state.audit.rows(account=account_a)
+    actions = {row["action"] for row in rows}
+    assert {"登录", "修改密码", "上传", "生成", "下载材料包"} <= actions
+    assert any(row["target"] == job for row in rows if row["action"] == "生成")
+    page = bureau.get("/bureau/audit", params={"account": account_a}).text
+    assert "下载材料包" in page and job in page
+    export = bureau.get("/bureau/audit.csv")
+    assert export.content.startswith("\ufeff".encode("utf-8"))
+    text = export.content.decode("utf-8-sig")
+    assert text.splitlines()[0] == "时间,账号,操作,对象,说明,来源地址"
+    assert f",{account_a},上传," in text
