@@ -746,3 +746,61 @@ def test_the_page_sends_a_referrer_of_our_own_origin_only_and_a_samesite_httponl
     assert answer.headers["referrer-policy"] in ("same-origin", "strict-origin")
     cookie = answer.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Max-Age=" in cookie
+
+
+FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+
+
+def _firefox_form(token: str | None, **extra) -> dict:
+    """The headers Firefox ESR 128 sends when the page's own form is submitted (a navigation), under our
+    Referrer-Policy same-origin: Origin and the full Referer of our page, and the Sec-Fetch-* of a user's click."""
+    headers = {"user-agent": FIREFOX, "origin": "http://testserver", "referer": "http://testserver/",
+               "sec-fetch-site": "same-origin", "sec-fetch-mode": "navigate", "sec-fetch-dest": "document",
+               "sec-fetch-user": "?1", "accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+               "X-CSRF-Token": ""}
+    headers.update(extra)
+    return headers
+
+
+def test_firefoxs_form_post_is_accepted_with_the_pages_token(client):
+    token = client.page_token()
+    answer = client.post("/upload", files={"file": (CORRECTED.name, CORRECTED.read_bytes())},
+                         data={"csrf_token": token}, headers=_firefox_form(token))
+    assert answer.status_code == 200 and "生成全套材料" in answer.text
+    job = re.search(r"/jobs/([0-9a-f]{32})$", str(answer.url)).group(1)
+    referer = f"http://testserver/jobs/{job}"
+    started = client.post(f"/jobs/{job}/generate", data={"csrf_token": token},
+                          headers=_firefox_form(token, referer=referer))
+    assert started.status_code == 200 and str(started.url).endswith(f"/jobs/{job}")
+
+
+def test_firefoxs_script_request_is_accepted_with_the_token_header(client):
+    headers = {"user-agent": FIREFOX, "origin": "http://testserver", "referer": "http://testserver/",
+               "sec-fetch-site": "same-origin", "sec-fetch-mode": "cors", "sec-fetch-dest": "empty",
+               "accept": "application/json", "X-CSRF-Token": client.page_token()}
+    assert upload(client, CORRECTED, headers=headers).status_code == 201
+
+
+def test_origin_null_from_our_page_is_decided_by_the_token(client):
+    """Firefox and Chromium send `Origin: null` for a form under no-referrer, in a sandbox or after a redirect
+    across origins: our own page's form is then accepted by its token, a forged one refused without it."""
+    token = client.page_token()
+    files = {"file": (CORRECTED.name, CORRECTED.read_bytes())}
+    ours = client.post("/upload", files=files, data={"csrf_token": token},
+                       headers=_firefox_form(token, origin="null", referer=""))
+    assert ours.status_code == 200 and "/jobs/" in str(ours.url)
+    forged = client.post("/upload", files=files, headers={**_firefox_form(None, origin="null"), **JSON})
+    refused(forged, 403, "拒绝")
+
+
+@pytest.mark.parametrize("extra", [
+    {"origin": "http://evil.example", "sec-fetch-site": "cross-site", "referer": ""},
+    {"origin": "http://evil.example"},
+    {"sec-fetch-site": "cross-site", "origin": "null", "referer": ""},
+])
+def test_another_sites_form_is_refused_even_with_a_token(client, extra):
+    """A page on another site cannot read our token; even if it held one, its Origin or Sec-Fetch-Site gives it away."""
+    token = client.page_token()
+    answer = client.post("/upload", files={"file": (CORRECTED.name, CORRECTED.read_bytes())},
+                         data={"csrf_token": token}, headers={**_firefox_form(token, **extra), **JSON})
+    refused(answer, 403, "拒绝")
