@@ -11,7 +11,7 @@ from starlette.formparsers import MultiPartException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from .common import FORM_SLACK, NOT_FOUND_JOB, NOT_FOUND_UNIT, Refusal, wants_json
+from .common import FORM_SLACK, NOT_FOUND_JOB, NOT_FOUND_UNIT, STATUS_WORDS, Refusal, wants_json
 from .session import CSRF_FIELD, CSRF_HEADER, token_ok
 from .uploads import too_large
 
@@ -144,7 +144,7 @@ def guarded(endpoint: Callable[[Request], Awaitable[Response]], *, who: str = SI
                 raise Refusal(403, "请先修改初始密码：打开 /password 设置本单位自己的密码")
             return RedirectResponse("/password", status_code=303)
         if who == BUREAU and viewer.role != "bureau":
-            raise Refusal(404, STATUS_WORDS_404)
+            raise Refusal(404, STATUS_WORDS[404])
         params = request.path_params
         if "job_id" in params:
             job = request.app.state.store.get(params["job_id"])
@@ -189,6 +189,3 @@ def _record(request: Request, viewer: Viewer, action: str, detail: str) -> None:
 
 def _client(request: Request) -> str:
     return request.client.host if request.client else ""
-
-
-STATUS_WORDS_404 = "找不到这个页面或文件：链接可能有误，或这次上传已过期被清理。请回到首页重新上传填报表"

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..pack import bundled_packs, load_pack
+from ..pack import load_pack
 
 HERE = Path(__file__).resolve().parent
 TOOL_NAME = "预算绩效自评材料生成"
@@ -80,4 +80,4 @@ def chosen_pack(request: Request, value: object) -> str:
 
 
 __all__ = ["FORM_SLACK", "HERE", "NOT_FOUND_JOB", "NOT_FOUND_UNIT", "Refusal", "STATUS_WORDS", "TOOL_NAME",
-           "XLSX_TYPE", "bundled_packs", "chosen_pack", "disposition", "pack_choices", "page", "wants_json"]
+           "XLSX_TYPE", "chosen_pack", "disposition", "pack_choices", "page", "wants_json"]

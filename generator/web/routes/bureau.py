@@ -20,7 +20,7 @@ from ...batch import OVERVIEW_NAME
 from ...filters import score
 from ...render.overview import OverviewRow, overview_xlsx
 from ..common import XLSX_TYPE, Refusal, disposition, page
-from ..jobs import DONE, Job, stamp
+from ..jobs import DONE, Job
 from ..package import ZIP_TIME
 from .jobs import zip_name
 
@@ -185,6 +185,3 @@ async def audit_export(request: Request) -> Response:
     # With a byte-order mark: Excel then opens the Chinese text as UTF-8.
     return Response(("\ufeff" + out.getvalue()).encode("utf-8"), media_type="text/csv; charset=utf-8",
                     headers={"content-disposition": disposition("操作记录.csv")})
-
-
-__all__ = ["all_packages", "audit_export", "audit_page", "bureau_page", "overview_download", "save_packs", "stamp"]
