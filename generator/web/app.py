@@ -19,7 +19,7 @@ from starlette.templating import Jinja2Templates
 
 from .. import __version__
 from ..pack import bundled_packs
-from .access import ANYONE, BUREAU, PASSWORD, FormSpec, guarded
+from .access import ANYONE, BUREAU, PASSWORD, FormSpec, guarded, viewer_of
 from .common import HERE, STATUS_WORDS, TOOL_NAME, Refusal, page, pack_choices, wants_json
 from .jobs import JobStore, stamp
 from .accounts import Accounts, AuditLog, Database, Settings
@@ -125,7 +125,7 @@ def _page_context(request: Request) -> dict:
     """What every page shows besides its own content: the session's token (in <meta name="csrf-token"> for the
     script, in each form's field), the packs offered, who is signed in."""
     return {"csrf_token": request.scope.get("session", {}).get("csrf", ""), "csrf_field": CSRF_FIELD,
-            "packs": pack_choices(request), "viewer": getattr(request.state, "viewer", None)}
+            "packs": pack_choices(request), "viewer": getattr(request.state, "viewer", None) or viewer_of(request)}
 
 
 # -- errors: a Chinese message as a page (or JSON for the page's script), never a traceback

@@ -36,7 +36,8 @@ def server(tmp_path_factory):
 
     work = tmp_path_factory.mktemp("web-e2e-accounts")
     db = Database(work)
-    names = ["某区财政局", evaluate(SHIFENG).results.report.unit.name, evaluate(CORRECTED).results.report.unit.name]
+    names = ["某区财政局", evaluate(SHIFENG).results.report.unit.name, evaluate(CORRECTED).results.report.unit.name,
+             "某区教育局", "某区卫生健康局"]
     rows = import_units(Accounts(db), [Unit(name, "", "", "") for name in names])
     db.close()
     app = create_app(work, workers=1)
@@ -141,14 +142,33 @@ def test_without_javascript_a_unit_uploads_generates_and_reaches_its_package(ser
     page.context.close()
 
 
+def _with_mistakes_of(unit: str, folder: Path) -> Path:
+    """The published Lizhou workbook (with its mistakes) under another unit's name."""
+    book = load_workbook(ROOT / "inputs" / "lizhou-2021.xlsx")
+    row = next(r for r in book["单位信息"].iter_rows() if r[0].value == "单位名称")
+    row[1].value = unit
+    path = folder / "填报表.xlsx"
+    book.save(path)
+    return path
+
+
 def test_the_bureau_reads_its_table_downloads_everything_and_chooses_the_packs(server, browser, tmp_path):
     base, (account, password) = server["url"], server["accounts"]["某区财政局"]
+    unit = _page(browser)               # one more unit uploads a workbook with errors; the last one uploads nothing
+    _first_sign_in(unit, base, *server["accounts"]["某区教育局"])
+    unit.set_input_files("input[type=file]", str(_with_mistakes_of("某区教育局", tmp_path)))
+    unit.wait_for_url("**/jobs/*")
+    unit.context.close()
     page = _page(browser)
     _first_sign_in(page, base, account, password)
     page.wait_for_url("**/bureau")
     table = page.locator("[data-bureau]")
     text = table.inner_text()
     assert server["names"][1] in text and server["names"][2] in text and "已生成" in text
+    states = {row.get_attribute("data-unit"): row.locator("[data-state]").inner_text()
+              for row in table.locator("tbody tr").all()}
+    assert states[server["accounts"]["某区教育局"][0]].startswith("有错误（")
+    assert states[server["accounts"]["某区卫生健康局"][0]] == "未上传"
     _screenshot(page, "web-bureau.png", tmp_path)
 
     page.locator("[data-filter=已生成]").click()
