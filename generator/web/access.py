@@ -157,6 +157,8 @@ def guarded(endpoint: Callable[[Request], Awaitable[Response]], *, who: str = SI
         if request.method == "POST":
             _same_origin(request)
             sent = request.headers.get(CSRF_HEADER)
+            if sent and not token_ok(request.scope.get("session", {}), sent):
+                raise Refusal(403, FORGED)          # a script's wrong token: refused before its body is read
             if form is not None:
                 request.state.form = await _read_form(request, form)
                 sent = sent or request.state.form.get(CSRF_FIELD)
