@@ -99,6 +99,7 @@ def write_accounts_sheet(rows: list[tuple[str, str, str, str]], target: Path) ->
     temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         book.save(temp)
+        temp.chmod(0o600)           # it holds the initial passwords: for the bureau's account only
         os.replace(temp, target)
     finally:
         temp.unlink(missing_ok=True)

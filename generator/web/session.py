@@ -78,10 +78,9 @@ class Sessions:
     """ASGI middleware: scope["session"] is the visitor's session (a new one with a fresh token when the cookie is
     missing, forged or expired); the cookie is written back when the session is new or changed, or half-way used."""
 
-    def __init__(self, app, key: bytes, secure: bool = False) -> None:
+    def __init__(self, app, key: bytes) -> None:
         self.app = app
         self.key = key
-        self.secure = secure
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -108,14 +107,17 @@ class Sessions:
                     current["exp"] = int(now + LIFETIME)
                 if json.dumps(current, sort_keys=True) != before or renew:
                     headers = MutableHeaders(scope=message)
-                    headers.append("set-cookie", self._cookie(sign(self.key, current)))
+                    headers.append("set-cookie", _cookie(sign(self.key, current), scope.get("scheme") == "https"))
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
 
-    def _cookie(self, value: str) -> str:
-        secure = "; Secure" if self.secure else ""
-        return f"{COOKIE}={value}; Path=/; Max-Age={LIFETIME}; HttpOnly; SameSite=Lax{secure}"
+
+
+def _cookie(value: str, secure: bool) -> str:
+    """The session cookie: not readable by scripts, not sent with other sites' posts, gone after LIFETIME; Secure
+    when the page is served over HTTPS (behind a reverse proxy that says so)."""
+    return f"{COOKIE}={value}; Path=/; Max-Age={LIFETIME}; HttpOnly; SameSite=Lax{'; Secure' if secure else ''}"
 
 
 def token_ok(session: dict, sent: object) -> bool:

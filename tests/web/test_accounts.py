@@ -363,3 +363,29 @@ def test_the_audit_log_records_sign_ins_uploads_generations_and_downloads(server
     text = export.content.decode("utf-8-sig")
     assert text.splitlines()[0] == "时间,账号,操作,对象,说明,来源地址"
     assert f",{account_a},上传," in text
+
+
+def test_firefoxs_sign_in_and_sign_out_forms_are_accepted(server, units):
+    """The headers Firefox ESR 128 sends for the sign-in and sign-out buttons under Referrer-Policy same-origin
+    (unit B has set its own password in `units`)."""
+    app, accounts = server[0], server[1]
+    account, _ = accounts[UNIT_B]
+    browser = Browser(app)
+    firefox = {"user-agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+               "origin": "http://testserver", "sec-fetch-site": "same-origin", "sec-fetch-mode": "navigate",
+               "sec-fetch-dest": "document", "sec-fetch-user": "?1", "accept": "text/html"}
+    token = browser.token("/login")
+    answer = browser.post("/login", data={"account": account, "password": NEW_PASSWORD, "csrf_token": token},
+                          headers={**firefox, "referer": "http://testserver/login?next=/"})
+    assert answer.status_code == 200 and str(answer.url).endswith("/"), answer.text
+    assert "上传填好的填报表" in answer.text
+    token = browser.token("/")
+    answer = browser.post("/logout", data={"csrf_token": token}, headers={**firefox, "referer": "http://testserver/"})
+    assert answer.status_code == 200 and "/login" in str(answer.url)
+    refused(browser.get("/", headers=JSON), 401, "请先登录")
+    # A sign-in form on another site is refused, even when it carries a token it could not have read.
+    answer = browser.post("/login", data={"account": account, "password": NEW_PASSWORD,
+                                          "csrf_token": browser.token("/login")},
+                          headers={**firefox, "origin": "http://evil.example", "sec-fetch-site": "cross-site",
+                                   "accept": "application/json"})
+    refused(answer, 403, "拒绝")
