@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 from functools import lru_cache
+from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -13,7 +14,7 @@ from ...examples import EXAMPLE
 from ...filters import file_name
 from ..common import XLSX_TYPE, Refusal, chosen_pack, disposition, page, wants_json
 from ..jobs import INPUT_STEM, Job
-from ..uploads import UploadRefused, sniff, too_large
+from ..uploads import Limits, UploadRefused, sniff, too_large
 
 
 @lru_cache(maxsize=2)
@@ -53,26 +54,14 @@ async def upload(request: Request) -> Response:
     shown = file_name(sent.filename.replace("\\", "/").rsplit("/", 1)[-1], limit=80)
     job_id, folder = store.new_folder()
     try:
-        raw = folder / "upload.bin"
-        size = 0
-        with raw.open("wb") as handle:
-            while chunk := await sent.read(256 * 1024):
-                size += len(chunk)
-                if size > limits.upload_bytes:
-                    raise Refusal(413, str(too_large(size, limits)))
-                handle.write(chunk)
-        try:
-            kind = await run_in_threadpool(sniff, raw, limits)
-        except UploadRefused as exc:
-            raise Refusal(422, str(exc)) from None
-        path = raw.rename(folder / f"{INPUT_STEM}.{kind}")
+        path = await _saved(sent, folder, limits)
         summary = await run_in_threadpool(store.check, path, shown, pack)
         if summary["unreadable"]:
             first = summary["problems"][0] if summary["problems"] else {"place": "", "message": "文件无法读取"}
             where = f"{first['place']}：" if first["place"] and first["place"] != shown else ""
             raise Refusal(422, f"《{shown}》无法读取：{where}{first['message']}", summary["problems"])
         _refuse_another_units(request, viewer, summary.get("unit"))
-        job = store.add(Job(job_id, time.time(), kind, shown, summary, pack=pack, owner=viewer.account))
+        job = store.add(Job(job_id, time.time(), path.suffix[1:], shown, summary, pack=pack, owner=viewer.account))
     except BaseException:
         store.discard(folder)
         raise
@@ -82,6 +71,23 @@ async def upload(request: Request) -> Response:
     if wants_json(request):
         return JSONResponse({"job": job.id, "url": url, "summary": job.summary}, status_code=201)
     return RedirectResponse(url, status_code=303)
+
+
+async def _saved(sent: UploadFile, folder: Path, limits: Limits) -> Path:
+    """The uploaded file in the job's folder, named by what it holds (填报表.xlsx or 填报表.yaml), never by its name."""
+    raw = folder / "upload.bin"
+    size = 0
+    with raw.open("wb") as handle:
+        while chunk := await sent.read(256 * 1024):
+            size += len(chunk)
+            if size > limits.upload_bytes:
+                raise Refusal(413, str(too_large(size, limits)))
+            handle.write(chunk)
+    try:
+        kind = await run_in_threadpool(sniff, raw, limits)
+    except UploadRefused as exc:
+        raise Refusal(422, str(exc)) from None
+    return raw.rename(folder / f"{INPUT_STEM}.{kind}")
 
 
 def _refuse_another_units(request: Request, viewer, unit: str | None) -> None:
