@@ -43,6 +43,7 @@ UPLOAD_FORM = FormSpec("上传的数据不完整或格式不对：请重新选�
 GENERATE_FORM = FormSpec("请求不完整或不是页面发出的：请点击页面上的“生成”按钮")
 SIGN_IN_FORM = FormSpec("登录信息不完整：请重新输入账号和密码", fields=5)
 PASSWORD_FORM = FormSpec("请求不完整：请重新输入密码", fields=5)
+SIGN_OUT_FORM = FormSpec("请求不完整：请点击页面上的“退出”")
 PACKS_FORM = FormSpec("请求不完整：请重新勾选模板包后保存", fields=50)
 PDF_FORM = FormSpec("请求不完整或不是页面发出的：请点击页面上的“同时生成 PDF 版”按钮")
 
@@ -76,7 +77,7 @@ def _routes() -> list:
         # units and sign-in
         get("/login", units.login_page, who=ANYONE),
         post("/login", units.login, who=ANYONE, form=SIGN_IN_FORM),
-        post("/logout", units.logout, who=ANYONE, form=GENERATE_FORM),
+        post("/logout", units.logout, who=ANYONE, form=SIGN_OUT_FORM),
         get("/password", units.password_page, who=PASSWORD),
         post("/password", units.change_password, who=PASSWORD, form=PASSWORD_FORM),
         # the bureau
