@@ -389,3 +389,21 @@ def test_firefoxs_sign_in_and_sign_out_forms_are_accepted(server, units):
                           headers={**firefox, "origin": "http://evil.example", "sec-fetch-site": "cross-site",
                                    "accept": "application/json"})
     refused(answer, 403, "拒绝")
+
+
+@pytest.mark.parametrize("rows, words", [
+    ([["序号", "名称"], [1, "甲单位"]], ("没有找到表头“单位名称”",)),
+    ([["单位名称"], ["甲单位"], ["乙单位"], ["甲单位"]], ("名单-坏.xlsx!Sheet!A4", "“甲单位”重复", "A2")),
+    ([["单位名称", "联系人"]], ("下面没有单位",)),
+])
+def test_a_list_that_cannot_be_used_is_refused_at_its_place_and_nothing_is_made(tmp_path, rows, words):
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(tmp_path / "名单-坏.xlsx")
+    result = CliRunner().invoke(main, ["units", "import", str(tmp_path / "名单-坏.xlsx"), "--work-dir",
+                                       str(tmp_path / "work"), "-o", str(tmp_path / "账号.xlsx")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    for word in words:
+        assert word in result.output, result.output
+    assert not (tmp_path / "账号.xlsx").exists() and not (tmp_path / "work").exists()
