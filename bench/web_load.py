@@ -15,6 +15,7 @@ import argparse
 import io
 import os
 import platform
+import re
 import signal
 import socket
 import statistics
@@ -32,6 +33,15 @@ ROOT = Path(__file__).resolve().parent.parent
 LIZHOU = ROOT / "inputs" / "lizhou-2021-corrected.xlsx"
 PROJECT_REPORTS = 15
 JSON = {"accept": "application/json"}
+
+
+def page_token(client: httpx.Client) -> str:
+    """The anti-forgery token of the home page (its <meta name="csrf-token">) for this client's session cookie."""
+    page = client.get("/")
+    found = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.text)
+    if not found:
+        raise RuntimeError(f"home page {page.status_code} without a token")
+    return found.group(1)
 
 
 def free_port() -> int:
@@ -94,13 +104,15 @@ class Preparer(threading.Thread):
                 self.start_signal.wait()
                 began = time.perf_counter()
                 deadline = began + self.timeout
-                answer = client.post("/upload", files={"file": (self.path.name, self.path.read_bytes())}, headers=JSON)
+                headers = {**JSON, "X-CSRF-Token": page_token(client)}    # as the page's script sends it
+                answer = client.post("/upload", files={"file": (self.path.name, self.path.read_bytes())},
+                                     headers=headers)
                 if answer.status_code != 201:
                     raise RuntimeError(f"upload {answer.status_code}: {answer.text[:200]}")
                 job = answer.json()["job"]
                 client.get(f"/jobs/{job}")          # the page with the findings, as the browser shows it
                 uploaded = time.perf_counter()
-                answer = client.post(f"/jobs/{job}/generate", headers=JSON)
+                answer = client.post(f"/jobs/{job}/generate", headers=headers)
                 if answer.status_code != 202:
                     raise RuntimeError(f"generate {answer.status_code}: {answer.text[:200]}")
                 while True:

@@ -613,7 +613,7 @@ def _print_outcome(outcome, show_changes: bool) -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="监听地址；默认只允许本机访问，在单位内网共用时改为 0.0.0.0。")
+              help="监听地址；默认只允许本机访问。供各单位在内网使用时改为 0.0.0.0（须先用 jxzp units import 建立账号）。")
 @click.option("--port", default=8000, show_default=True, type=Port(), help="端口。")
 @click.option("--work-dir", type=Folder("--work-dir jxzp-web"),
               help="存放上传文件、生成材料和上传记录（jxzp.sqlite3）的文件夹（默认：系统临时文件夹下的 jxzp-web）。")
@@ -646,8 +646,14 @@ def serve(host: str, port: int, work_dir: Path | None, keep_days: float, workers
                 load_pack(name)
             except PackError as exc:
                 click.echo(f"模板包“{name}”无法使用，网页上不提供：{exc}", err=True)
+    from .web.accounts import has_accounts, loopback
 
     work_dir = work_dir or Path(tempfile.gettempdir()) / "jxzp-web"
+    if not loopback(host) and not has_accounts(work_dir):
+        click.echo(f"不能在 {host} 上启动：{work_dir} 中还没有单位账号，网页没有登录，同一网络中的任何人都能看到所有单位"
+                   "上传的填报表和材料。只给本机使用请去掉 --host（默认 127.0.0.1）；供各单位使用，请先由单位名单建立账号："
+                   f"jxzp units import 单位名单.xlsx --work-dir {work_dir} -o 账号.xlsx，再用同一 --work-dir 启动", err=True)
+        sys.exit(2)
     try:
         app = create_app(work_dir, keep_days=keep_days, workers=workers, warm=True)
     except (OSError, sqlite3.Error) as exc:
@@ -784,6 +790,12 @@ def pack_remove(name: str) -> None:
         click.echo(f"无法删除模板包“{name}”（{os_reason(exc)}）", err=True)
         sys.exit(2)
     click.echo(f"已删除模板包“{name}”（{target}）")
+
+
+# -- units: the accounts of a bureau's web server (its own module)
+from .cli_units import units_group  # noqa: E402
+
+main.add_command(units_group)
 
 
 if __name__ == "__main__":

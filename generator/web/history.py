@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS uploads (
     generated   REAL,
     seconds     REAL,
     data        TEXT NOT NULL,
-    pack        TEXT
+    pack        TEXT,
+    owner       TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS uploads_by_unit ON uploads (unit_key, created);
 CREATE INDEX IF NOT EXISTS uploads_by_time ON uploads (created);
@@ -57,19 +58,22 @@ class History:
             columns = {row["name"] for row in self.connection.execute("PRAGMA table_info(uploads)")}
             if "pack" not in columns:       # a database written before packs could be chosen on the page
                 self.connection.execute("ALTER TABLE uploads ADD COLUMN pack TEXT")
+            if "owner" not in columns:      # written before accounts: every upload is the single preparer's
+                self.connection.execute("ALTER TABLE uploads ADD COLUMN owner TEXT NOT NULL DEFAULT ''")
         self.path.chmod(0o600)
 
     def save(self, record: dict, *, key: str, unit: str | None, year: int | None, counts: dict[str, int],
-             package: str | None, generated: float | None, pack: str | None = None) -> None:
-        """Insert or replace the row of one upload (`record` is the job as a dict; `pack` the pack it is made in)."""
+             package: str | None, generated: float | None, pack: str | None = None, owner: str = "") -> None:
+        """Insert or replace the row of one upload (`record` is the job as a dict; `pack` the pack it is made in;
+        `owner` the account that uploaded it)."""
         row = (record["id"], key, unit, year, record["created"], record["source_name"], counts.get("错误", 0),
                counts.get("警告", 0), counts.get("提示", 0), record["state"], package, generated,
-               record.get("seconds") or None, json.dumps(record, ensure_ascii=False), pack)
+               record.get("seconds") or None, json.dumps(record, ensure_ascii=False), pack, owner)
         with self.lock:
             self.connection.execute(
                 "INSERT OR REPLACE INTO uploads (id, unit_key, unit, year, created, source_name, errors, warnings, "
-                "hints, state, package, generated, seconds, data, pack) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+                "hints, state, package, generated, seconds, data, pack, owner) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
 
     def records(self) -> list[dict]:
         """Every job record, oldest first (read once at start)."""
@@ -90,31 +94,35 @@ class History:
         with self.lock:
             self.connection.executemany("DELETE FROM uploads WHERE id = ?", [(i,) for i in ids])
 
-    def units(self, limit: int = 50) -> list[dict]:
-        """Units with uploads kept, the most recently active first: name, year, last upload, its counts, packages."""
+    def units(self, limit: int = 50, owner: str | None = None) -> list[dict]:
+        """Units with uploads kept (of one account's uploads when `owner` is given), the most recently active first:
+        name, year, last upload, its counts, packages."""
         with self.lock:
             rows = self.connection.execute(
                 "SELECT unit_key, unit, year, MAX(created) AS last, COUNT(*) AS uploads, "
-                "SUM(package IS NOT NULL) AS packages FROM uploads WHERE unit_key != '' "
-                "GROUP BY unit_key ORDER BY last DESC LIMIT ?", (limit,)).fetchall()
+                "SUM(package IS NOT NULL) AS packages FROM uploads WHERE unit_key != '' AND (? IS NULL OR owner = ?) "
+                "GROUP BY unit_key ORDER BY last DESC LIMIT ?", (owner, owner, limit)).fetchall()
         return [dict(row) for row in rows]
 
-    def uploads_of(self, key: str) -> list[dict]:
-        """One unit's uploads, newest first, with their counts and package state."""
+    def uploads_of(self, key: str, owner: str | None = None) -> list[dict]:
+        """One unit's uploads (those of one account when `owner` is given), newest first, with their counts and
+        package state."""
         with self.lock:
             rows = self.connection.execute(
                 "SELECT id, unit, year, created, source_name, errors, warnings, hints, state, package, generated, pack "
-                "FROM uploads WHERE unit_key = ? ORDER BY created DESC", (key,)).fetchall()
+                "FROM uploads WHERE unit_key = ? AND (? IS NULL OR owner = ?) ORDER BY created DESC",
+                (key, owner, owner)).fetchall()
         return [dict(row) for row in rows]
 
-    def last_package(self, key: str, other_than: str, pack: str | None = None) -> str | None:
-        """The id of the unit's most recently generated package in `pack` (any pack when None), not counting upload
-        `other_than`."""
+    def last_package(self, key: str, other_than: str, pack: str | None = None, owner: str | None = None) -> str | None:
+        """The id of the unit's most recently generated package in `pack` (any pack when None) by account `owner`
+        (anyone's when None), not counting upload `other_than`."""
         with self.lock:
             row = self.connection.execute(
                 "SELECT id FROM uploads WHERE unit_key = ? AND id != ? AND package IS NOT NULL "
-                "AND (? IS NULL OR pack IS NULL OR pack = ?) ORDER BY generated DESC LIMIT 1",
-                (key, other_than, pack, pack)).fetchone()
+                "AND (? IS NULL OR pack IS NULL OR pack = ?) AND (? IS NULL OR owner = ?) "
+                "ORDER BY generated DESC LIMIT 1",
+                (key, other_than, pack, pack, owner, owner)).fetchone()
         return row["id"] if row else None
 
     def durations(self, limit: int = 20) -> list[float]:

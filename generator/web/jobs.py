@@ -57,6 +57,7 @@ class Job:
     changes: dict | None = None
     pdf: str = ""                       # "", "queued", "running", "done" or "failed": the PDF versions on request
     pack: str = ""                      # the bundled pack chosen on the page; "" = the one the workbook names
+    owner: str = ""                     # the account that uploaded it; "" on a server without accounts
 
     @property
     def input_name(self) -> str:
@@ -100,6 +101,7 @@ class JobStore:
         self.dispatcher = ThreadPoolExecutor(max_workers=max(1, self.workers), thread_name_prefix="jxzp-dispatch")
         self._pool: Executor | None = None
         self.last_cleanup = 0.0
+        self.after_cleanup: list = []       # called with the cutoff time after each cleanup (the audit log's)
         self._load()
         self.cleanup()
 
@@ -180,7 +182,7 @@ class JobStore:
         self.history.save(asdict(job), key=job.unit_key, unit=job.summary.get("unit"), year=job.summary.get("year"),
                           counts=job.summary.get("counts", {}), pack=job.summary.get("pack") or None,
                           package=f"jobs/{job.id}/{OUT_DIR}/{job.folder}" if done else None,
-                          generated=job.finished if done else None)
+                          generated=job.finished if done else None, owner=job.owner)
 
     def _load(self) -> None:
         known = {f.name for f in fields(Job)}
@@ -202,17 +204,39 @@ class JobStore:
 
     # -- what the page lists
 
-    def units(self) -> list[dict]:
-        return self.history.units()
+    def units(self, owner: str | None = None) -> list[dict]:
+        """The units with uploads kept: all of them (owner None), or those of one account's uploads."""
+        return self.history.units(owner=owner)
 
-    def uploads_of(self, key: str) -> list[dict]:
+    def uploads_of(self, key: str, owner: str | None = None) -> list[dict]:
+        """A unit's uploads, newest first: all of them (owner None), or those one account made."""
         with self.lock:
-            return [row for row in self.history.uploads_of(key) if row["id"] in self.jobs] if key else []
+            return [row for row in self.history.uploads_of(key, owner) if row["id"] in self.jobs] if key else []
+
+    def latest_by_owner(self) -> dict[str, Job]:
+        """Each account's most recent upload (the bureau's table)."""
+        with self.lock:
+            latest: dict[str, Job] = {}
+            for job in self.jobs.values():
+                if job.owner and (job.owner not in latest or job.created > latest[job.owner].created):
+                    latest[job.owner] = job
+            return latest
+
+    def latest_packages(self) -> dict[str, Job]:
+        """Each account's most recently generated package."""
+        with self.lock:
+            latest: dict[str, Job] = {}
+            for job in self.jobs.values():
+                if job.owner and job.state == DONE and (job.owner not in latest
+                                                        or job.finished > latest[job.owner].finished):
+                    latest[job.owner] = job
+            return latest
 
     def base_for(self, job: Job) -> Job | None:
         """The unit's most recently generated package (by unit name and year) in the same pack, the one a new package
         is compared with; a package in another pack is a new package, not a revision of that one."""
-        found = self.history.last_package(job.unit_key, job.id, job.summary.get("pack") or None) if job.unit_key else None
+        found = self.history.last_package(job.unit_key, job.id, job.summary.get("pack") or None, job.owner) \
+            if job.unit_key else None
         base = self.get(found) if found else None
         return base if base is not None and base.state == DONE else None
 
@@ -245,6 +269,8 @@ class JobStore:
                         path.unlink(missing_ok=True)
         if removed:
             logger.info("removed %d old jobs", len(removed))
+        for follow in self.after_cleanup:
+            follow(cutoff)
         return removed
 
     def maybe_cleanup(self) -> None:

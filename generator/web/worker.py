@@ -6,6 +6,7 @@ import os
 import shutil
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 
 from ..filters import percent, score
@@ -36,8 +37,22 @@ def prepare(warm: bool) -> None:
 
 
 def check(path: str, shown_name: str, pack: str = "") -> dict:
-    """The upload's evaluation under the chosen bundled pack ("" = the workbook's own) as the page shows it."""
-    return summarize(evaluate(Path(path), None, pack or None), shown_name)
+    """The upload's evaluation under the chosen bundled pack ("" = the workbook's own) as the page shows it, with the
+    unit's row of the bureau's 汇总表 (`overview`)."""
+    evaluation = evaluate(Path(path), None, pack or None)
+    out = summarize(evaluation, shown_name)
+    out["overview"] = overview_data(evaluation, shown_name)
+    return out
+
+
+def overview_data(evaluation: Evaluation, shown_name: str) -> dict:
+    """The unit's row of the 汇总表 as `jxzp generate 文件夹/` makes it, as plain data (Decimals as text)."""
+    from dataclasses import asdict
+
+    from ..batch import _row
+
+    row = asdict(_row(evaluation, shown_name, ""))
+    return {key: str(value) if isinstance(value, Decimal) else value for key, value in row.items()}
 
 
 def summarize(evaluation: Evaluation, shown_name: str) -> dict:

@@ -27,6 +27,9 @@ NAMES = ["../../etc/passwd", "..\\..\\boot.ini", "/abs/填报.yaml", "a\x00b.yam
 def site(tmp_path_factory):
     work = tmp_path_factory.mktemp("web-hostile")
     with TestClient(create_app(work)) as client:
+        # Every request carries the page's anti-forgery token, as the page's script sends it.
+        page = client.get("/").text
+        client.headers["X-CSRF-Token"] = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
         yield client, work
 
 

@@ -31,6 +31,26 @@ JSON = {"accept": "application/json"}
 MB = 1024 * 1024
 
 
+class PageClient(TestClient):
+    """A client that posts as the page's script does: with the anti-forgery token of the page it was given
+    (read from <meta name="csrf-token"> of the home page, as app.js reads it) unless the test sets the header."""
+
+    token: str | None = None
+
+    def page_token(self) -> str:
+        if self.token is None:
+            page = self.get("/", headers={"accept": "text/html"}).text
+            self.token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+        return self.token
+
+    def request(self, method, url, *args, headers=None, **kwargs):
+        if method.upper() == "POST":
+            headers = dict(headers or {})
+            if not any(k.lower() == "x-csrf-token" for k in headers):
+                headers["X-CSRF-Token"] = self.page_token()
+        return super().request(method, url, *args, headers=headers, **kwargs)
+
+
 @pytest.fixture(scope="module")
 def work(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("web")
@@ -38,7 +58,7 @@ def work(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def client(work):
-    with TestClient(create_app(work)) as client:
+    with PageClient(create_app(work)) as client:
         yield client
 
 
@@ -316,7 +336,12 @@ def test_an_upload_of_another_unit_is_not_compared(client, lizhou):
 def test_errors_stop_generation_unless_forced(client):
     job = uploaded(client, PUBLISHED)
     refused(client.post(f"/jobs/{job}/generate", headers=JSON), 409, "个错误", "有错误也生成")
-    assert generated(client, job, force=True)["forced"] is True
+    details = generated(client, job, force=True)
+    assert details["forced"] is True
+    # The download says what it is wherever it is saved: a package that did not pass the checks.
+    disposition = unquote(client.get(details["zip"]).headers["content-disposition"])
+    assert f"{details['folder']}（未通过校验）.zip" in disposition
+    assert f"{details['folder']}（未通过校验）.zip" in client.get(f"/jobs/{job}").text
 
 
 # -- refusals
@@ -389,7 +414,7 @@ def test_a_zip_bomb_is_refused_before_the_workbook_is_opened(client):
 
 def test_a_workbook_of_too_many_parts_or_too_much_unzipped_is_refused(tmp_path):
     small = Limits(unpacked_bytes=MB // 4, entries=50)
-    with TestClient(create_app(tmp_path, limits=small)) as client:
+    with PageClient(create_app(tmp_path, limits=small)) as client:
         many = _workbook_zip({"xl/workbook.xml": b"<workbook/>", **{f"xl/media/{i}.txt": b"x" for i in range(60)}})
         refused(upload(client, data=many, name="many.xlsx"), 422, "61 个部件")
         refused(upload(client, CORRECTED), 422, "解压后达")
@@ -487,7 +512,7 @@ def test_an_unexpected_error_is_a_message_not_a_traceback(tmp_path, monkeypatch)
 
     monkeypatch.setattr(worker, "evaluate", broken)
     # Without worker processes the check runs in this process, where the broken reader is in place.
-    with TestClient(create_app(tmp_path, workers=0), raise_server_exceptions=False) as client:
+    with PageClient(create_app(tmp_path, workers=0), raise_server_exceptions=False) as client:
         for headers in (JSON, {"accept": "text/html"}):
             answer = upload(client, CORRECTED, headers=headers)
             assert answer.status_code == 500
@@ -501,7 +526,7 @@ def test_an_unexpected_error_is_a_message_not_a_traceback(tmp_path, monkeypatch)
 
 def test_old_jobs_are_removed_and_then_not_found(tmp_path):
     app = create_app(tmp_path, keep_days=1)
-    with TestClient(app) as client:
+    with PageClient(app) as client:
         job = uploaded(client, CORRECTED)
         assert client.get(f"/jobs/{job}").status_code == 200
         app.state.store.cleanup(now=time.time() + 2 * 86400)
@@ -510,7 +535,7 @@ def test_old_jobs_are_removed_and_then_not_found(tmp_path):
 
 
 def test_old_jobs_are_removed_at_startup_and_recent_ones_kept(tmp_path):
-    with TestClient(create_app(tmp_path)) as client:
+    with PageClient(create_app(tmp_path)) as client:
         old, recent = uploaded(client, CORRECTED), uploaded(client, CORRECTED)
     long_ago = time.time() - 31 * 86400
     with sqlite3.connect(tmp_path / "jxzp.sqlite3") as db:
@@ -520,7 +545,7 @@ def test_old_jobs_are_removed_at_startup_and_recent_ones_kept(tmp_path):
     stray = tmp_path / "jobs" / "not-a-job"
     stray.mkdir()
     os.utime(stray, (long_ago,) * 2)
-    with TestClient(create_app(tmp_path)) as client:
+    with PageClient(create_app(tmp_path)) as client:
         assert client.get(f"/jobs/{old}").status_code == 404
         assert client.get(f"/jobs/{recent}").status_code == 200
     assert job_folders(tmp_path) == {recent}
@@ -528,7 +553,7 @@ def test_old_jobs_are_removed_at_startup_and_recent_ones_kept(tmp_path):
 
 def test_old_jobs_are_removed_while_the_page_is_used(tmp_path):
     app = create_app(tmp_path, keep_days=0.5 / 86400, cleanup_interval=0)
-    with TestClient(app) as client:
+    with PageClient(app) as client:
         job = uploaded(client, CORRECTED)
         time.sleep(0.8)
         client.get("/")
@@ -561,9 +586,9 @@ def test_the_home_page_lists_the_units_and_a_unit_page_its_uploads(client, lizho
 
 
 def test_work_is_kept_across_a_restart_and_the_next_upload_is_compared(tmp_path):
-    with TestClient(create_app(tmp_path, workers=1)) as client:
+    with PageClient(create_app(tmp_path, workers=1)) as client:
         first = generated(client, uploaded(client, CORRECTED, name="第一次.xlsx"))
-    with TestClient(create_app(tmp_path, workers=1)) as client:
+    with PageClient(create_app(tmp_path, workers=1)) as client:
         home = client.get("/").text
         assert first["summary"]["unit"] in home
         job = uploaded(client, CORRECTED, name="第二次.xlsx")
@@ -640,7 +665,7 @@ def test_the_estimate_counts_the_jobs_ahead_shared_by_the_workers(tmp_path):
 
 
 def test_pdf_versions_are_refused_with_a_reason_without_libreoffice(tmp_path):
-    with TestClient(create_app(tmp_path, workers=1, pdf=False)) as client:
+    with PageClient(create_app(tmp_path, workers=1, pdf=False)) as client:
         job = generated(client, uploaded(client, CORRECTED))
         assert "同时生成 PDF 版" not in client.get(f"/jobs/{job['job']}").text
         refused(client.post(f"/jobs/{job['job']}/pdf", headers=JSON), 409, "LibreOffice", "另存为 PDF")
@@ -649,7 +674,7 @@ def test_pdf_versions_are_refused_with_a_reason_without_libreoffice(tmp_path):
 def test_pdf_versions_are_offered_when_libreoffice_is_installed(tmp_path):
     from generator.render.pdf import soffice
 
-    with TestClient(create_app(tmp_path, workers=1)) as client:
+    with PageClient(create_app(tmp_path, workers=1)) as client:
         job = generated(client, uploaded(client, INPUTS / "shifeng-2023-corrected.xlsx"))
         page = client.get(f"/jobs/{job['job']}").text
         if soffice() is None:      # the page then says nothing about PDF: nothing to test further here
@@ -693,3 +718,89 @@ def test_the_marked_workbook_downloads_with_every_finding_at_its_cell(client, tm
     assert listed and not any("sum-mismatch" in text for text in listed)      # rule codes are not for preparers
     yaml_job = uploaded(client, PUBLISHED.with_suffix(".yaml"))
     assert client.get(f"/jobs/{yaml_job}/marked.xlsx").status_code == 404
+
+
+# -- forms from a real browser: the session's token, not the Origin header, tells our page from another site
+
+
+def test_a_post_without_the_pages_token_is_refused(client):
+    for headers in ({**JSON, "X-CSRF-Token": ""}, {**JSON, "X-CSRF-Token": "forged"}):
+        refused(upload(client, CORRECTED, headers=headers), 403, "拒绝", "刷新页面")
+
+
+def test_the_plain_form_posts_with_origin_null_and_its_hidden_token(client):
+    """Without script the browser posts the form itself; some browsers send `Origin: null` for it."""
+    page = client.get("/").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert token == client.page_token()
+    answer = client.post("/upload", files={"file": (CORRECTED.name, CORRECTED.read_bytes())},
+                         data={"csrf_token": token},
+                         headers={"accept": "text/html", "origin": "null", "X-CSRF-Token": ""})
+    assert answer.status_code == 200 and "生成全套材料" in answer.text
+    assert re.search(r"/jobs/[0-9a-f]{32}$", str(answer.url))
+
+
+def test_the_page_sends_a_referrer_of_our_own_origin_only_and_a_samesite_httponly_cookie(tmp_path):
+    with PageClient(create_app(tmp_path, workers=0)) as fresh:
+        answer = fresh.get("/")
+    assert answer.headers["referrer-policy"] in ("same-origin", "strict-origin")
+    cookie = answer.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Max-Age=" in cookie
+
+
+FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+
+
+def _firefox_form(token: str | None, **extra) -> dict:
+    """The headers Firefox ESR 128 sends when the page's own form is submitted (a navigation), under our
+    Referrer-Policy same-origin: Origin and the full Referer of our page, and the Sec-Fetch-* of a user's click."""
+    headers = {"user-agent": FIREFOX, "origin": "http://testserver", "referer": "http://testserver/",
+               "sec-fetch-site": "same-origin", "sec-fetch-mode": "navigate", "sec-fetch-dest": "document",
+               "sec-fetch-user": "?1", "accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+               "X-CSRF-Token": ""}
+    headers.update(extra)
+    return headers
+
+
+def test_firefoxs_form_post_is_accepted_with_the_pages_token(client):
+    token = client.page_token()
+    answer = client.post("/upload", files={"file": (CORRECTED.name, CORRECTED.read_bytes())},
+                         data={"csrf_token": token}, headers=_firefox_form(token))
+    assert answer.status_code == 200 and "生成全套材料" in answer.text
+    job = re.search(r"/jobs/([0-9a-f]{32})$", str(answer.url)).group(1)
+    referer = f"http://testserver/jobs/{job}"
+    started = client.post(f"/jobs/{job}/generate", data={"csrf_token": token},
+                          headers=_firefox_form(token, referer=referer))
+    assert started.status_code == 200 and str(started.url).endswith(f"/jobs/{job}")
+
+
+def test_firefoxs_script_request_is_accepted_with_the_token_header(client):
+    headers = {"user-agent": FIREFOX, "origin": "http://testserver", "referer": "http://testserver/",
+               "sec-fetch-site": "same-origin", "sec-fetch-mode": "cors", "sec-fetch-dest": "empty",
+               "accept": "application/json", "X-CSRF-Token": client.page_token()}
+    assert upload(client, CORRECTED, headers=headers).status_code == 201
+
+
+def test_origin_null_from_our_page_is_decided_by_the_token(client):
+    """Firefox and Chromium send `Origin: null` for a form under no-referrer, in a sandbox or after a redirect
+    across origins: our own page's form is then accepted by its token, a forged one refused without it."""
+    token = client.page_token()
+    files = {"file": (CORRECTED.name, CORRECTED.read_bytes())}
+    ours = client.post("/upload", files=files, data={"csrf_token": token},
+                       headers=_firefox_form(token, origin="null", referer=""))
+    assert ours.status_code == 200 and "/jobs/" in str(ours.url)
+    forged = client.post("/upload", files=files, headers={**_firefox_form(None, origin="null"), **JSON})
+    refused(forged, 403, "拒绝")
+
+
+@pytest.mark.parametrize("extra", [
+    {"origin": "http://evil.example", "sec-fetch-site": "cross-site", "referer": ""},
+    {"origin": "http://evil.example"},
+    {"sec-fetch-site": "cross-site", "origin": "null", "referer": ""},
+])
+def test_another_sites_form_is_refused_even_with_a_token(client, extra):
+    """A page on another site cannot read our token; even if it held one, its Origin or Sec-Fetch-Site gives it away."""
+    token = client.page_token()
+    answer = client.post("/upload", files={"file": (CORRECTED.name, CORRECTED.read_bytes())},
+                         data={"csrf_token": token}, headers={**_firefox_form(token, **extra), **JSON})
+    refused(answer, 403, "拒绝")

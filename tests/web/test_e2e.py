@@ -282,3 +282,18 @@ def test_mistakes_corrected_work_kept_and_the_next_upload_compared(server, brows
     assert any("250个" in line for line in report.locator(".diff-before").all_inner_texts())
     _screenshot(again, "web-changes.png", tmp_path)
     again.context.close()
+
+
+def test_without_javascript_the_plain_form_reaches_the_findings(server, browser, tmp_path):
+    """The upload form posted by the browser itself (no script): Chromium sends it with our Origin under the page's
+    referrer policy, and the hidden token lets it in."""
+    path, cell = _workbook_with_text_amount(tmp_path)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(server + "/")
+    page.set_input_files("input[type=file]", str(path))
+    page.get_by_role("button", name="上传并核对").click()
+    page.wait_for_url("**/jobs/*")
+    assert f"项目!{cell}" in page.locator(".findings").inner_text()
+    context.close()

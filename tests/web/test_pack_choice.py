@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-from starlette.testclient import TestClient
 
 from generator.generate import generate
 from generator.pack import PACKS_DIR, bundled_packs
 from generator.pipeline import evaluate
 from generator.web import create_app
-from test_api import CORRECTED, JSON, PUBLISHED, generated, job_folders, refused, upload, uploaded
+from test_api import CORRECTED, PageClient, JSON, PUBLISHED, generated, job_folders, refused, upload, uploaded
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +24,7 @@ def work(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def client(work):
-    with TestClient(create_app(work)) as client:
+    with PageClient(create_app(work)) as client:
         yield client
 
 

@@ -4,6 +4,12 @@
 (function () {
   function $(root, selector) { return root.querySelector(selector); }
 
+  // The page's anti-forgery token, sent with every request the script makes (forms carry it as a hidden field).
+  function headers() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return { "Accept": "application/json", "X-CSRF-Token": meta ? meta.getAttribute("content") : "" };
+  }
+
   function say(box, text, isError) {
     box.textContent = "";
     if (!text) return;
@@ -62,7 +68,7 @@
       data.append("file", file, file.name);
       var pack = form.querySelector("[data-pack]");
       if (pack && pack.value) data.append("pack", pack.value);
-      fetch(form.action, { method: "POST", body: data, headers: { "Accept": "application/json" } })
+      fetch(form.action, { method: "POST", body: data, headers: headers() })
         .then(function (response) {
           return response.json().catch(function () { return { error: "服务器没有正常答复（" + response.status + "），请重试" }; })
             .then(function (answer) { return { ok: response.ok, answer: answer }; });
@@ -144,7 +150,7 @@
       event.preventDefault();
       button.disabled = true;
       var data = new FormData(form);
-      fetch(form.action, { method: "POST", body: data, headers: { "Accept": "application/json" } })
+      fetch(form.action, { method: "POST", body: data, headers: headers() })
         .then(function (response) { return response.json().then(function (answer) { return { ok: response.ok, answer: answer }; }); })
         .then(function (result) {
           if (!result.ok) {
