@@ -347,9 +347,9 @@ def _pack_problem(pack: str | None) -> str | None:
     """Why a --pack folder cannot be a pack, said before the pack loader walks it (`--pack /` is a whole disk)."""
     if not pack:
         return None
-    from .pack import PACK_FILE, bundled_packs
+    from .pack import PACK_FILE, pack_names
 
-    if pack.strip() in bundled_packs():
+    if pack.strip() in pack_names():
         return None
     problem = path_problem(pack)
     if problem:

@@ -18,7 +18,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from .. import __version__
-from ..pack import bundled_packs
+from ..pack import pack_names as available_pack_names
 from .access import ANYONE, BUREAU, PASSWORD, FormSpec, guarded, viewer_of
 from .common import HERE, STATUS_WORDS, TOOL_NAME, Refusal, page, pack_choices, wants_json
 from .jobs import JobStore, stamp
@@ -154,7 +154,7 @@ async def _on_error(request: Request, exc: Exception) -> Response:
 
 def create_app(work_dir: Path, *, keep_days: float = 30.0, cleanup_interval: float = 300.0,
                limits: Limits = Limits(), workers: int | None = None, warm: bool = False,
-               pdf: bool | None = None, pack_names: Callable[[], list[str]] = bundled_packs) -> Starlette:
+               pdf: bool | None = None, pack_names: Callable[[], list[str]] = available_pack_names) -> Starlette:
     """The page as an ASGI app. Uploads and packages live under work_dir/jobs and are listed in work_dir's history
     database, each removed after keep_days; checks and packages run in `workers` processes (default: one per core;
     0 runs them in the server's threads). `warm` starts and warms the workers at startup; `pdf` offers PDF versions
