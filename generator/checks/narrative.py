@@ -13,7 +13,7 @@ from decimal import Decimal
 from ..catalog import ROWS_BY_KEY
 from ..compute import HUNDRED, ratio_percent
 from ..filters import change_words, percent
-from ..model import AMOUNT_COLUMNS, DEPARTMENT, FUND_STAGES
+from ..model import AMOUNT_COLUMNS, DEPARTMENT, FUND_STAGES, Direction
 from ..problems import Severity
 from . import prose
 from .engine import Context, Hit, column_label, rule, same_as_typed, shown_computed
@@ -283,7 +283,7 @@ def _stage_label(stage: str) -> str:
 def narrative_rate(ctx: Context):
     for reading in prose.readings(ctx):
         for said in reading.said:
-            if said.kind != "rate":
+            if said.kind != "rate" or said.target:
                 continue
             found = prose.execution_rate(ctx, reading, said.label)
             if found is None:
@@ -296,6 +296,70 @@ def narrative_rate(ctx: Context):
             yield Hit(reading.field.path, {"field": reading.field.name, "fragment": said.fragment, "owner": owner,
                                            "figure": percent(values[-1] if len(values) > 1 else values[0]),
                                            "basis": basis})
+
+
+@rule("narrative-target-rate", Severity.WARNING,
+      "文字中实物指标的完成率（“完成数字化加工18.5万页，完成率92.5%”）与名称相符的绩效指标的 实际完成值÷年度指标值 不符"
+      "（没有相符的指标时不核对，也不与预算执行率比较）",
+      "{field}中写“{fragment}”，而绩效指标“{name}”实际完成值“{actual}”÷ 年度指标值“{target}”= {figure}："
+      "请把文字改为{figure}，或核对该指标的年度指标值和实际完成值")
+def narrative_target_rate(ctx: Context):
+    for reading in prose.readings(ctx):
+        for said in reading.said:
+            if said.kind != "rate" or not said.target:
+                continue
+            found = _target_indicator(ctx, reading, said)
+            if found is None:
+                continue
+            s, rate = found
+            if same_as_typed(said.number, rate):
+                continue
+            yield Hit(reading.field.path, {"field": reading.field.name, "fragment": said.sentence.strip(),
+                                           "name": s.indicator.name, "actual": s.indicator.actual or "",
+                                           "target": s.indicator.target or "", "figure": percent(rate)},
+                      involves=(f"{_indicators_path(reading)}.{s.index}.actual",))
+
+
+MIN_SHARED = 4
+"""Characters an indicator's name must share, in a row, with the sentence of a 完成率 to be what it speaks of."""
+
+
+def _indicators_path(reading) -> str:
+    return "indicators" if reading.field.is_unit else f"projects.{reading.field.project}.indicators"
+
+
+def _target_indicator(ctx: Context, reading, said):
+    """The one quantitative indicator (of the project, or the department's) whose name the sentence of a 完成率
+    names, with its completion in %; None when none or more than one matches (then the rate is left alone)."""
+    card = ctx.results.department if reading.field.is_unit else ctx.results.projects[reading.field.project].card
+    sentence = said.sentence[:len(said.sentence) - len(said.fragment)]
+    matches = []
+    for s in card.indicators:
+        if s.target_value is None or s.actual_value is None or s.target_value <= 0 or s.direction is Direction.AT_MOST:
+            continue
+        shared = _longest_shared(s.indicator.name, sentence)
+        if shared >= min(MIN_SHARED, len(s.indicator.name)) and shared >= 2:
+            matches.append((shared, s))
+    if not matches:
+        return None
+    best = max(m[0] for m in matches)
+    chosen = [s for shared, s in matches if shared == best]
+    if len(chosen) != 1:
+        return None
+    s = chosen[0]
+    return s, s.actual_value / s.target_value * HUNDRED
+
+
+def _longest_shared(a: str, b: str) -> int:
+    """The length of the longest run of characters both texts hold."""
+    best = 0
+    for i in range(len(a)):
+        for j in range(i + best + 1, len(a) + 1):
+            if a[i:j] in b:
+                best = j - i
+            else:
+                break
+    return best
 
 
 @rule("narrative-score", Severity.WARNING, "文字中的自评得分（“自评得分92分”“评价得分为98分”）与得分不符",

@@ -35,6 +35,8 @@ from .texts import TextField, text_fields
 
 SYNONYMS = Path(__file__).with_name("synonyms.yaml")
 TABLES = {"收支情况": "finance", "三公经费": "three_public"}
+RATE_KEY = "预算执行率"
+"""The synonym table's list of the names a budget execution rate goes by (Label.table "rate")."""
 TABLE_NAMES = {v: k for k, v in TABLES.items()}
 PROJECT_KEYS = {"全年预算数": "budget", "全年执行数": "actual"}
 
@@ -62,7 +64,10 @@ LEAD_IN = re.compile(r"(?:20\d\d年度?|其中[:：]?)$")
 COMPARISON = re.compile(r"(?:比|较|与)(?P<year>20\d\d年|上年|去年|上一年|上年度)|同比")
 CHANGE_VERB = re.compile(r"(?P<verb>增加|减少|增长|下降|上升|降低|增|减|持平)(?:了)?(?:幅度)?(?:为|达到|达|约)?\s*$")
 SHARE = re.compile(r"占(?:比)?(?P<den>[^，,。；%％\d]{0,16}?)(?:的)?(?:比例|比重)?(?:为|达到|达|是|约)?\s*$")
-RATE = re.compile(r"(?:执行率|完成率|支出进度|执行进度)(?:为|达到|达|是)?\s*$|完成(?:全年|年度)?预算(?:数)?(?:的)?\s*$")
+RATE = re.compile(r"(?P<word>执行率|完成率|到位率|支出进度|执行进度|完成(?:全年|年度)?预算(?:数)?)(?:的)?(?:为|达到|达|是)?\s*$")
+"""A rate word right before a percentage; what the rate means is the label before it (RATE_LABELS)."""
+TARGET_RATE = "完成率"
+"""A 完成率 whose label does not name the budget is the completion of a physical target (页数、公里), not the budget's."""
 CONTINUATION = re.compile(r"^\s*(?:比|较|与上年|与去年|同比|增加|减少|增长|下降|上升|降低|持平|占|执行率|预算执行率|完成预算"
                           r"|增幅|降幅|减幅)")
 OPENER = re.compile(r"^\s*[，,。]?\s*(?:其中|包括|含)[:：，,]?|^\s*[（(]\s*(?:其中|含|包括)[:：]?")
@@ -99,6 +104,8 @@ def _labels_of(data: Mapping, change_only: bool = False) -> list[Label]:
         out += [Label(str(word), "project", PROJECT_KEYS[key], change_only) for word in words or []]
     if not change_only and data.get("只用于增减"):
         out += _labels_of(data["只用于增减"], change_only=True)
+    if not change_only:
+        out += [Label(str(word), "rate", "budget") for word in data.get(RATE_KEY) or []]
     return out
 
 
@@ -120,21 +127,26 @@ def load_synonyms(extra: Iterable[Mapping] = ()) -> tuple[Label, ...]:
         labels = _row_names() + _labels_of(yaml.safe_load(f))
     for data in extra:
         labels += _labels_of(data)
-    targets: dict[tuple[str, bool], set[tuple[str, str]]] = {}
+    targets: dict[tuple[str, str], set[tuple[str, str]]] = {}
     for lb in labels:
-        targets.setdefault((lb.words, lb.table == "project"), set()).add((lb.table, lb.key))
-    unique: dict[tuple[str, bool, bool], Label] = {}
+        targets.setdefault((lb.words, _kind(lb)), set()).add((lb.table, lb.key))
+    unique: dict[tuple[str, str, bool], Label] = {}
     for lb in labels:
-        if len(targets[(lb.words, lb.table == "project")]) == 1:
-            unique.setdefault((lb.words, lb.table == "project", lb.change_only), lb)
+        if len(targets[(lb.words, _kind(lb))]) == 1:
+            unique.setdefault((lb.words, _kind(lb), lb.change_only), lb)
     return tuple(unique.values())
+
+
+def _kind(label: Label) -> str:
+    """Labels of one kind compete for the same words: statement rows (unit texts), project money, rate names."""
+    return label.table if label.table in ("project", "rate") else "statement"
 
 
 @lru_cache(maxsize=8)
 def _scanner(labels: tuple[Label, ...], project: bool) -> tuple[re.Pattern, dict[str, Label]]:
     # a word that is both a full label and a change-only one is a full label
     ordered = sorted(labels, key=lambda lb: not lb.change_only)
-    chosen = {lb.words: lb for lb in ordered if (lb.table == "project") == project}
+    chosen = {lb.words: lb for lb in ordered if lb.table != "rate" and (lb.table == "project") == project}
     words = sorted(chosen, key=len, reverse=True)      # the longest label wins: 本年支出合计 before 支出
     return re.compile("|".join(re.escape(w) for w in words)), chosen
 
@@ -157,6 +169,19 @@ def _scanner_of(labels: tuple[Label, ...], project: bool) -> tuple[re.Pattern, d
 DEFAULT_LABELS = load_synonyms()
 
 
+_RATE_WORDS: dict[int, tuple[tuple[Label, ...], tuple[str, ...]]] = {}
+
+
+def _rate_words(labels: tuple[Label, ...]) -> tuple[str, ...]:
+    """The names of the budget execution rate among these labels, worked out once per labels object."""
+    known = _RATE_WORDS.get(id(labels))
+    if known is None or known[0] is not labels:
+        if len(_RATE_WORDS) > 16:
+            _RATE_WORDS.clear()
+        known = _RATE_WORDS[id(labels)] = (labels, tuple(lb.words for lb in labels if lb.table == "rate"))
+    return known[1]
+
+
 # ---------------------------------------------------------------- what a text says
 
 @dataclass(frozen=True)
@@ -176,6 +201,8 @@ class Said:
     columns: tuple[str, ...] = AMOUNT_COLUMNS
     signed: Decimal | None = None          # a change with its direction
     denominator: str = ""                  # a share: the words naming the total, if written
+    target: bool = False                   # a rate: the completion of a physical target (完成率), not the budget's
+    sentence: str = ""                     # a rate: its sentence up to the figure, to find the indicator it is about
 
 
 @dataclass(frozen=True)
@@ -230,6 +257,7 @@ def read_text(ctx: Context, field_: TextField, labels: tuple[Label, ...] = DEFAU
     """Read one text: every figure tied to what it speaks about, and every breakdown."""
     text = field_.text
     pattern, by_words = _scanner_of(labels, not field_.is_unit)
+    rate_words = _rate_words(labels)
     year = ctx.report.unit.year
     reading = Reading(field_)
     found = [(m.start(), m.end(), by_words[m.group(0)]) for m in pattern.finditer(text) if _at_boundary(text, m.start())]
@@ -238,13 +266,14 @@ def read_text(ctx: Context, field_: TextField, labels: tuple[Label, ...] = DEFAU
     for i, ch in enumerate(text + "\n"):
         if ch not in SENTENCE_END:
             continue
-        _read_sentence(reading, text, sentence_start, i, found, figures, year, field_.is_unit)
+        _read_sentence(reading, text, sentence_start, i, found, figures, year, field_.is_unit, rate_words)
         sentence_start = i + 1
     reading.breakdowns = list(_breakdowns(text, figures, found))
     return reading
 
 
-def _read_sentence(reading: Reading, text: str, lo: int, hi: int, found, figures, year: int, is_unit: bool) -> None:
+def _read_sentence(reading: Reading, text: str, lo: int, hi: int, found, figures, year: int, is_unit: bool,
+                   rate_words: tuple[str, ...]) -> None:
     sentence = text[lo:hi]
     labels = [(s, e, lb) for s, e, lb in found if lo <= s < hi]
     if is_unit and "项目" in sentence:
@@ -275,23 +304,32 @@ def _read_sentence(reading: Reading, text: str, lo: int, hi: int, found, figures
                 comparison = COMPARISON.search(between)
                 when = comparison.group("year")
                 compared = not (when and when[:-1].isdigit() and int(when[:-1]) != year - 1)
-            said = _classify(text, subject, m, between, compared, year, last_end)
+            said = _classify(text, subject, m, between, compared, year, last_end, (lo, rate_words))
             if said is not None:
                 reading.said.append(said)
             last_end = m.end()
         clause_start = pos + 1
 
 
-def _classify(text: str, subject, m: re.Match, between: str, compared: bool, year: int, last_end: int) -> Said | None:
-    """What one figure claims, given the subject it follows and the words just before it; None when unsure."""
+def _classify(text: str, subject, m: re.Match, between: str, compared: bool, year: int, last_end: int,
+              rates: tuple[int, tuple[str, ...]] = (0, ())) -> Said | None:
+    """What one figure claims, given the subject it follows and the words just before it; None when unsure.
+    `rates`: where the sentence starts, and the names of the budget execution rate (synonyms.yaml 预算执行率)."""
     unit = m.group("unit")
     percent = unit in ("%", "％")
     number = _number(m.group("num"))
     rate = RATE.search(between) if percent else None
     if rate and not (subject and COMPARISON.search(between)):
+        # A rate is the budget's only when its name says so (预算执行率, 支出进度, 资金到位率 …); a bare 完成率 is a
+        # physical target's, and any other rate (人员到位率) is none of ours.
+        lo, rate_words = rates
+        named = text[:last_end + rate.end("word")]
+        target = not named.endswith(rate_words)
+        if target and rate.group("word") != TARGET_RATE:
+            return None
         # an execution rate needs no subject: the project's own, or the label's (the department's when none)
         return Said("rate", number, m.start(), m.end(), text[last_end + rate.start():m.end()].strip("，, "),
-                    subject[2] if subject else None)
+                    subject[2] if subject and not target else None, target=target, sentence=text[lo:m.end()])
     if subject is None:
         return None
     s, e, label = subject
