@@ -46,8 +46,19 @@ def cn_date(value: date | None) -> str:
     return "" if value is None else f"{value.year}年{value.month}月{value.day}日"
 
 
+def sign(value: Decimal | None) -> int | None:
+    """1 for an increase, -1 for a decrease, 0 when it prints as 0 (rounded as `amount` rounds); None → None.
+    With Jinja's `abs` it gives a change's direction and size; the words (增加/减少, 增长/下降, 持平) are the pack's
+    (全国/句子.j2, macro 增减)."""
+    if value is None:
+        return None
+    rounded = round_amount(value)
+    return 0 if rounded == 0 else (1 if rounded > 0 else -1)
+
+
 def change_words(delta: Decimal | None, rate: Decimal | None = None, unit: str = "万元") -> str:
-    """+72.08, 5.66 → "增加72.08万元，增长5.66%"; 0 → "持平"; negative → "减少…，下降…"."""
+    """+72.08, 5.66 → "增加72.08万元，增长5.66%"; 0 → "持平"; negative → "减少…，下降…". Kept for packs written
+    before the 句子.j2 macro 增减 (which new templates use) and for the checks' messages."""
     if delta is None:
         return ""
     if round_amount(delta) == 0:
@@ -91,6 +102,7 @@ FILTERS = {
     "score": score,
     "cn_date": cn_date,
     "change_words": change_words,
+    "sign": sign,
     "cn_number": cn_number,
     "ordinal": ordinal,
 }

@@ -102,6 +102,8 @@ CASES = [
      "单位信息“预算编制执行及管理情况”中写“支出较上年增加57万元”，而收支情况“本年支出合计”决算数1185万元 − 上年决算数1110万元 = 75万元：请把文字改为增加75万元，或核对上年决算数（narrative-change.yaml:82）"),
     ("narrative-growth", WARNING, "narrative-growth.yaml:27",
      "单位信息“预算编制执行及管理情况”中写“支出较上年增加75万元，增长7.76%”，而收支情况“本年支出合计”（决算数1185万元 − 上年决算数1110万元）÷ 上年决算数1110万元 = 6.76%：请把文字改为增长6.76%，或核对上年决算数（narrative-growth.yaml:82）"),
+    ("narrative-change-stated", WARNING, "narrative-change-stated.yaml:27",
+     "单位信息“预算编制执行及管理情况”中写“年末结转和结余60万元，比上年增加6万元”，而收支情况“年末结转和结余”填报的增减额为5万元：请把文字改为增加5万元，或核对填报的增减额"),
     ("narrative-share", WARNING, "narrative-share.yaml:27",
      "单位信息“预算编制执行及管理情况”中写“其中：基本支出689.5万元，占58.91%”，而收支情况“基本支出”的决算数689.5万元 ÷ “本年支出合计”1185万元 = 58.19%：请把文字改为58.19%，或核对这两个金额"),
     ("narrative-breakdown", WARNING, "narrative-breakdown.yaml:167",

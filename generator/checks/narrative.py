@@ -16,7 +16,8 @@ from ..filters import change_words, percent
 from ..model import AMOUNT_COLUMNS, DEPARTMENT, FUND_STAGES, Direction
 from ..problems import Severity
 from . import prose
-from .engine import Context, Hit, column_label, rule, same_as_typed, shown_computed
+from .engine import Context, Hit, column_label, rule, same_as_typed, shown, shown_computed
+from .stated import growth_from_change, within_typed
 from .projects import fund_path
 from .sums import FUND_STAGE_LABELS
 from .texts import TextField, text_fields
@@ -416,11 +417,63 @@ def narrative_growth(ctx: Context):
         rate = change.rate
         if rate is None or same_as_typed(said.signed, rate):
             continue
-        trend = "增长" if rate > 0 else ("下降" if rate < 0 else "持平")
-        words = f"{trend}{percent(abs(rate))}" if rate != 0 else "持平"
+        words = _growth_words(rate)
         yield Hit(reading.field.path, {"field": reading.field.name, "fragment": said.fragment, "name": change.name,
                                        "actual": shown_computed(change.actual), "last": shown_computed(change.last),
                                        "rate": percent(rate), "words": words, "where": ctx.place(change.path)})
+
+
+@rule("narrative-change-stated", Severity.WARNING,
+      "上年决算数未填时，文字中的同比增减额、增长率与填报的增减额、增长率不符，或增长率与增减额和决算数推算的"
+      "（增减额÷(决算数−增减额)）不符",
+      "{field}中写“{fragment}”，而{basis}：请把文字改为{words}，或核对{what}")
+def narrative_change_stated(ctx: Context):
+    for reading in prose.readings(ctx):
+        for said in reading.said:
+            if said.kind not in ("change", "growth") or said.label is None or said.label.table == "project":
+                continue
+            table, key = said.label.table, said.label.key
+            actual = ctx.presented(table, key, "actual")
+            if actual is None or ctx.presented(table, key, "last_year") is not None:
+                continue        # with last year's figure the text is checked against the computed change
+            typed = getattr(ctx.report, table).get(key)
+            stated_change = typed.stated_change if typed is not None else None
+            stated_growth = typed.stated_growth if typed is not None else None
+            name = f"{prose.TABLE_NAMES[table]}“{key}”"
+            fields = {"field": reading.field.name, "fragment": said.fragment}
+            if said.kind == "change":
+                if stated_change is None or same_as_typed(said.signed, stated_change):
+                    continue
+                yield Hit(reading.field.path, {**fields, "basis": f"{name}填报的增减额为{shown(stated_change)}万元",
+                                               "words": change_words(stated_change), "what": "填报的增减额"},
+                          involves=(f"{table}.{key}.stated_change",))
+                continue
+            if stated_growth is not None:
+                if same_as_typed(said.signed, stated_growth):
+                    continue
+                yield Hit(reading.field.path, {**fields, "basis": f"{name}填报的增长率为{shown(stated_growth)}%",
+                                               "words": _growth_words(stated_growth), "what": "填报的增长率"},
+                          involves=(f"{table}.{key}.stated_growth",))
+                continue
+            change = stated_change if stated_change is not None else _text_change(reading, said)
+            implied = growth_from_change(change, actual) if change is not None else None
+            if implied is None or within_typed(said.signed, implied[1], implied[2]):
+                continue
+            yield Hit(reading.field.path, {
+                **fields, "words": _growth_words(implied[0]), "what": "增减额和决算数",
+                "basis": f"按增减额{shown(change)}万元和{name}决算数{shown_computed(actual)}万元推算，上年决算数为"
+                         f"{shown_computed(actual - change)}万元，增长率为{percent(implied[0])}"})
+
+
+def _text_change(reading, said) -> Decimal | None:
+    """The change of the same figure written before this growth rate in the same text (“减少120.50万元，下降8.42%”)."""
+    before = [s for s in reading.said if s.kind == "change" and s.label == said.label and s.end <= said.start]
+    return before[-1].signed if before else None
+
+
+def _growth_words(rate: Decimal) -> str:
+    trend = "增长" if rate > 0 else ("下降" if rate < 0 else "持平")
+    return f"{trend}{percent(abs(rate))}" if rate != 0 else "持平"
 
 
 @rule("narrative-share", Severity.WARNING,
