@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .checks import run_checks
+from .checks.texts import apply_pack_texts
 from .compute import Results, compute
 from .problems import InputError, Problem, Severity, sort_problems
 from .model import Report
@@ -112,6 +113,7 @@ def _evaluate(path: Path, profile: str | Path | None, pack: str | Path | None) -
             incomplete = True
         chosen_pack = choose_pack(report, pack)
         chosen = choose_profile(report, chosen_pack, profile)
+        read_problems = [*read_problems, *apply_pack_texts(report, chosen_pack)]
     except PackError as exc:
         return Evaluation(path, None, [Problem(Severity.ERROR, "", str(exc), "pack")], unreadable=True)
     except InputError as exc:
