@@ -83,6 +83,19 @@ class TextFieldSpec(_Spec):
         return self.label.strip() or name
 
 
+# ---------------------------------------------------------------- a pack's number formats (数字格式)
+
+class NumberFormatSpec(_Spec):
+    """How one kind of figure prints: 小数位 (0–6) and whether trailing zeros are 保留 (8.00) or 去掉 (8)."""
+
+    decimals: int = Field(2, alias="小数位", ge=0, le=6)
+    zeros: str = Field("保留", alias="末尾的零", pattern="^(保留|去掉)$")
+
+
+SYNONYMS_FILE = "同义词.yaml"
+"""A pack's own wording for the text checks, in the format of checks/synonyms.yaml, added to the bundled table."""
+
+
 class PackSpec(_Spec):
     """pack.yaml: what a pack is, what it produces and the words it uses outside the templates."""
 
@@ -97,6 +110,17 @@ class PackSpec(_Spec):
     texts: dict[str, str] = Field(default_factory=dict, alias="文字")
     text_fields: dict[str, TextFieldSpec | None] = Field(default_factory=dict, alias="文字栏目",
                                                          description="本包的文字栏目：名称 → 标签、说明、必填")
+    number_formats: dict[str, NumberFormatSpec] = Field(default_factory=dict, alias="数字格式",
+                                                        description="金额、正文金额、百分比、得分、分值 → 小数位、末尾的零")
+
+    @field_validator("number_formats")
+    @classmethod
+    def _known_kinds(cls, value: dict) -> dict:
+        from .filters import FORMAT_KINDS
+        unknown = [k for k in value if k not in FORMAT_KINDS]
+        if unknown:
+            raise ValueError(f"“{'、'.join(unknown)}”不认识，只能是 {'、'.join(FORMAT_KINDS)}")
+        return value
 
 
 @dataclass(frozen=True)
@@ -115,6 +139,8 @@ class Pack:
     texts: dict[str, str]
     text_fields: dict[str, TextFieldSpec] = field(default_factory=dict)
     """The pack's own text fields by name (文字栏目), in pack.yaml order, the base pack's first."""
+    formats: dict[str, object] = field(default_factory=dict)
+    """The number filters' formats (filter name → filters.NumberFormat) the pack's 数字格式 sets."""
 
     @property
     def root(self) -> Path:
@@ -213,9 +239,11 @@ def _load(folder_text: str, name: str) -> Pack:
     charts: dict[str, ChartText] = {}
     texts: dict[str, str] = {}
     text_fields: dict[str, TextFieldSpec | None] = {}
+    formats: dict[str, NumberFormatSpec] = {}
     folder_pattern = attachments = charts_folder = None
     for _, spec in reversed(chain):          # the most specific pack's word wins
         text_fields.update(spec.text_fields)    # None (an empty entry) drops a field of the base pack
+        formats.update(spec.number_formats)
         documents.update(spec.documents)
         charts.update(spec.charts)
         texts.update(spec.texts)
@@ -234,7 +262,13 @@ def _load(folder_text: str, name: str) -> Pack:
         attachments=tuple(attachments or ()), charts_folder=charts_folder or "图表",
         charts=charts, texts=texts,
         text_fields=_text_fields(name, {k: v for k, v in text_fields.items() if v is not None}),
+        formats=_formats(formats),
     )
+
+
+def _formats(specs: dict[str, NumberFormatSpec]) -> dict[str, object]:
+    from .filters import FORMAT_KINDS, NumberFormat
+    return {FORMAT_KINDS[kind]: NumberFormat(spec.decimals, spec.zeros == "去掉") for kind, spec in specs.items()}
 
 
 def _text_fields(pack: str, declared: dict[str, TextFieldSpec]) -> dict[str, TextFieldSpec]:

@@ -485,7 +485,7 @@ def narrative_share(ctx: Context):
         for said in reading.said:
             if said.kind != "share" or said.label is None:
                 continue
-            totals = prose.share_totals(said.label, said.denominator, prose.DEFAULT_LABELS)
+            totals = prose.share_totals(said.label, said.denominator, prose.labels_of(ctx))
             column = _share_column(reading, said)
             part = ctx.presented(said.label.table, said.label.key, column)
             ratios = [(key, value, ratio_percent(part, value)) for table, key in totals

@@ -168,6 +168,70 @@ def _scanner_of(labels: tuple[Label, ...], project: bool) -> tuple[re.Pattern, d
 
 DEFAULT_LABELS = load_synonyms()
 
+MAX_SYNONYMS_BYTES = 256 * 1024
+"""A pack's 同义词.yaml is a word list: anything larger is a mistake or an attack, refused before parsing."""
+
+
+def pack_synonyms(pack) -> tuple[Label, ...]:
+    """The labels of the bundled table and of each 同义词.yaml of the pack's chain (its base's first); PackError
+    (Chinese, naming the file) when one cannot be used."""
+    from ..pack import SYNONYMS_FILE
+    files = tuple((str(folder / SYNONYMS_FILE), (folder / SYNONYMS_FILE).stat().st_mtime_ns)
+                  for folder in reversed(pack.dirs) if (folder / SYNONYMS_FILE).is_file())
+    return _pack_labels(pack.name, files) if files else DEFAULT_LABELS
+
+
+@lru_cache(maxsize=16)
+def _pack_labels(name: str, files: tuple[tuple[str, int], ...]) -> tuple[Label, ...]:
+    from ..pack import PackError, SYNONYMS_FILE
+    extra = []
+    for path, _ in files:
+        where = f"模板包“{name}”的 {SYNONYMS_FILE}"
+        if Path(path).stat().st_size > MAX_SYNONYMS_BYTES:
+            raise PackError(f"{where}过大（超过 {MAX_SYNONYMS_BYTES // 1024} KB）：同义词表只列说法，请检查文件")
+        try:
+            with open(path, encoding="utf-8-sig") as f:
+                data = yaml.safe_load(f)
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = f"第{mark.line + 1}行" if mark is not None else ""
+            raise PackError(f"{where}{line}无法读取：请检查 YAML 格式和 UTF-8 编码") from None
+        problem = _shape_problem(data)
+        if problem:
+            raise PackError(f"{where}有误：{problem}。请对照 jxzp 自带的同义词表的格式修改") from None
+        extra.append(data)
+    try:
+        return load_synonyms(extra)
+    except ValueError as exc:
+        raise PackError(f"模板包“{name}”的 {SYNONYMS_FILE} 有误：{exc}") from None
+
+
+def _shape_problem(data) -> str:
+    """What is wrong with a synonym table's shape (sections of rows of word lists), or "" when nothing is."""
+    if data is None:
+        return ""
+    if not isinstance(data, dict):
+        return "最外层应为“收支情况:”“三公经费:”“项目:”“预算执行率:”等栏目"
+    known = (*TABLES, "项目", "只用于增减", RATE_KEY)
+    for section, rows in data.items():
+        if section not in known:
+            return f"栏目“{section}”不认识，只能是 {'、'.join(known)}"
+        if section == RATE_KEY:
+            rows = {RATE_KEY: rows}
+        elif section == "只用于增减":
+            if not isinstance(rows, dict):
+                return "“只用于增减”下应为“收支情况:”等栏目"
+            inner = _shape_problem({k: v for k, v in rows.items() if k != RATE_KEY} or None)
+            if inner:
+                return inner
+            continue
+        if not isinstance(rows, dict):
+            return f"“{section}”下应为“行名: [说法, 说法]”"
+        for row, words in rows.items():
+            if not isinstance(words, list) or not all(isinstance(w, str) and 0 < len(w) <= 40 for w in words):
+                return f"“{section}”下“{row}”应为一列说法（每个不超过40字），如 [总支出, 支出总额]"
+    return ""
+
 
 _RATE_WORDS: dict[int, tuple[tuple[Label, ...], tuple[str, ...]]] = {}
 
@@ -429,11 +493,16 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "……"
 
 
+def labels_of(ctx: Context) -> tuple[Label, ...]:
+    """The labels of this check run: the pack's (pack_synonyms, set by run_checks) or the bundled ones."""
+    return ctx.__dict__.get("synonyms") or DEFAULT_LABELS
+
+
 def readings(ctx: Context) -> list[Reading]:
     """Every text read once per check run, though several rules use it."""
     cache = ctx.__dict__.get("_prose")
     if cache is None:
-        labels = ctx.__dict__.get("synonyms", DEFAULT_LABELS)
+        labels = labels_of(ctx)
         cache = ctx.__dict__["_prose"] = [read_text(ctx, f, labels) for f in text_fields(ctx)]
     return cache
 
@@ -576,5 +645,5 @@ def execution_rate(ctx: Context, reading: Reading, label: Label | None) -> tuple
                     f"全年预算数{shown_computed(budget)}万元")
 
 
-__all__ = ["Label", "Said", "Breakdown", "Reading", "Figure", "Change", "load_synonyms", "read_text", "readings",
+__all__ = ["pack_synonyms", "labels_of", "Label", "Said", "Breakdown", "Reading", "Figure", "Change", "load_synonyms", "read_text", "readings",
            "figure_of", "change_of", "share_totals", "execution_rate", "statement_figure", "project_figure"]
