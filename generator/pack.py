@@ -79,6 +79,16 @@ class TextFieldSpec(_Spec):
     def _yes_no(cls, value: object) -> object:
         return {"是": True, "否": False}.get(value, value) if isinstance(value, str) else value
 
+    @field_validator("label", "help")
+    @classmethod
+    def _plain(cls, value: str, info) -> str:
+        """Written into a workbook cell and its comment: printable text of a sane length only."""
+        limit = 40 if info.field_name == "label" else 500
+        if len(value) > limit or any(ord(c) < 32 and c not in "\n" or 0xD800 <= ord(c) <= 0xDFFF or c in "\ufffe\uffff"
+                                     for c in value):
+            raise ValueError(f"应为不超过{limit}字的文字，不能有控制字符")
+        return value
+
     def shown(self, name: str) -> str:
         return self.label.strip() or name
 
@@ -277,6 +287,9 @@ def _text_fields(pack: str, declared: dict[str, TextFieldSpec]) -> dict[str, Tex
     builtin = {info.alias for info in Unit.model_fields.values()} | {"人员情况", "楼堂馆所"}
     seen: dict[str, str] = {}
     for name, spec in declared.items():
+        if len(name) > 40 or any(ord(c) < 32 or c == "." for c in name):
+            raise PackError(f"模板包“{pack}”的 {PACK_FILE} 中“文字栏目”的名称“{name[:40]}”不能用：名称应为不超过40字的文字，"
+                            "不能有句点或控制字符")
         for word in dict.fromkeys((name.strip(), spec.shown(name))):
             if not word:
                 raise PackError(f"模板包“{pack}”的 {PACK_FILE} 中“文字栏目”有一项没有名称：请填写栏目名称")

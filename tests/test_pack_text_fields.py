@@ -135,3 +135,21 @@ def test_the_yaml_form_takes_the_field_by_its_label(pack, tmp_path):
     # the bundled 全国 does not declare it: one clear warning, at its line
     warned = [p for p in evaluate(path).problems if p.code == "unknown-key"]
     assert [p.message for p in warned] == [f"未知的栏目“{FIELD}”，已忽略：请检查名称是否写错"]
+
+
+@pytest.mark.parametrize("declaration, words", [
+    ("文字栏目:\n  单位名称: {说明: x}\n", "与内置的填报项目同名"),
+    ("文字栏目:\n  甲: {标签: 乙}\n  乙: {}\n", "同名"),
+    ('文字栏目:\n  甲: {标签: "a\\x07b"}\n', "控制字符"),
+    (f"文字栏目:\n  {'长' * 41}: {{}}\n", "不超过40字"),
+    ("文字栏目:\n  甲: {必填: 也许}\n", "文字栏目"),
+])
+def test_a_bad_declaration_is_refused_in_chinese_before_anything_is_written(tmp_path, declaration, words):
+    folder = export(tmp_path / "pack")
+    with (folder / "pack.yaml").open("a", encoding="utf-8") as f:
+        f.write(declaration)
+    result = CliRunner().invoke(main, ["init", "--pack", str(folder), str(tmp_path / "x.xlsx")])
+    assert result.exit_code == 2, result.output
+    assert words in result.output
+    assert not (tmp_path / "x.xlsx").exists()
+
