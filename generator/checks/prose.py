@@ -387,8 +387,7 @@ def _classify(text: str, subject, m: re.Match, between: str, compared: bool, yea
         # A rate is the budget's only when its name says so (预算执行率, 支出进度, 资金到位率 …); a bare 完成率 is a
         # physical target's, and any other rate (人员到位率) is none of ours.
         lo, rate_words = rates
-        named = text[:last_end + rate.end("word")]
-        target = not named.endswith(rate_words)
+        target = not text.endswith(rate_words, 0, last_end + rate.end("word"))
         if target and rate.group("word") != TARGET_RATE:
             return None
         # an execution rate needs no subject: the project's own, or the label's (the department's when none)
