@@ -153,3 +153,18 @@ def test_a_bad_declaration_is_refused_in_chinese_before_anything_is_written(tmp_
     assert words in result.output
     assert not (tmp_path / "x.xlsx").exists()
 
+
+
+def test_the_yaml_form_also_takes_a_mapping_and_a_workbook_made_from_it_keeps_the_text(pack, tmp_path):
+    text = BASE.read_text(encoding="utf-8")
+    anchor = "  单位名称:"
+    source = tmp_path / "unit.yaml"
+    source.write_text(text.replace(anchor, f"  文字栏目:\n    {FIELD}: {TEXT}\n{anchor}"), encoding="utf-8")
+    from_yaml = evaluate(source, pack=str(pack))
+    assert from_yaml.results.report.unit.sections == {FIELD: TEXT}
+    book = tmp_path / "填报表.xlsx"
+    result = CliRunner().invoke(main, ["init", "--pack", str(pack), "--from", str(source), str(book)])
+    assert result.exit_code == 0, result.output
+    from_book = evaluate(book, pack=str(pack))
+    assert from_book.results.report.unit.sections == {FIELD: TEXT}
+    assert not [p for p in from_book.problems if p.code in ("unknown-key", "section-empty")]
