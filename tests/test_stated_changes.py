@@ -82,3 +82,11 @@ def test_with_last_year_known_all_three_must_agree(tmp_path):
     path.write_text(BASE.replace(spend, spend + RIGHT), encoding="utf-8")
     codes = sorted(p.code for p in evaluate(path).problems)
     assert codes == ["stated-change", "stated-growth"]
+
+
+def test_the_texts_change_is_checked_against_a_stated_rate_alone(tmp_path):
+    _, right = run(tmp_path, without_last_year("    增长率（填报）: -9.23\n", "本年支出合计比上年决算减少120.50万元。"))
+    assert right.problems == []
+    _, wrong = run(tmp_path, without_last_year("    增长率（填报）: -9.23\n", "本年支出合计比上年决算减少102.50万元。"))
+    assert [p.code for p in wrong.problems] == ["narrative-change-stated"]
+    assert "-9.23%" in wrong.problems[0].message

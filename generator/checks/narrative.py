@@ -442,11 +442,21 @@ def narrative_change_stated(ctx: Context):
             name = f"{prose.TABLE_NAMES[table]}“{key}”"
             fields = {"field": reading.field.name, "fragment": said.fragment}
             if said.kind == "change":
-                if stated_change is None or same_as_typed(said.signed, stated_change):
+                if stated_change is not None:
+                    if not same_as_typed(said.signed, stated_change):
+                        yield Hit(reading.field.path, {
+                            **fields, "basis": f"{name}填报的增减额为{shown(stated_change)}万元",
+                            "words": change_words(stated_change), "what": "填报的增减额"},
+                            involves=(f"{table}.{key}.stated_change",))
                     continue
-                yield Hit(reading.field.path, {**fields, "basis": f"{name}填报的增减额为{shown(stated_change)}万元",
-                                               "words": change_words(stated_change), "what": "填报的增减额"},
-                          involves=(f"{table}.{key}.stated_change",))
+                implied = growth_from_change(said.signed, actual) if stated_growth is not None else None
+                if implied is None or within_typed(stated_growth, implied[1], implied[2]):
+                    continue
+                yield Hit(reading.field.path, {
+                    **fields, "words": "与增长率相符的增减额", "what": "填报的增长率",
+                    "basis": f"按这一增减额和{name}决算数{shown_computed(actual)}万元推算，增长率为{percent(implied[0])}，"
+                             f"填报的增长率却是{shown(stated_growth)}%"},
+                    involves=(f"{table}.{key}.stated_growth",))
                 continue
             if stated_growth is not None:
                 if same_as_typed(said.signed, stated_growth):
