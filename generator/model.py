@@ -10,6 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 DEPARTMENT = "部门整体"
 """The owner name that marks an indicator as the department's own, not a project's."""
 
+LABEL_CELL = "#标签"
+"""Below a pack text field's path (unit.sections.名称, and the reader's raw path): where its label was typed — the
+workbook's A cell, the place to name for a field the pack does not declare."""
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(populate_by_name=True, frozen=False, extra="forbid")

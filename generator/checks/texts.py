@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..model import Project, Report, Unit
+from ..model import LABEL_CELL, Project, Report, Unit
 from ..numbers import normalize_text
 from ..problems import Problem, Severity
 from .engine import Context
@@ -99,7 +99,7 @@ def apply_pack_texts(report: Report, pack) -> list[Problem]:
         path = f"unit.sections.{typed}"
         name = by_word.get(_label_key(typed))
         if name is None:
-            place = places.get(f"{path}.#标签") or report.place(path)
+            place = places.get(f"{path}.{LABEL_CELL}") or report.place(path)
             what = "填报项目" if "!" in place else "栏目"
             hint = (f"；模板包“{pack.name}”的文字栏目有：{'、'.join(s.shown(n) for n, s in declared.items())}"
                     if declared else "")
@@ -108,7 +108,7 @@ def apply_pack_texts(report: Report, pack) -> list[Problem]:
             continue
         target = f"unit.sections.{name}"
         if target != path:
-            for suffix in ("", ".#标签"):
+            for suffix in ("", f".{LABEL_CELL}"):
                 if path + suffix in places:
                     places[target + suffix] = places.pop(path + suffix)
         kept[name] = f"{kept[name]}\n{text}".strip() if kept.get(name) else text

@@ -15,13 +15,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..catalog import FINANCE_ROWS, THREE_PUBLIC_ROWS
-from ..model import Amounts, Direction, Funds, Level, Report, Unit
+from ..model import LABEL_CELL, Amounts, Direction, Funds, Level, Report, Unit
 from ..numbers import NotANumber, normalize_text, parse_date, parse_decimal, parse_int
 from ..problems import InputError, Problem, Problems
 
 Path_ = tuple  # raw path: Chinese keys and list indexes
-LABEL_CELL = "#标签"
-"""Below a 单位信息 entry's raw path (and model path): the place of its label, where the workbook names it."""
 
 # A yes/no cell is a dropdown of 是/否; anything else ("√", "1", "也许") is a guess the preparer must settle.
 _TRUE = {"是"}

@@ -16,10 +16,10 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
-from ..model import DEPARTMENT
+from ..model import DEPARTMENT, LABEL_CELL
 from ..numbers import normalize_text
 from ..problems import InputError, Problem, Problems, Severity
-from .build import LABEL_CELL, xml_safe
+from .build import xml_safe
 from .layout import FINANCE_SHEET, FUNCTIONAL_SHEET, INDICATOR_SHEET, OWNER, PROJECT_SHEET, SHEETS, THREE_PUBLIC_SHEET, \
     UNIT_SHEET, Column, Sheet, essential_columns
 
