@@ -10,8 +10,9 @@ How a text is read (conservative by design: a false alarm on a correct report co
   执行率…); any other clause ends the subject;
 - an amount belongs to a label when only connecting words stand between them (为, 决算数, 2023年, a colon);
   a change amount or rate when a change verb (增加/减少/增长/下降/持平) follows a comparison with last year
-  (比上年, 较去年, 同比, 比2022年 for the year before); a percentage after 占 is a share, after 执行率 or
-  完成预算的 an execution rate;
+  (比上年, 较去年, 同比, 比2022年 for the year before); a percentage after 占 is a share, after a name of the
+  budget execution rate (the synonym table's 预算执行率: 执行率, 支出进度, 资金到位率, 完成预算的 …) an execution
+  rate, after any other 完成率 the completion of a physical target (compared with the indicator it names, if any);
 - the amounts after “其中”, “包括” or “（含” that follow an amount are its parts;
 - what fits none of these is not read at all, and a label that could mean two rows is not reported.
 Figures written in the text agree when they equal the computed figure at the precision they were written with.
@@ -65,7 +66,7 @@ COMPARISON = re.compile(r"(?:比|较|与)(?P<year>20\d\d年|上年|去年|上一
 CHANGE_VERB = re.compile(r"(?P<verb>增加|减少|增长|下降|上升|降低|增|减|持平)(?:了)?(?:幅度)?(?:为|达到|达|约)?\s*$")
 SHARE = re.compile(r"占(?:比)?(?P<den>[^，,。；%％\d]{0,16}?)(?:的)?(?:比例|比重)?(?:为|达到|达|是|约)?\s*$")
 RATE = re.compile(r"(?P<word>执行率|完成率|到位率|支出进度|执行进度|完成(?:全年|年度)?预算(?:数)?)(?:的)?(?:为|达到|达|是)?\s*$")
-"""A rate word right before a percentage; what the rate means is the label before it (RATE_LABELS)."""
+"""A rate word right before a percentage; what the rate means is the name it ends (synonyms.yaml 预算执行率)."""
 TARGET_RATE = "完成率"
 """A 完成率 whose label does not name the budget is the completion of a physical target (页数、公里), not the budget's."""
 CONTINUATION = re.compile(r"^\s*(?:比|较|与上年|与去年|同比|增加|减少|增长|下降|上升|降低|持平|占|执行率|预算执行率|完成预算"
