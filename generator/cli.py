@@ -315,10 +315,21 @@ def main() -> None:
 @click.option("--example", is_flag=True, help="写入已填好的示例，而不是空白模板。")
 @click.option("--from", "source", type=InputFile(),
               help="用这个填报文件（.yaml 或 .xlsx）的内容填好模板，例如把 YAML 转成 Excel。")
-def init(path: Path | None, example: bool, source: Path | None) -> None:
+@click.option("--pack", "pack_name", metavar="名称或文件夹",
+              help="按这个模板包写模板：它在 pack.yaml“文字栏目”中声明的文字栏目加在“单位信息”表末尾。")
+def init(path: Path | None, example: bool, source: Path | None, pack_name: str | None) -> None:
     """写出填报模板 .xlsx（默认文件名：填报模板.xlsx 或 示例-填报表.xlsx）。"""
+    from .pack import PackError, load_pack
     from .readers import read_input
     from .readers.excel_template import write_workbook
+
+    pack = None
+    if pack_name:
+        try:
+            pack = load_pack(pack_name)
+        except PackError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(2)
 
     if example and source is None:
         source = EXAMPLE
@@ -335,7 +346,7 @@ def init(path: Path | None, example: bool, source: Path | None) -> None:
         click.echo(f"{path} 是一个文件夹：请给出 .xlsx 文件名", err=True)
         sys.exit(2)
     try:
-        write_workbook(path, report)
+        write_workbook(path, report, pack)
     except OSError as exc:
         click.echo(f"无法写出 {path}（{os_reason(exc)}）：请检查文件夹是否存在、是否有写入权限，"
                    "以及这个文件是否正在 Excel/WPS 中打开", err=True)

@@ -83,6 +83,10 @@ class Line:
     values: dict[str, Decimal | None]
     stated: dict[str, Decimal | None]
     is_total: bool
+    stated_change: Decimal | None = None
+    """增减额（填报）, 万元; printed when last year's figure is not given (checks.stated compares it)."""
+    stated_growth: Decimal | None = None
+    """增长率（填报）, %; likewise."""
 
     def __getattr__(self, name: str) -> Decimal | None:
         if name in AMOUNT_COLUMNS:
@@ -90,16 +94,28 @@ class Line:
         raise AttributeError(name)
 
     @property
+    def last_year_known(self) -> bool:
+        return self.values["actual"] is not None and self.values["last_year"] is not None
+
+    @property
     def change(self) -> Decimal | None:
-        """决算 − 上年决算."""
-        if self.values["actual"] is None or self.values["last_year"] is None:
-            return None
+        """决算 − 上年决算; without last year's figure, the 增减额 the preparer stated (None when neither)."""
+        if not self.last_year_known:
+            return self.stated_change
         return self.values["actual"] - self.values["last_year"]
 
     @property
     def change_rate(self) -> Decimal | None:
-        """增长率 in percent; None when last year is 0 or missing."""
-        return ratio_percent(self.change, self.values["last_year"])
+        """增长率 in percent; without last year's figure, the stated 增长率, else the stated 增减额 over this year's
+        figure less that change; None when last year is 0 or nothing is known."""
+        if self.last_year_known:
+            return ratio_percent(self.change, self.values["last_year"])
+        if self.stated_growth is not None:
+            return self.stated_growth
+        actual = self.values["actual"]
+        if self.stated_change is None or actual is None:
+            return None
+        return ratio_percent(self.stated_change, actual - self.stated_change)
 
 
 @dataclass(frozen=True)
@@ -324,6 +340,7 @@ def _lines(rows, typed: dict[str, Amounts]) -> dict[str, Line]:
             values={c: value(row.key, c) for c in AMOUNT_COLUMNS},
             stated={c: getattr(amounts, c) for c in AMOUNT_COLUMNS},
             is_total=bool(row.parts),
+            stated_change=amounts.stated_change, stated_growth=amounts.stated_growth,
         )
     return out
 

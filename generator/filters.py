@@ -3,42 +3,97 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from .numbers import amount_decimals, round2, round_amount
+from .numbers import amount_decimals, round_amount
 
 DASH = "—"
 
 
-def money(value: Decimal | None, comma: bool = False) -> str:
-    """1234.5 → "1234.50" (or "1,234.50"), 59.958 → "59.958"; empty → "—". Rounded half up, only here, to the
-    precision the amount was typed with and never fewer than 2 decimals (numbers.amount_decimals)."""
-    if value is None:
-        return DASH
-    decimals = amount_decimals(value)
-    rounded = round_amount(value)
-    return f"{rounded:,.{decimals}f}" if comma else f"{rounded:.{decimals}f}"
+@dataclass(frozen=True)
+class NumberFormat:
+    """How one kind of figure prints in a pack's documents: its decimals and whether trailing zeros go (8.00 → 8)."""
+
+    decimals: int = 2
+    strip_zeros: bool = False
 
 
-def amount(value: Decimal | None) -> str:
-    """Narrative amount: 100 → "100", 83.89 → "83.89", 630.50 → "630.5", 59.958 → "59.958" (as reports write
-    万元 in prose: trailing zeros dropped, the typed precision kept)."""
-    if value is None:
-        return DASH
-    rounded = round_amount(value)
-    text = f"{rounded:.{amount_decimals(value)}f}".rstrip("0").rstrip(".")
+FORMAT_KINDS = {"金额": "money", "正文金额": "amount", "百分比": "percent", "得分": "score", "分值": "weight"}
+"""pack.yaml 数字格式 keys → the filter each one shapes."""
+
+DEFAULT_FORMATS: dict[str, NumberFormat] = {
+    "money": NumberFormat(2, False), "amount": NumberFormat(2, True), "percent": NumberFormat(2, False),
+    "score": NumberFormat(2, False), "weight": NumberFormat(2, True),
+}
+"""Today's figures: 1234.50 in tables, 1234.5 in prose, 83.89%, 7.60, 分值 10."""
+
+
+def _show(rounded: Decimal, decimals: int, strip: bool, comma: bool = False) -> str:
+    text = f"{rounded:,.{decimals}f}" if comma else f"{rounded:.{decimals}f}"
+    if strip and "." in text:
+        text = text.rstrip("0").rstrip(".")
     return text or "0"
 
 
-def percent(value: Decimal | None) -> str:
-    """83.8900 → "83.89%"; None → "—"."""
-    return DASH if value is None else f"{round2(value):.2f}%"
+def _amount_places(value: Decimal, fmt: NumberFormat, decimals: int | None) -> int:
+    """An amount's decimals: the template's, else the pack's, but never fewer than it was typed with (59.958 keeps
+    three: numbers.amount_decimals)."""
+    if decimals is not None:
+        return max(0, min(int(decimals), 6))
+    typed = amount_decimals(value)
+    return typed if typed > max(fmt.decimals, 2) else fmt.decimals
 
 
-def score(value: Decimal | None) -> str:
-    """7.6 → "7.60"; None → "—"."""
-    return DASH if value is None else f"{round2(value):.2f}"
+def money(value: Decimal | None, decimals: int | None = None, comma: bool = False, *,
+          fmt: NumberFormat = DEFAULT_FORMATS["money"]) -> str:
+    """A table amount: 1234.5 → "1234.50" (comma=True: "1,234.50"), 59.958 → "59.958"; empty → "—". Rounded half
+    up, only here, to `decimals`, else the pack's 数字格式 (default 2, zeros kept), never below the typed precision."""
+    if value is None:
+        return DASH
+    places = _amount_places(value, fmt, decimals)
+    return _show(_round(value, places), places, fmt.strip_zeros, comma)
+
+
+def amount(value: Decimal | None, decimals: int | None = None, *,
+           fmt: NumberFormat = DEFAULT_FORMATS["amount"]) -> str:
+    """Narrative amount: 100 → "100", 83.89 → "83.89", 630.50 → "630.5", 59.958 → "59.958" (as reports write
+    万元 in prose: trailing zeros dropped, the typed precision kept; the pack's 数字格式 “正文金额” may keep them)."""
+    if value is None:
+        return DASH
+    places = _amount_places(value, fmt, decimals)
+    return _show(_round(value, places), places, fmt.strip_zeros)
+
+
+def percent(value: Decimal | None, decimals: int | None = None, *,
+            fmt: NumberFormat = DEFAULT_FORMATS["percent"]) -> str:
+    """83.8900 → "83.89%"; None → "—". Decimals: the template's, else the pack's (default 2)."""
+    if value is None:
+        return DASH
+    places = fmt.decimals if decimals is None else max(0, min(int(decimals), 6))
+    return _show(_round(value, places), places, fmt.strip_zeros) + "%"
+
+
+def score(value: Decimal | None, decimals: int | None = None, *,
+          fmt: NumberFormat = DEFAULT_FORMATS["score"]) -> str:
+    """7.6 → "7.60" (a pack that prints “8” for 8.00 says 末尾的零: 去掉); None → "—"."""
+    if value is None:
+        return DASH
+    places = fmt.decimals if decimals is None else max(0, min(int(decimals), 6))
+    return _show(_round(value, places), places, fmt.strip_zeros)
+
+
+def typed(value: Decimal | None) -> str:
+    """A figure the unit typed (a stated score, total or rate) as typed: 90 → "90", 90.5 → "90.5", 59.958 →
+    "59.958"; None → "—". Excel keeps no trailing zeros, so none are added."""
+    if value is None:
+        return DASH
+    return format(value.normalize(), "f")
+
+
+def _round(value: Decimal, places: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def cn_date(value: date | None) -> str:
@@ -46,8 +101,19 @@ def cn_date(value: date | None) -> str:
     return "" if value is None else f"{value.year}年{value.month}月{value.day}日"
 
 
+def sign(value: Decimal | None) -> int | None:
+    """1 for an increase, -1 for a decrease, 0 when it prints as 0 (rounded as `amount` rounds); None → None.
+    With Jinja's `abs` it gives a change's direction and size; the words (增加/减少, 增长/下降, 持平) are the pack's
+    (全国/句子.j2, macro 增减)."""
+    if value is None:
+        return None
+    rounded = round_amount(value)
+    return 0 if rounded == 0 else (1 if rounded > 0 else -1)
+
+
 def change_words(delta: Decimal | None, rate: Decimal | None = None, unit: str = "万元") -> str:
-    """+72.08, 5.66 → "增加72.08万元，增长5.66%"; 0 → "持平"; negative → "减少…，下降…"."""
+    """+72.08, 5.66 → "增加72.08万元，增长5.66%"; 0 → "持平"; negative → "减少…，下降…". Kept for packs written
+    before the 句子.j2 macro 增减 (which new templates use) and for the checks' messages."""
     if delta is None:
         return ""
     if round_amount(delta) == 0:
@@ -90,15 +156,27 @@ FILTERS = {
     "percent": percent,
     "score": score,
     "cn_date": cn_date,
+    "typed": typed,
     "change_words": change_words,
+    "sign": sign,
     "cn_number": cn_number,
     "ordinal": ordinal,
 }
 
 
-def weight(value: Decimal | None) -> str:
+def weight(value: Decimal | None, decimals: int | None = None, *,
+           fmt: NumberFormat = DEFAULT_FORMATS["weight"]) -> str:
     """A weight or full score as reports write it: 10 → "10", 2.5 → "2.5"; None → "—"."""
-    return amount(value)
+    return amount(value, decimals, fmt=fmt)
+
+
+def pack_filters(formats: dict[str, NumberFormat]) -> dict:
+    """The number filters bound to a pack's 数字格式 (filter name → NumberFormat; those not given keep the default)."""
+    from functools import partial
+    out = {}
+    for name, fmt in formats.items():
+        out[name] = partial(FILTERS[name], fmt=fmt)
+    return out
 
 
 _MD_SPECIAL = str.maketrans({

@@ -10,6 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 DEPARTMENT = "部门整体"
 """The owner name that marks an indicator as the department's own, not a project's."""
 
+LABEL_CELL = "#标签"
+"""Below a pack text field's path (unit.sections.名称, and the reader's raw path): where its label was typed — the
+workbook's A cell, the place to name for a field the pack does not declare."""
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(populate_by_name=True, frozen=False, extra="forbid")
@@ -200,6 +204,11 @@ class Unit(_Model):
                             description="不需要的文档或附表，每行一个，如 部门整体支出绩效自评报告、基础数据表")
     projects_complete: bool = Field(False, alias="项目清单完整",
                                     description="是：项目表列出了本单位全部项目，报告可以写“共有项目N个”；否或空：只列出了部分项目")
+    # The texts a pack declares beyond these fields (pack.yaml 文字栏目). The reader keeps every 单位信息 entry it
+    # does not know here by the name typed; once the pack is chosen (checks.texts.apply_pack_texts) they are
+    # keyed by the pack's field names, each declared field present ("" when empty), and the rest reported.
+    sections: dict[str, str] = Field(default_factory=dict, alias="文字栏目",
+                                     description="模板包声明的文字栏目：名称 → 文字（空为 \"\"）")
 
 
 class Report(_Model):

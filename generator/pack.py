@@ -7,7 +7,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -67,6 +67,48 @@ class ChartText(_Spec):
     caption: str = Field("", alias="图题")
 
 
+# ---------------------------------------------------------------- a pack's own text fields (文字栏目)
+
+class TextFieldSpec(_Spec):
+    """A text the pack's documents print that the built-in fields lack (e.g. 自评材料报送及公开情况): the preparer
+    fills it in 单位信息 under its label; templates read it as unit.sections["名称"]."""
+
+    label: str = Field("", alias="标签", description="填报表、YAML 中的名称；空时同栏目名称")
+    help: str = Field("", alias="说明", description="填报说明，写在填报表单元格的批注里")
+    required: bool = Field(False, alias="必填", description="是：空着时校验提示")
+
+    @field_validator("required", mode="before")
+    @classmethod
+    def _yes_no(cls, value: object) -> object:
+        return {"是": True, "否": False}.get(value, value) if isinstance(value, str) else value
+
+    @field_validator("label", "help")
+    @classmethod
+    def _plain(cls, value: str, info) -> str:
+        """Written into a workbook cell and its comment: printable text of a sane length only."""
+        limit = 40 if info.field_name == "label" else 500
+        if len(value) > limit or any(ord(c) < 32 and c not in "\n" or 0xD800 <= ord(c) <= 0xDFFF or c in "\ufffe\uffff"
+                                     for c in value):
+            raise ValueError(f"应为不超过{limit}字的文字，不能有控制字符")
+        return value
+
+    def shown(self, name: str) -> str:
+        return self.label.strip() or name
+
+
+# ---------------------------------------------------------------- a pack's number formats (数字格式)
+
+class NumberFormatSpec(_Spec):
+    """How one kind of figure prints: 小数位 (0–6) and whether trailing zeros are 保留 (8.00) or 去掉 (8)."""
+
+    decimals: int = Field(2, alias="小数位", ge=0, le=6)
+    zeros: str = Field("保留", alias="末尾的零", pattern="^(保留|去掉)$")
+
+
+SYNONYMS_FILE = "同义词.yaml"
+"""A pack's own wording for the text checks, in the format of checks/synonyms.yaml, added to the bundled table."""
+
+
 class PackSpec(_Spec):
     """pack.yaml: what a pack is, what it produces and the words it uses outside the templates."""
 
@@ -79,6 +121,19 @@ class PackSpec(_Spec):
     charts_folder: str | None = Field(None, alias="图表文件夹")
     charts: dict[str, ChartText] = Field(default_factory=dict, alias="图表")
     texts: dict[str, str] = Field(default_factory=dict, alias="文字")
+    text_fields: dict[str, TextFieldSpec | None] = Field(default_factory=dict, alias="文字栏目",
+                                                         description="本包的文字栏目：名称 → 标签、说明、必填")
+    number_formats: dict[str, NumberFormatSpec] = Field(default_factory=dict, alias="数字格式",
+                                                        description="金额、正文金额、百分比、得分、分值 → 小数位、末尾的零")
+
+    @field_validator("number_formats")
+    @classmethod
+    def _known_kinds(cls, value: dict) -> dict:
+        from .filters import FORMAT_KINDS
+        unknown = [k for k in value if k not in FORMAT_KINDS]
+        if unknown:
+            raise ValueError(f"“{'、'.join(unknown)}”不认识，只能是 {'、'.join(FORMAT_KINDS)}")
+        return value
 
 
 @dataclass(frozen=True)
@@ -95,6 +150,10 @@ class Pack:
     charts_folder: str
     charts: dict[str, ChartText]
     texts: dict[str, str]
+    text_fields: dict[str, TextFieldSpec] = field(default_factory=dict)
+    """The pack's own text fields by name (文字栏目), in pack.yaml order, the base pack's first."""
+    formats: dict[str, object] = field(default_factory=dict)
+    """The number filters' formats (filter name → filters.NumberFormat) the pack's 数字格式 sets."""
 
     @property
     def root(self) -> Path:
@@ -234,8 +293,12 @@ def _load(folder_text: str, name: str) -> Pack:
     documents: dict[str, DocumentSpec | None] = {}
     charts: dict[str, ChartText] = {}
     texts: dict[str, str] = {}
+    text_fields: dict[str, TextFieldSpec | None] = {}
+    formats: dict[str, NumberFormatSpec] = {}
     folder_pattern = attachments = charts_folder = None
     for _, spec in reversed(chain):          # the most specific pack's word wins
+        text_fields.update(spec.text_fields)    # None (an empty entry) drops a field of the base pack
+        formats.update(spec.number_formats)
         documents.update(spec.documents)
         charts.update(spec.charts)
         texts.update(spec.texts)
@@ -253,7 +316,35 @@ def _load(folder_text: str, name: str) -> Pack:
         documents={k: v for k, v in documents.items() if v is not None and v.produce},
         attachments=tuple(attachments or ()), charts_folder=charts_folder or "图表",
         charts=charts, texts=texts,
+        text_fields=_text_fields(name, {k: v for k, v in text_fields.items() if v is not None}),
+        formats=_formats(formats),
     )
+
+
+def _formats(specs: dict[str, NumberFormatSpec]) -> dict[str, object]:
+    from .filters import FORMAT_KINDS, NumberFormat
+    return {FORMAT_KINDS[kind]: NumberFormat(spec.decimals, spec.zeros == "去掉") for kind, spec in specs.items()}
+
+
+def _text_fields(pack: str, declared: dict[str, TextFieldSpec]) -> dict[str, TextFieldSpec]:
+    """The declared text fields, refused when one takes a built-in field's name or two share a label."""
+    from .model import Unit
+    builtin = {info.alias for info in Unit.model_fields.values()} | {"人员情况", "楼堂馆所"}
+    seen: dict[str, str] = {}
+    for name, spec in declared.items():
+        if len(name) > 40 or any(ord(c) < 32 or c == "." for c in name):
+            raise PackError(f"模板包“{pack}”的 {PACK_FILE} 中“文字栏目”的名称“{name[:40]}”不能用：名称应为不超过40字的文字，"
+                            "不能有句点或控制字符")
+        for word in dict.fromkeys((name.strip(), spec.shown(name))):
+            if not word:
+                raise PackError(f"模板包“{pack}”的 {PACK_FILE} 中“文字栏目”有一项没有名称：请填写栏目名称")
+            if word in builtin:
+                raise PackError(f"模板包“{pack}”的 {PACK_FILE} 中“文字栏目”的“{word}”与内置的填报项目同名："
+                                "内置项目不必声明，请换一个名称")
+            if word in seen and seen[word] != name:
+                raise PackError(f"模板包“{pack}”的 {PACK_FILE} 中“文字栏目”的“{seen[word]}”和“{name}”同名：请改用不同的名称")
+            seen[word] = name
+    return declared
 
 
 def export_pack(name: str, target: Path) -> list[Path]:

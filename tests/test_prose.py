@@ -194,3 +194,44 @@ def test_the_workbook_has_the_new_columns_and_reads_them(tmp_path):
         found = [(p.code, p.place.split("!")[0]) for p in run_checks(compute(report, PROFILE))]
         sheet = "单位信息" if code == "stated-balance-rate" else "收支情况"
         assert found == [(code, f"{code}.xlsx:{sheet}")] or found == [(code, sheet)], found
+
+
+# ---------------------------------------------------------------- a rate is compared with what its name means
+
+@pytest.mark.parametrize("text, project", [
+    ("完成数字化加工18.5万页，完成率92.5%。", True),     # a physical target, no indicator of that name
+    ("完成数字化加工18.5万页，完成率92.5%。", False),
+    ("人员到位率92.5%。", False),                         # no rate of the budget's at all
+])
+def test_a_rate_that_does_not_mean_budget_execution_is_not_compared_with_it(text, project):
+    assert [p.message for p in narrative(text, project)] == []
+
+
+@pytest.mark.parametrize("text, project, words", [
+    ("本年支出合计决算1185万元，预算执行率为92.5%。", False, ("98.34%",)),
+    ("项目资金执行率92.5%。", True, ("执行率为98.44%",)),
+    ("全年资金支出进度92.5%。", True, ("执行率为98.44%",)),
+    ("资金到位率92.5%。", True, ("执行率为98.44%",)),
+])
+def test_a_wrong_budget_execution_rate_by_any_of_its_names_is_still_found(text, project, words):
+    found = narrative(text, project)
+    assert [p.code for p in found] == ["narrative-rate"], [p.message for p in found]
+    assert all(word in found[0].message for word in words)
+
+
+def test_a_completion_rate_is_compared_with_the_indicator_it_names():
+    # 新建高标准农田面积: 年度指标值 ≥2000亩, 实际完成值 2000亩 → 100%
+    wrong = narrative("新建高标准农田2000亩，完成率92.5%。", project=True)
+    assert [p.code for p in wrong] == ["narrative-target-rate"]
+    assert "“新建高标准农田面积”" in wrong[0].message and "100.00%" in wrong[0].message
+    assert narrative("新建高标准农田2000亩，完成率100%。", project=True) == []
+
+
+def test_a_pack_can_name_another_budget_execution_rate():
+    report = BASE.model_copy(deep=True)
+    report.projects[0].funds_use = "项目经费完成率92.5%。"
+    ctx = Context(compute(report, PROFILE))
+    field = next(f for f in prose.text_fields(ctx) if f.path == "projects.0.funds_use")
+    assert [s.target for s in prose.read_text(ctx, field).said] == [True]
+    labels = prose.load_synonyms([{"预算执行率": ["经费完成率"]}])
+    assert [s.target for s in prose.read_text(ctx, field, labels).said] == [False]

@@ -198,12 +198,14 @@ def _in_gap(problem: Problem, hit: Hit, missing: set[str]) -> bool:
 
 
 def run_checks(results: Results, read: list[Problem] | None = None,
-               documents: frozenset[str] | None = None) -> list[Problem]:
+               documents: frozenset[str] | None = None, synonyms: tuple | None = None) -> list[Problem]:
     """Every finding of every rule, in rule order and input order within each rule; a finding resting on a figure
     a root cause is about names that cause (Problem.cause) and says so. `read` are the problems of reading the
     input: a rule judging a part the reader could not complete stays silent. `documents` are the kinds of document
-    the package will hold (None: all)."""
+    the package will hold (None: all); `synonyms` the labels of the pack's wording (None: the bundled table)."""
     ctx = Context(results, frozenset(p.path for p in read or [] if p.severity is Severity.ERROR and p.path), documents)
+    if synonyms:
+        ctx.synonyms = synonyms     # the pack's wording for the text checks (prose.pack_synonyms)
     missing = gaps(read or [])
     # A cell the reader already reported an error at is not judged again: what a rule would say follows from it.
     reported = {p.place for p in read or [] if p.severity is Severity.ERROR and "!" in p.place}

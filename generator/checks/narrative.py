@@ -13,10 +13,11 @@ from decimal import Decimal
 from ..catalog import ROWS_BY_KEY
 from ..compute import HUNDRED, ratio_percent
 from ..filters import change_words, percent
-from ..model import AMOUNT_COLUMNS, DEPARTMENT, FUND_STAGES
+from ..model import AMOUNT_COLUMNS, DEPARTMENT, FUND_STAGES, Direction
 from ..problems import Severity
 from . import prose
-from .engine import Context, Hit, column_label, rule, same_as_typed, shown_computed
+from .engine import Context, Hit, column_label, rule, same_as_typed, shown, shown_computed
+from .stated import growth_from_change, within_typed
 from .projects import fund_path
 from .sums import FUND_STAGE_LABELS
 from .texts import TextField, text_fields
@@ -283,7 +284,7 @@ def _stage_label(stage: str) -> str:
 def narrative_rate(ctx: Context):
     for reading in prose.readings(ctx):
         for said in reading.said:
-            if said.kind != "rate":
+            if said.kind != "rate" or said.target:
                 continue
             found = prose.execution_rate(ctx, reading, said.label)
             if found is None:
@@ -296,6 +297,70 @@ def narrative_rate(ctx: Context):
             yield Hit(reading.field.path, {"field": reading.field.name, "fragment": said.fragment, "owner": owner,
                                            "figure": percent(values[-1] if len(values) > 1 else values[0]),
                                            "basis": basis})
+
+
+@rule("narrative-target-rate", Severity.WARNING,
+      "文字中实物指标的完成率（“完成数字化加工18.5万页，完成率92.5%”）与名称相符的绩效指标的 实际完成值÷年度指标值 不符"
+      "（没有相符的指标时不核对，也不与预算执行率比较）",
+      "{field}中写“{fragment}”，而绩效指标“{name}”实际完成值“{actual}”÷ 年度指标值“{target}”= {figure}："
+      "请把文字改为{figure}，或核对该指标的年度指标值和实际完成值")
+def narrative_target_rate(ctx: Context):
+    for reading in prose.readings(ctx):
+        for said in reading.said:
+            if said.kind != "rate" or not said.target:
+                continue
+            found = _target_indicator(ctx, reading, said)
+            if found is None:
+                continue
+            s, rate = found
+            if same_as_typed(said.number, rate):
+                continue
+            yield Hit(reading.field.path, {"field": reading.field.name, "fragment": said.sentence.strip(),
+                                           "name": s.indicator.name, "actual": s.indicator.actual or "",
+                                           "target": s.indicator.target or "", "figure": percent(rate)},
+                      involves=(f"{_indicators_path(reading)}.{s.index}.actual",))
+
+
+MIN_SHARED = 4
+"""Characters an indicator's name must share, in a row, with the sentence of a 完成率 to be what it speaks of."""
+
+
+def _indicators_path(reading) -> str:
+    return "indicators" if reading.field.is_unit else f"projects.{reading.field.project}.indicators"
+
+
+def _target_indicator(ctx: Context, reading, said):
+    """The one quantitative indicator (of the project, or the department's) whose name the sentence of a 完成率
+    names, with its completion in %; None when none or more than one matches (then the rate is left alone)."""
+    card = ctx.results.department if reading.field.is_unit else ctx.results.projects[reading.field.project].card
+    sentence = said.sentence[:len(said.sentence) - len(said.fragment)]
+    matches = []
+    for s in card.indicators:
+        if s.target_value is None or s.actual_value is None or s.target_value <= 0 or s.direction is Direction.AT_MOST:
+            continue
+        shared = _longest_shared(s.indicator.name, sentence)
+        if shared >= min(MIN_SHARED, len(s.indicator.name)) and shared >= 2:
+            matches.append((shared, s))
+    if not matches:
+        return None
+    best = max(m[0] for m in matches)
+    chosen = [s for shared, s in matches if shared == best]
+    if len(chosen) != 1:
+        return None
+    s = chosen[0]
+    return s, s.actual_value / s.target_value * HUNDRED
+
+
+def _longest_shared(a: str, b: str) -> int:
+    """The length of the longest run of characters both texts hold."""
+    best = 0
+    for i in range(len(a)):
+        for j in range(i + best + 1, len(a) + 1):
+            if a[i:j] in b:
+                best = j - i
+            else:
+                break
+    return best
 
 
 @rule("narrative-score", Severity.WARNING, "文字中的自评得分（“自评得分92分”“评价得分为98分”）与得分不符",
@@ -352,11 +417,73 @@ def narrative_growth(ctx: Context):
         rate = change.rate
         if rate is None or same_as_typed(said.signed, rate):
             continue
-        trend = "增长" if rate > 0 else ("下降" if rate < 0 else "持平")
-        words = f"{trend}{percent(abs(rate))}" if rate != 0 else "持平"
+        words = _growth_words(rate)
         yield Hit(reading.field.path, {"field": reading.field.name, "fragment": said.fragment, "name": change.name,
                                        "actual": shown_computed(change.actual), "last": shown_computed(change.last),
                                        "rate": percent(rate), "words": words, "where": ctx.place(change.path)})
+
+
+@rule("narrative-change-stated", Severity.WARNING,
+      "上年决算数未填时，文字中的同比增减额、增长率与填报的增减额、增长率不符，或增长率与增减额和决算数推算的"
+      "（增减额÷(决算数−增减额)）不符",
+      "{field}中写“{fragment}”，而{basis}：请把文字改为{words}，或核对{what}")
+def narrative_change_stated(ctx: Context):
+    for reading in prose.readings(ctx):
+        for said in reading.said:
+            if said.kind not in ("change", "growth") or said.label is None or said.label.table == "project":
+                continue
+            table, key = said.label.table, said.label.key
+            actual = ctx.presented(table, key, "actual")
+            if actual is None or ctx.presented(table, key, "last_year") is not None:
+                continue        # with last year's figure the text is checked against the computed change
+            typed = getattr(ctx.report, table).get(key)
+            stated_change = typed.stated_change if typed is not None else None
+            stated_growth = typed.stated_growth if typed is not None else None
+            name = f"{prose.TABLE_NAMES[table]}“{key}”"
+            fields = {"field": reading.field.name, "fragment": said.fragment}
+            if said.kind == "change":
+                if stated_change is not None:
+                    if not same_as_typed(said.signed, stated_change):
+                        yield Hit(reading.field.path, {
+                            **fields, "basis": f"{name}填报的增减额为{shown(stated_change)}万元",
+                            "words": change_words(stated_change), "what": "填报的增减额"},
+                            involves=(f"{table}.{key}.stated_change",))
+                    continue
+                implied = growth_from_change(said.signed, actual) if stated_growth is not None else None
+                if implied is None or within_typed(stated_growth, implied[1], implied[2]):
+                    continue
+                yield Hit(reading.field.path, {
+                    **fields, "words": "与增长率相符的增减额", "what": "填报的增长率",
+                    "basis": f"按这一增减额和{name}决算数{shown_computed(actual)}万元推算，增长率为{percent(implied[0])}，"
+                             f"填报的增长率却是{shown(stated_growth)}%"},
+                    involves=(f"{table}.{key}.stated_growth",))
+                continue
+            if stated_growth is not None:
+                if same_as_typed(said.signed, stated_growth):
+                    continue
+                yield Hit(reading.field.path, {**fields, "basis": f"{name}填报的增长率为{shown(stated_growth)}%",
+                                               "words": _growth_words(stated_growth), "what": "填报的增长率"},
+                          involves=(f"{table}.{key}.stated_growth",))
+                continue
+            change = stated_change if stated_change is not None else _text_change(reading, said)
+            implied = growth_from_change(change, actual) if change is not None else None
+            if implied is None or within_typed(said.signed, implied[1], implied[2]):
+                continue
+            yield Hit(reading.field.path, {
+                **fields, "words": _growth_words(implied[0]), "what": "增减额和决算数",
+                "basis": f"按增减额{shown(change)}万元和{name}决算数{shown_computed(actual)}万元推算，上年决算数为"
+                         f"{shown_computed(actual - change)}万元，增长率为{percent(implied[0])}"})
+
+
+def _text_change(reading, said) -> Decimal | None:
+    """The change of the same figure written before this growth rate in the same text (“减少120.50万元，下降8.42%”)."""
+    before = [s for s in reading.said if s.kind == "change" and s.label == said.label and s.end <= said.start]
+    return before[-1].signed if before else None
+
+
+def _growth_words(rate: Decimal) -> str:
+    trend = "增长" if rate > 0 else ("下降" if rate < 0 else "持平")
+    return f"{trend}{percent(abs(rate))}" if rate != 0 else "持平"
 
 
 @rule("narrative-share", Severity.WARNING,
@@ -368,7 +495,7 @@ def narrative_share(ctx: Context):
         for said in reading.said:
             if said.kind != "share" or said.label is None:
                 continue
-            totals = prose.share_totals(said.label, said.denominator, prose.DEFAULT_LABELS)
+            totals = prose.share_totals(said.label, said.denominator, prose.labels_of(ctx))
             column = _share_column(reading, said)
             part = ctx.presented(said.label.table, said.label.key, column)
             ratios = [(key, value, ratio_percent(part, value)) for table, key in totals

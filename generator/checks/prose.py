@@ -10,8 +10,9 @@ How a text is read (conservative by design: a false alarm on a correct report co
   执行率…); any other clause ends the subject;
 - an amount belongs to a label when only connecting words stand between them (为, 决算数, 2023年, a colon);
   a change amount or rate when a change verb (增加/减少/增长/下降/持平) follows a comparison with last year
-  (比上年, 较去年, 同比, 比2022年 for the year before); a percentage after 占 is a share, after 执行率 or
-  完成预算的 an execution rate;
+  (比上年, 较去年, 同比, 比2022年 for the year before); a percentage after 占 is a share, after a name of the
+  budget execution rate (the synonym table's 预算执行率: 执行率, 支出进度, 资金到位率, 完成预算的 …) an execution
+  rate, after any other 完成率 the completion of a physical target (compared with the indicator it names, if any);
 - the amounts after “其中”, “包括” or “（含” that follow an amount are its parts;
 - what fits none of these is not read at all, and a label that could mean two rows is not reported.
 Figures written in the text agree when they equal the computed figure at the precision they were written with.
@@ -35,6 +36,8 @@ from .texts import TextField, text_fields
 
 SYNONYMS = Path(__file__).with_name("synonyms.yaml")
 TABLES = {"收支情况": "finance", "三公经费": "three_public"}
+RATE_KEY = "预算执行率"
+"""The synonym table's list of the names a budget execution rate goes by (Label.table "rate")."""
 TABLE_NAMES = {v: k for k, v in TABLES.items()}
 PROJECT_KEYS = {"全年预算数": "budget", "全年执行数": "actual"}
 
@@ -62,7 +65,10 @@ LEAD_IN = re.compile(r"(?:20\d\d年度?|其中[:：]?)$")
 COMPARISON = re.compile(r"(?:比|较|与)(?P<year>20\d\d年|上年|去年|上一年|上年度)|同比")
 CHANGE_VERB = re.compile(r"(?P<verb>增加|减少|增长|下降|上升|降低|增|减|持平)(?:了)?(?:幅度)?(?:为|达到|达|约)?\s*$")
 SHARE = re.compile(r"占(?:比)?(?P<den>[^，,。；%％\d]{0,16}?)(?:的)?(?:比例|比重)?(?:为|达到|达|是|约)?\s*$")
-RATE = re.compile(r"(?:执行率|完成率|支出进度|执行进度)(?:为|达到|达|是)?\s*$|完成(?:全年|年度)?预算(?:数)?(?:的)?\s*$")
+RATE = re.compile(r"(?P<word>执行率|完成率|到位率|支出进度|执行进度|完成(?:全年|年度)?预算(?:数)?)(?:的)?(?:为|达到|达|是)?\s*$")
+"""A rate word right before a percentage; what the rate means is the name it ends (synonyms.yaml 预算执行率)."""
+TARGET_RATE = "完成率"
+"""A 完成率 whose label does not name the budget is the completion of a physical target (页数、公里), not the budget's."""
 CONTINUATION = re.compile(r"^\s*(?:比|较|与上年|与去年|同比|增加|减少|增长|下降|上升|降低|持平|占|执行率|预算执行率|完成预算"
                           r"|增幅|降幅|减幅)")
 OPENER = re.compile(r"^\s*[，,。]?\s*(?:其中|包括|含)[:：，,]?|^\s*[（(]\s*(?:其中|含|包括)[:：]?")
@@ -99,6 +105,8 @@ def _labels_of(data: Mapping, change_only: bool = False) -> list[Label]:
         out += [Label(str(word), "project", PROJECT_KEYS[key], change_only) for word in words or []]
     if not change_only and data.get("只用于增减"):
         out += _labels_of(data["只用于增减"], change_only=True)
+    if not change_only:
+        out += [Label(str(word), "rate", "budget") for word in data.get(RATE_KEY) or []]
     return out
 
 
@@ -120,21 +128,26 @@ def load_synonyms(extra: Iterable[Mapping] = ()) -> tuple[Label, ...]:
         labels = _row_names() + _labels_of(yaml.safe_load(f))
     for data in extra:
         labels += _labels_of(data)
-    targets: dict[tuple[str, bool], set[tuple[str, str]]] = {}
+    targets: dict[tuple[str, str], set[tuple[str, str]]] = {}
     for lb in labels:
-        targets.setdefault((lb.words, lb.table == "project"), set()).add((lb.table, lb.key))
-    unique: dict[tuple[str, bool, bool], Label] = {}
+        targets.setdefault((lb.words, _kind(lb)), set()).add((lb.table, lb.key))
+    unique: dict[tuple[str, str, bool], Label] = {}
     for lb in labels:
-        if len(targets[(lb.words, lb.table == "project")]) == 1:
-            unique.setdefault((lb.words, lb.table == "project", lb.change_only), lb)
+        if len(targets[(lb.words, _kind(lb))]) == 1:
+            unique.setdefault((lb.words, _kind(lb), lb.change_only), lb)
     return tuple(unique.values())
+
+
+def _kind(label: Label) -> str:
+    """Labels of one kind compete for the same words: statement rows (unit texts), project money, rate names."""
+    return label.table if label.table in ("project", "rate") else "statement"
 
 
 @lru_cache(maxsize=8)
 def _scanner(labels: tuple[Label, ...], project: bool) -> tuple[re.Pattern, dict[str, Label]]:
     # a word that is both a full label and a change-only one is a full label
     ordered = sorted(labels, key=lambda lb: not lb.change_only)
-    chosen = {lb.words: lb for lb in ordered if (lb.table == "project") == project}
+    chosen = {lb.words: lb for lb in ordered if lb.table != "rate" and (lb.table == "project") == project}
     words = sorted(chosen, key=len, reverse=True)      # the longest label wins: 本年支出合计 before 支出
     return re.compile("|".join(re.escape(w) for w in words)), chosen
 
@@ -156,6 +169,83 @@ def _scanner_of(labels: tuple[Label, ...], project: bool) -> tuple[re.Pattern, d
 
 DEFAULT_LABELS = load_synonyms()
 
+MAX_SYNONYMS_BYTES = 256 * 1024
+"""A pack's 同义词.yaml is a word list: anything larger is a mistake or an attack, refused before parsing."""
+
+
+def pack_synonyms(pack) -> tuple[Label, ...]:
+    """The labels of the bundled table and of each 同义词.yaml of the pack's chain (its base's first); PackError
+    (Chinese, naming the file) when one cannot be used."""
+    from ..pack import SYNONYMS_FILE
+    files = tuple((str(folder / SYNONYMS_FILE), (folder / SYNONYMS_FILE).stat().st_mtime_ns)
+                  for folder in reversed(pack.dirs) if (folder / SYNONYMS_FILE).is_file())
+    return _pack_labels(pack.name, files) if files else DEFAULT_LABELS
+
+
+@lru_cache(maxsize=16)
+def _pack_labels(name: str, files: tuple[tuple[str, int], ...]) -> tuple[Label, ...]:
+    from ..pack import PackError, SYNONYMS_FILE
+    extra = []
+    for path, _ in files:
+        where = f"模板包“{name}”的 {SYNONYMS_FILE}"
+        if Path(path).stat().st_size > MAX_SYNONYMS_BYTES:
+            raise PackError(f"{where}过大（超过 {MAX_SYNONYMS_BYTES // 1024} KB）：同义词表只列说法，请检查文件")
+        try:
+            with open(path, encoding="utf-8-sig") as f:
+                data = yaml.safe_load(f)
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = f"第{mark.line + 1}行" if mark is not None else ""
+            raise PackError(f"{where}{line}无法读取：请检查 YAML 格式和 UTF-8 编码") from None
+        problem = _shape_problem(data)
+        if problem:
+            raise PackError(f"{where}有误：{problem}。请对照 jxzp 自带的同义词表的格式修改") from None
+        extra.append(data)
+    try:
+        return load_synonyms(extra)
+    except ValueError as exc:
+        raise PackError(f"模板包“{name}”的 {SYNONYMS_FILE} 有误：{exc}") from None
+
+
+def _shape_problem(data) -> str:
+    """What is wrong with a synonym table's shape (sections of rows of word lists), or "" when nothing is."""
+    if data is None:
+        return ""
+    if not isinstance(data, dict):
+        return "最外层应为“收支情况:”“三公经费:”“项目:”“预算执行率:”等栏目"
+    known = (*TABLES, "项目", "只用于增减", RATE_KEY)
+    for section, rows in data.items():
+        if section not in known:
+            return f"栏目“{section}”不认识，只能是 {'、'.join(known)}"
+        if section == RATE_KEY:
+            rows = {RATE_KEY: rows}
+        elif section == "只用于增减":
+            if not isinstance(rows, dict):
+                return "“只用于增减”下应为“收支情况:”等栏目"
+            inner = _shape_problem({k: v for k, v in rows.items() if k != RATE_KEY} or None)
+            if inner:
+                return inner
+            continue
+        if not isinstance(rows, dict):
+            return f"“{section}”下应为“行名: [说法, 说法]”"
+        for row, words in rows.items():
+            if not isinstance(words, list) or not all(isinstance(w, str) and 0 < len(w) <= 40 for w in words):
+                return f"“{section}”下“{row}”应为一列说法（每个不超过40字），如 [总支出, 支出总额]"
+    return ""
+
+
+_RATE_WORDS: dict[int, tuple[tuple[Label, ...], tuple[str, ...]]] = {}
+
+
+def _rate_words(labels: tuple[Label, ...]) -> tuple[str, ...]:
+    """The names of the budget execution rate among these labels, worked out once per labels object."""
+    known = _RATE_WORDS.get(id(labels))
+    if known is None or known[0] is not labels:
+        if len(_RATE_WORDS) > 16:
+            _RATE_WORDS.clear()
+        known = _RATE_WORDS[id(labels)] = (labels, tuple(lb.words for lb in labels if lb.table == "rate"))
+    return known[1]
+
 
 # ---------------------------------------------------------------- what a text says
 
@@ -176,6 +266,8 @@ class Said:
     columns: tuple[str, ...] = AMOUNT_COLUMNS
     signed: Decimal | None = None          # a change with its direction
     denominator: str = ""                  # a share: the words naming the total, if written
+    target: bool = False                   # a rate: the completion of a physical target (完成率), not the budget's
+    sentence: str = ""                     # a rate: its sentence up to the figure, to find the indicator it is about
 
 
 @dataclass(frozen=True)
@@ -231,6 +323,7 @@ def read_text(ctx: Context, field_: TextField, labels: tuple[Label, ...] = DEFAU
     """Read one text: every figure tied to what it speaks about, and every breakdown."""
     text = field_.text
     pattern, by_words = _scanner_of(labels, not field_.is_unit)
+    rate_words = _rate_words(labels)
     year = ctx.report.unit.year
     reading = Reading(field_)
     found = [(m.start(), m.end(), by_words[m.group(0)]) for m in pattern.finditer(text) if _at_boundary(text, m.start())]
@@ -239,13 +332,14 @@ def read_text(ctx: Context, field_: TextField, labels: tuple[Label, ...] = DEFAU
     for i, ch in enumerate(text + "\n"):
         if ch not in SENTENCE_END:
             continue
-        _read_sentence(reading, text, sentence_start, i, found, figures, year, field_.is_unit)
+        _read_sentence(reading, text, sentence_start, i, found, figures, year, field_.is_unit, rate_words)
         sentence_start = i + 1
     reading.breakdowns = list(_breakdowns(text, figures, found))
     return reading
 
 
-def _read_sentence(reading: Reading, text: str, lo: int, hi: int, found, figures, year: int | None, is_unit: bool) -> None:
+def _read_sentence(reading: Reading, text: str, lo: int, hi: int, found, figures, year: int | None, is_unit: bool,
+                   rate_words: tuple[str, ...]) -> None:
     sentence = text[lo:hi]
     labels = [(s, e, lb) for s, e, lb in found if lo <= s < hi]
     if is_unit and "项目" in sentence:
@@ -276,23 +370,31 @@ def _read_sentence(reading: Reading, text: str, lo: int, hi: int, found, figures
                 comparison = COMPARISON.search(between)
                 when = comparison.group("year")
                 compared = not (when and when[:-1].isdigit() and (year is None or int(when[:-1]) != year - 1))
-            said = _classify(text, subject, m, between, compared, year, last_end)
+            said = _classify(text, subject, m, between, compared, year, last_end, (lo, rate_words))
             if said is not None:
                 reading.said.append(said)
             last_end = m.end()
         clause_start = pos + 1
 
 
-def _classify(text: str, subject, m: re.Match, between: str, compared: bool, year: int | None, last_end: int) -> Said | None:
-    """What one figure claims, given the subject it follows and the words just before it; None when unsure."""
+def _classify(text: str, subject, m: re.Match, between: str, compared: bool, year: int | None, last_end: int,
+              rates: tuple[int, tuple[str, ...]] = (0, ())) -> Said | None:
+    """What one figure claims, given the subject it follows and the words just before it; None when unsure.
+    `rates`: where the sentence starts, and the names of the budget execution rate (synonyms.yaml 预算执行率)."""
     unit = m.group("unit")
     percent = unit in ("%", "％")
     number = _number(m.group("num"))
     rate = RATE.search(between) if percent else None
     if rate and not (subject and COMPARISON.search(between)):
+        # A rate is the budget's only when its name says so (预算执行率, 支出进度, 资金到位率 …); a bare 完成率 is a
+        # physical target's, and any other rate (人员到位率) is none of ours.
+        lo, rate_words = rates
+        target = not text.endswith(rate_words, 0, last_end + rate.end("word"))
+        if target and rate.group("word") != TARGET_RATE:
+            return None
         # an execution rate needs no subject: the project's own, or the label's (the department's when none)
         return Said("rate", number, m.start(), m.end(), text[last_end + rate.start():m.end()].strip("，, "),
-                    subject[2] if subject else None)
+                    subject[2] if subject and not target else None, target=target, sentence=text[lo:m.end()])
     if subject is None:
         return None
     s, e, label = subject
@@ -392,11 +494,16 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "……"
 
 
+def labels_of(ctx: Context) -> tuple[Label, ...]:
+    """The labels of this check run: the pack's (pack_synonyms, set by run_checks) or the bundled ones."""
+    return ctx.__dict__.get("synonyms") or DEFAULT_LABELS
+
+
 def readings(ctx: Context) -> list[Reading]:
     """Every text read once per check run, though several rules use it."""
     cache = ctx.__dict__.get("_prose")
     if cache is None:
-        labels = ctx.__dict__.get("synonyms", DEFAULT_LABELS)
+        labels = labels_of(ctx)
         cache = ctx.__dict__["_prose"] = [read_text(ctx, f, labels) for f in text_fields(ctx)]
     return cache
 
@@ -539,5 +646,5 @@ def execution_rate(ctx: Context, reading: Reading, label: Label | None) -> tuple
                     f"全年预算数{shown_computed(budget)}万元")
 
 
-__all__ = ["Label", "Said", "Breakdown", "Reading", "Figure", "Change", "load_synonyms", "read_text", "readings",
+__all__ = ["pack_synonyms", "labels_of", "Label", "Said", "Breakdown", "Reading", "Figure", "Change", "load_synonyms", "read_text", "readings",
            "figure_of", "change_of", "share_totals", "execution_rate", "statement_figure", "project_figure"]

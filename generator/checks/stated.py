@@ -15,7 +15,7 @@ from ..filters import percent
 from ..model import DEPARTMENT, Direction
 from ..numbers import round2
 from ..problems import Severity
-from .engine import Context, Hit, Rule, add_rule, same_as_typed, shown, shown_computed
+from .engine import Context, Hit, Rule, add_rule, same_as_typed, shown, shown_computed, typed_decimals
 
 GRADE_WORDS = {"优秀": "优", "良好": "良", "中等": "中", "合格": "中", "一般": "中", "较差": "差", "不合格": "差"}
 
@@ -33,6 +33,8 @@ class Stated:
     basis: str
     also: tuple[Decimal | str, ...] = ()
     """Values that follow from figures the preparer typed upstream; agreeing with one of them is no mistake here."""
+    within: tuple[Decimal, Decimal] | None = None
+    """The range `computed` may have, worked out from typed figures at their precision: a value in it agrees."""
 
 
 def _show(value: Decimal | str, unit: str, typed: bool = False) -> str:
@@ -53,7 +55,32 @@ def _agrees(item: Stated) -> bool:
                 return True
         elif same_as_typed(item.stated, value):
             return True
+    if item.within is not None and not isinstance(item.stated, str):
+        return within_typed(item.stated, *item.within)
     return False
+
+
+def within_typed(typed: Decimal, low: Decimal, high: Decimal) -> bool:
+    """The typed figure, read at its own precision, may be a value between low and high."""
+    half = Decimal(1).scaleb(-typed_decimals(typed)) / 2
+    return min(low, high) - half <= typed <= max(low, high) + half
+
+
+def growth_from_change(change: Decimal, actual: Decimal) -> tuple[Decimal, Decimal, Decimal] | None:
+    """The growth rate (%) a change implies with this year's figure when last year's is not given (last year =
+    this year − change), and its range over the precision both were typed with; None when last year would be 0
+    or less."""
+    def rate(c: Decimal, a: Decimal) -> Decimal | None:
+        last = a - c
+        return c / last * HUNDRED if last > 0 else None
+    central = rate(change, actual)
+    if central is None:
+        return None
+    h_change = Decimal(1).scaleb(-typed_decimals(change)) / 2
+    h_actual = Decimal(1).scaleb(-typed_decimals(actual)) / 2
+    corners = [r for dc in (-h_change, h_change) for da in (-h_actual, h_actual)
+               if (r := rate(change + dc, actual + da)) is not None]
+    return central, min(corners, default=central), max(corners, default=central)
 
 
 # ---------------------------------------------------------------- scorecards as presented
@@ -184,7 +211,11 @@ def _statement_changes(ctx: Context) -> Iterator[Stated]:
                 continue
             line = ctx.line(table, key)
             actual, last = ctx.presented(table, key, "actual"), ctx.presented(table, key, "last_year")
-            if actual is None or last is None:
+            if actual is None:
+                continue
+            if last is None:
+                yield from _changes_without_last_year(name, table, key, typed.stated_change, typed.stated_growth,
+                                                      actual)
                 continue
             also = [line.change] if line.change is not None else []
             basis = f"决算数{shown_computed(actual)}万元 − 上年决算数{shown_computed(last)}万元"
@@ -197,6 +228,21 @@ def _statement_changes(ctx: Context) -> Iterator[Stated]:
                 yield Stated("stated-growth", f"{table}.{key}.stated_growth", f"{name}“{key}”的增长率",
                              typed.stated_growth, rate, "%", f"（{basis}）÷ 上年决算数{shown_computed(last)}万元",
                              (computed_rate,) if computed_rate is not None else ())
+
+
+def _changes_without_last_year(name: str, table: str, key: str, change: Decimal | None, growth: Decimal | None,
+                               actual: Decimal) -> Iterator[Stated]:
+    """Without last year's figure, a stated 增减额 and 增长率 still agree with each other through this year's
+    figure: 增长率 = 增减额 ÷ (决算数 − 增减额)."""
+    if change is None or growth is None:
+        return
+    implied = growth_from_change(change, actual)
+    if implied is None:
+        return      # a change as large as this year's figure: last year's figure would be 0 or less, no rate
+    central, low, high = implied
+    yield Stated("stated-growth", f"{table}.{key}.stated_growth", f"{name}“{key}”的增长率", growth, central, "%",
+                 f"填报的增减额{shown(change)}万元 ÷ 由此推算的上年决算数{shown_computed(actual - change)}万元"
+                 f"（决算数{shown_computed(actual)}万元减去增减额；上年决算数未填）", within=(low, high))
 
 
 def _stated_by_code(ctx: Context) -> dict[str, list[Stated]]:
@@ -227,7 +273,8 @@ STATED_RULES = (
     ("stated-size-rate", "填报的楼堂馆所规模控制率与 实际规模÷批复规模 不符"),
     ("stated-investment-rate", "填报的楼堂馆所投资概算控制率与 实际投资÷预算投资 不符"),
     ("stated-change", "收支情况、三公经费某行填报的增减额与 决算数−上年决算数 不符"),
-    ("stated-growth", "收支情况、三公经费某行填报的增长率与 (决算数−上年决算数)÷上年决算数 不符"),
+    ("stated-growth", "收支情况、三公经费某行填报的增长率与 (决算数−上年决算数)÷上年决算数 不符；未填上年决算数时，"
+                      "与填报的增减额按 增减额÷(决算数−增减额) 推算的不符"),
     ("stated-balance-rate", "填报的结转结余率与 (收入总计−本年支出合计)÷本年支出合计 不符"),
 )
 for _code, _summary in STATED_RULES:

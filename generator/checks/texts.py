@@ -5,7 +5,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..model import Project, Unit
+from ..model import LABEL_CELL, Project, Report, Unit
+from ..numbers import normalize_text
+from ..problems import Problem, Severity
 from .engine import Context
 
 UNIT_TEXTS = ("functions", "offices", "tasks", "goal", "achieved", "evaluation_work", "budget_management",
@@ -65,8 +67,58 @@ def _text_fields(ctx: Context) -> Iterator[TextField]:
         text = _text(getattr(unit, name))
         if text and text.strip():
             yield TextField(f"unit.{name}", unit_field_name(name), text)
+    for name, text in unit.sections.items():
+        if text and text.strip():
+            yield TextField(f"unit.sections.{name}", f"单位信息“{name}”", text)
     for i, project in enumerate(ctx.report.projects):
         for name in PROJECT_TEXTS:
             text = getattr(project, name)
             if text and text.strip():
                 yield TextField(f"projects.{i}.{name}", project_field_name(project, name), text, i)
+
+
+# ---------------------------------------------------------------- a pack's own text fields
+
+def _label_key(text: str) -> str:
+    return normalize_text(text).rstrip("*")
+
+
+def apply_pack_texts(report: Report, pack) -> list[Problem]:
+    """Key the unit's extra 单位信息 entries by the chosen pack's text fields (文字栏目, typed by label or name), every
+    declared field present ("" when empty); an entry the pack does not declare is reported and dropped, a required
+    field left empty is reported at its cell, as a built-in report section is."""
+    declared = pack.text_fields
+    by_word: dict[str, str] = {}
+    for name, spec in declared.items():
+        by_word[_label_key(name)] = name
+        by_word[_label_key(spec.shown(name))] = name
+    places = report.places
+    problems: list[Problem] = []
+    kept: dict[str, str] = {}
+    for typed, text in report.unit.sections.items():
+        path = f"unit.sections.{typed}"
+        name = by_word.get(_label_key(typed))
+        if name is None:
+            place = places.get(f"{path}.{LABEL_CELL}") or report.place(path)
+            what = "填报项目" if "!" in place else "栏目"
+            hint = (f"；模板包“{pack.name}”的文字栏目有：{'、'.join(s.shown(n) for n, s in declared.items())}"
+                    if declared else "")
+            problems.append(Problem(Severity.WARNING, place, f"未知的{what}“{typed}”，已忽略：请检查名称是否写错{hint}",
+                                    "unknown-key", path=path))
+            continue
+        target = f"unit.sections.{name}"
+        if target != path:
+            for suffix in ("", f".{LABEL_CELL}"):
+                if path + suffix in places:
+                    places[target + suffix] = places.pop(path + suffix)
+        kept[name] = f"{kept[name]}\n{text}".strip() if kept.get(name) else text
+    for name, spec in declared.items():
+        kept.setdefault(name, "")
+        if spec.required and not kept[name].strip():
+            path = f"unit.sections.{name}"
+            place = places.get(path) or report.source
+            problems.append(Problem(Severity.WARNING, place,
+                                    f"单位信息“{spec.shown(name)}”未填写：模板包“{pack.name}”的材料要有这一部分，请填写"
+                                    + (f"（{spec.help}）" if spec.help else ""), "section-empty", path=path))
+    report.unit.sections = {name: kept[name] for name in declared}
+    return problems

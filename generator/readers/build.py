@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..catalog import FINANCE_ROWS, THREE_PUBLIC_ROWS
-from ..model import Amounts, Direction, Funds, Level, Report
+from ..model import LABEL_CELL, Amounts, Direction, Funds, Level, Report, Unit
 from ..numbers import NotANumber, normalize_text, parse_date, parse_decimal, parse_int
 from ..problems import InputError, Problem, Problems
 
@@ -212,8 +212,31 @@ class Builder:
                 self.stand_in(out, name, info, label)
         for key in raw:
             if key not in known:
+                if cls is Unit:     # perhaps a pack's own text field: kept, judged once the pack is known
+                    self.pack_text(out, raw[key], (*rpath, key), f"{prefix}sections.{key}")
+                    continue
                 self.problems.warning(self.place((*rpath, key)), f"未知的栏目“{key}”，已忽略：请检查名称是否写错", "unknown-key")
         return out
+
+    def pack_text(self, out: dict, value: Any, rpath: Path_, mpath: str) -> None:
+        """A 单位信息 entry no built-in field takes, kept by the name typed ("" when empty) with its place."""
+        key = str(rpath[-1]).strip()
+        if (*rpath, LABEL_CELL) in self.places:
+            self.model_places[f"{mpath}.{LABEL_CELL}"] = self.places[(*rpath, LABEL_CELL)]
+        if rpath in self.places:
+            self.model_places[mpath] = self.places[rpath]
+        text = "" if _blank(value) else "\n".join(self.paragraphs(value, rpath, key))
+        out.setdefault("sections", {})[key] = text
+
+    def sections(self, value: Any, rpath: Path_, mpath: str) -> dict[str, str]:
+        """文字栏目 written as its own mapping (YAML): name → text."""
+        if not isinstance(value, dict):
+            self.problems.error(self.place(rpath), f"“{rpath[-1]}”应为“栏目名称: 文字”的栏目", "structure")
+            return {}
+        out: dict = {}
+        for key, item in value.items():
+            self.pack_text(out, item, (*rpath, key), f"{mpath}.{key}")
+        return out.get("sections", {})
 
     def empty_places(self, annotation, rpath: Path_, mpath: str) -> None:
         """Remember the cells of a block left wholly empty (a project's 全年预算数), so that a finding about a
@@ -251,6 +274,8 @@ class Builder:
             return [v for i, item in enumerate(value)
                     if (v := self.model(item_type, item, (*rpath, i), f"{mpath}.{i}")) is not None]
         if origin is dict:
+            if name == "sections":
+                return self.sections(value, rpath, mpath)
             return self.rows(value, rpath, mpath, name)
         if origin is BaseModel:
             return self.model(annotation, value, rpath, mpath)

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
-from ..model import DEPARTMENT
+from ..model import DEPARTMENT, LABEL_CELL
 from ..numbers import normalize_text
 from ..problems import InputError, Problem, Problems, Severity
 from .build import xml_safe
@@ -410,7 +410,11 @@ def _read_unit(book: _Workbook) -> None:
             continue
         column = by_label.get(label)
         if column is None:
-            book.problems.warning(f"{title}!A{number}", f"未知的填报项目“{values[0]}”，已忽略：请检查名称是否写错", "unknown-key")
+            # Perhaps a text field of the pack (文字栏目): kept, even empty, and judged once the pack is known.
+            path = ("单位信息", str(values[0]).strip().rstrip("*").strip())
+            book.places[path] = f"{title}!B{number}"
+            book.places[(*path, LABEL_CELL)] = f"{title}!A{number}"
+            _set(book.raw, path, value)
             continue
         book.places[column.path] = f"{title}!B{number}"
         if value is not None:

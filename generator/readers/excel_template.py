@@ -9,7 +9,7 @@ import sys
 import tempfile
 import unicodedata
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -32,7 +32,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from ..catalog import ROWS_BY_KEY
 from ..model import DEPARTMENT, Report
-from .layout import INDICATOR_SHEET, INSTRUCTIONS_SHEET, OWNER, PROJECT_SHEET, SHEETS, Column, Sheet
+from .layout import INDICATOR_SHEET, INSTRUCTIONS_SHEET, OWNER, PROJECT_SHEET, SHEETS, Column, Sheet, pack_text_rows
 
 logger = logging.getLogger(__name__)
 
@@ -99,17 +99,18 @@ _MAX_ROW_HEIGHT = 409.0  # Excel's limit
 _MAX_LIST_ROW_HEIGHT = 120.0  # on the record sheets a row stays navigable; the full text is in the formula bar
 
 
-def write_workbook(path: Path, report: Report | None = None) -> None:
-    """Write the input workbook at path: blank when report is None, else holding every value of report."""
+def write_workbook(path: Path, report: Report | None = None, pack=None) -> None:
+    """Write the input workbook at path: blank when report is None, else holding every value of report; with
+    `pack` (a loaded Pack), its own text fields as rows of 单位信息."""
     path = Path(path)
-    data = workbook_bytes(report)
+    data = workbook_bytes(report, pack)
     _write_atomically(path, data)
     logger.info("wrote %s", path)
 
 
-def workbook_bytes(report: Report | None = None) -> bytes:
-    """The .xlsx file as bytes; the same report always gives the same bytes."""
-    book = _TemplateBook(report)
+def workbook_bytes(report: Report | None = None, pack=None) -> bytes:
+    """The .xlsx file as bytes; the same report (and pack) always gives the same bytes."""
+    book = _TemplateBook(report, pack.text_fields if pack is not None else {})
     wb = book.build()
     # A fixed time, so that equal reports give equal files; zip timestamps cannot go before 1980.
     year = min(max(report.unit.year + 1, 1980), 2100) if report is not None else 2000
@@ -211,9 +212,15 @@ class _Lists:
 class _TemplateBook:
     """Builds the openpyxl workbook of the layout, with a report's values when one is given."""
 
-    def __init__(self, report: Report | None) -> None:
+    def __init__(self, report: Report | None, text_fields: dict | None = None) -> None:
         self.data: dict[str, Any] = report.model_dump(by_alias=True) if report is not None else {}
         self.wb = Workbook()
+        typed = report.unit.sections if report is not None else {}
+        # A report read without its pack keeps a text under the label typed: look it up by name or label.
+        for name, spec in (text_fields or {}).items():
+            if name not in typed and spec.shown(name) in typed:
+                self.data["单位信息"]["文字栏目"][name] = typed[spec.shown(name)]
+        self.text_rows = pack_text_rows(text_fields or {}, typed)
 
     def build(self) -> Workbook:
         wb = self.wb
@@ -228,7 +235,7 @@ class _TemplateBook:
         for sheet in SHEETS:
             ws = sheets[sheet.name]
             if sheet.key_value:
-                self._write_key_value(ws, sheet)
+                self._write_key_value(ws, replace(sheet, columns=[*sheet.columns, *self.text_rows]))
             elif sheet.fixed_rows:
                 self._write_fixed_rows(ws, sheet)
             else:

@@ -79,6 +79,8 @@ def _column(info, path: tuple, **extra) -> Column:
 def _unit_rows() -> list[Column]:
     rows: list[Column] = []
     for name, info in Unit.model_fields.items():
+        if name == "sections":
+            continue        # the pack's own text fields: pack_text_rows
         if name == "staffing":
             rows += [_column(i, ("单位信息", "人员情况", i.alias)) for i in Staffing.model_fields.values()]
             continue
@@ -197,3 +199,20 @@ def essential_columns(sheet: Sheet) -> dict[str, list[Column]]:
 
 SHEETS: tuple[Sheet, ...] = (UNIT_SHEET, FINANCE_SHEET, PROJECT_SHEET, INDICATOR_SHEET, THREE_PUBLIC_SHEET, FUNCTIONAL_SHEET)
 INSTRUCTIONS_SHEET = "填表说明"
+
+
+def pack_text_rows(text_fields: dict, typed: dict[str, str] | None = None) -> list[Column]:
+    """The 单位信息 rows of a pack's own text fields (pack.yaml 文字栏目: name → label, help, required), after the
+    built-in rows; with `typed` (a report's unit.sections), also a row for each text it holds that no declared
+    field takes, so that nothing typed is lost. The reader finds them by their label."""
+    rows: list[Column] = []
+    taken: set[str] = set()
+    for name, spec in text_fields.items():
+        label = spec.shown(name)
+        taken |= {name, label}
+        rows.append(Column(label, ("单位信息", "文字栏目", name), spec.help or f"{label}（本模板包的文字栏目）",
+                           kind="long", required=spec.required, width=48))
+    for key in typed or {}:
+        if key not in taken:
+            rows.append(Column(key, ("单位信息", "文字栏目", key), key, kind="long", width=48))
+    return rows

@@ -38,9 +38,9 @@ class Renderer:
 
     def __init__(self, pack: Pack, fingerprint: str) -> None:
         self.pack = pack
-        self.docx_env: Sandbox = make_environment(pack.dirs, "docx")
-        self.md_env: Sandbox = make_environment(pack.dirs, "md")
-        self.text_env: Sandbox = make_environment(pack.dirs, "text")
+        self.docx_env: Sandbox = make_environment(pack.dirs, "docx", pack.formats)
+        self.md_env: Sandbox = make_environment(pack.dirs, "md", pack.formats)
+        self.text_env: Sandbox = make_environment(pack.dirs, "text", pack.formats)
         self._strings: dict[str, Any] = {}
         self._docx: dict[str, CompiledDocx] = {}
         self.fingerprint = fingerprint

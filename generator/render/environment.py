@@ -22,7 +22,7 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
-from ..filters import FILTERS, md_cell, md_text
+from ..filters import FILTERS, md_cell, md_text, pack_filters
 from ..titles import TITLE_WIDTH, title_lines
 
 MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
@@ -183,12 +183,14 @@ def _title_lines(value: object, *whole: object, width: float = TITLE_WIDTH) -> t
     return title_lines("" if value is None else str(value), tuple(str(w) for w in whole if w), width)
 
 
-def make_environment(dirs: Iterable[Path], target: str) -> Sandbox:
-    """The environment of one pack for one output format ("docx": escaped XML, "md": Markdown text)."""
+def make_environment(dirs: Iterable[Path], target: str, formats: dict | None = None) -> Sandbox:
+    """The environment of one pack for one output format ("docx": escaped XML, "md": Markdown text); `formats`:
+    the pack's number formats (Pack.formats)."""
     env = Sandbox(loader=PackLoader(dirs), undefined=StrictUndefined, autoescape=(target == "docx"),
                   keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
                   finalize=lambda value: "" if value is None else value)
     env.filters.update(FILTERS)
+    env.filters.update(pack_filters(formats or {}))
     env.filters.update(center=_bounded(env.filters["center"], 0), indent=_bounded(env.filters["indent"], 0),
                        wordwrap=_bounded(env.filters["wordwrap"], 0), paragraphs=paragraphs)
     if target == "md":
