@@ -72,6 +72,12 @@ class View(Mapping):
         return (View, (self._items,))
 
 
+class Items(tuple):
+    """A sequence as a template sees it: a tuple whose items are already plain (so it is not converted again)."""
+
+    __slots__ = ()
+
+
 class Helper:
     """A function Python hands to templates (total, ratio, table, figure…): callable, nothing else reachable; what
     it returns is made plain too."""
@@ -124,14 +130,14 @@ def plain(value: Any, memo: dict[int, tuple[Any, Any]] | None = None) -> Any:
     Views, sequences tuples, enums their value, anything unknown its text; each object converted once per memo
     (the objects are kept in the memo, so an id is never reused while it lives)."""
     kind = type(value)
-    if kind in SCALARS or kind is View or kind is Helper:
+    if kind in _PLAIN:
         return value
     return _convert(value, {} if memo is None else memo)
 
 
 def _convert(value: Any, memo: dict[int, tuple[Any, Any]]) -> Any:
     kind = type(value)
-    if kind in SCALARS or kind is View or kind is Helper:
+    if kind in _PLAIN:
         return value
     if isinstance(value, enum.Enum):
         return _convert(value.value, memo)
@@ -161,13 +167,13 @@ def _convert(value: Any, memo: dict[int, tuple[Any, Any]]) -> Any:
     elif isinstance(value, Mapping):
         result = View({_key(k): _convert(v, memo) for k, v in value.items()})
     elif isinstance(value, (list, tuple, range)):
-        result = tuple(_convert(v, memo) for v in value)
+        result = Items(_convert(v, memo) for v in value)
     elif isinstance(value, (set, frozenset)):
         converted = [_convert(v, memo) for v in value]
         try:
-            result = tuple(sorted(converted))       # the same order in every process: same input, same bytes
+            result = Items(sorted(converted))       # the same order in every process: same input, same bytes
         except TypeError:
-            result = tuple(sorted(converted, key=repr))
+            result = Items(sorted(converted, key=repr))
     elif hasattr(type(value), "__html__"):
         result = Markup(value.__html__())
     elif isinstance(value, _FUNCTIONS):
@@ -176,6 +182,9 @@ def _convert(value: Any, memo: dict[int, tuple[Any, Any]]) -> Any:
         result = str(value)
     memo[id(value)] = (value, result)
     return result
+
+
+_PLAIN = frozenset(SCALARS | {View, Items, Helper})
 
 
 def _key(key: Any) -> Any:
