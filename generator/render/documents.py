@@ -12,10 +12,11 @@ from typing import Any
 from jinja2 import TemplateError
 from markupsafe import Markup
 
-from ..pack import Pack
+from ..pack import Pack, PackError
+from ..packfiles import digest, name_problem, scan
 from . import docx_style as st
 from .docx_fast import CompiledDocx, _Media
-from .environment import Sandbox, TemplateProblem, explain, make_environment, render_checked
+from .environment import PackReference, Sandbox, TemplateProblem, explain, make_environment, render_checked
 from .markdown import tidy
 from .merge import merge_markdown
 
@@ -48,6 +49,8 @@ class Renderer:
     def compiled(self, name: str) -> CompiledDocx:
         """A Word template of the pack, compiled once (a changed pack file makes a new Renderer, see renderer_for)."""
         found = self._docx.get(name)
+        if found is None and name_problem(name):
+            raise PackReference(f"引用了“{str(name)[:120]}”：{name_problem(name)}")
         if found is None:
             found = self._docx[name] = CompiledDocx(self.pack.need(name), self.docx_env, name)
         return found
@@ -84,7 +87,10 @@ class Renderer:
 
         def table(table_stem: str, new_page: bool = False, **values: Any) -> Markup:
             table_name = f"{table_stem}.docx"
-            part = self.compiled(table_name)
+            try:
+                part = self.compiled(table_name)
+            except PackError as exc:      # named in the message with the template that placed the table
+                raise PackReference(f"放入的表格：{exc}") from None
             placed[table_name] = part
             xml = part.body_xml({**ctx, **values})
             if new_page:
@@ -111,6 +117,9 @@ class Renderer:
 
         def table(table_stem: str, new_page: bool = False, **values: Any) -> str:
             table_name = f"{table_stem}.md.j2"
+            problem = name_problem(table_name)
+            if problem:
+                raise PackReference(f"放入的表格引用了“{table_name[:120]}”：{problem}")
             return render_checked(self._md_template(table_name), {**ctx, **values}, table_name)
 
         ctx.update(figure=figure, figure_no=lambda key: numbers.setdefault(key, len(numbers) + 1), table=table)
@@ -126,14 +135,14 @@ class Renderer:
 
 
 def _pack_fingerprint(pack: Pack) -> str:
-    """Every file of the pack's chain by name and content: a changed template changes every fingerprint."""
-    digest = hashlib.sha256()
+    """Every file of the pack's chain by name and content: a changed template changes every fingerprint. Files are
+    listed without opening them and hashed in pieces, once per process per path, size and mtime (packfiles.digest)."""
+    hasher = hashlib.sha256()
     for folder in pack.dirs:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(folder).as_posix().encode("utf-8"))
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+        for entry in scan(folder, pack.name):
+            hasher.update(entry.relative.encode("utf-8"))
+            hasher.update(digest(folder / entry.relative, entry))
+    return hasher.hexdigest()
 
 
 _RENDERERS: dict[tuple[str, ...], Renderer] = {}

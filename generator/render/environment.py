@@ -2,6 +2,7 @@
 internals, read no file outside their pack, and a runaway template ends in a Chinese message, not a hang."""
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -32,6 +33,7 @@ from jinja2.utils import Namespace
 from markupsafe import Markup, escape
 
 from ..filters import FILTERS, md_cell, md_text
+from ..packfiles import PackError, name_problem, read_file
 from .views import MAPPING_METHODS, Helper, View, template_context
 
 MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
@@ -51,6 +53,10 @@ class TemplateProblem(Exception):
     """A template cannot be rendered; the message names the pack file and what is wrong, in Chinese."""
 
 
+class PackReference(SecurityError):
+    """A template names a file the pack cannot give (outside it, not a regular file, too large, missing)."""
+
+
 class OverBudget(SecurityError):
     """A document's rendering spent its budget (steps, range items, time, output); the message says which."""
 
@@ -66,22 +72,19 @@ class PackLoader(BaseLoader):
         self.dirs = tuple(Path(d) for d in dirs)
 
     def get_source(self, environment, template: str) -> tuple[str, str, Callable[[], bool]]:
-        try:
-            pieces = split_template_path(template)     # refuses "..", so no climbing out of the pack
-        except TemplateNotFound:
-            raise TemplateProblem(f"模板引用了“{template}”：只能引用模板包中的文件，不能用 .. 或绝对路径") from None
+        problem = name_problem(template)
+        if problem:      # refused, not "not found": the message names the template and line that asked
+            raise PackReference(f"引用了“{str(template)[:120]}”：{problem}")
         for folder in self.dirs:
-            path = folder.joinpath(*pieces)
-            if path.is_symlink() or any(p.is_symlink() for p in path.parents if folder in p.parents or p == folder):
-                raise TemplateProblem(f"模板包中的“{template}”是符号链接：为安全起见不接受符号链接，请放入文件本身")
-            if not path.is_file():
+            path = folder.joinpath(*template.split("/"))
+            if not os.path.lexists(path) or (path.is_dir() and not path.is_symlink()):
                 continue
-            if path.stat().st_size > MAX_TEMPLATE_BYTES:
-                raise TemplateProblem(f"模板“{template}”过大（超过 2 MB）：请检查是否选错了文件")
             try:
-                source = path.read_text(encoding="utf-8-sig")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise TemplateProblem(f"模板“{template}”无法读取（{type(exc).__name__}）：请确认它是 UTF-8 编码的文本文件") from None
+                source = read_file(path, template, MAX_TEMPLATE_BYTES).decode("utf-8-sig")
+            except PackError as exc:
+                raise PackReference(f"引用的{exc}") from None
+            except UnicodeDecodeError:
+                raise TemplateProblem(f"模板“{template}”无法读取（UnicodeDecodeError）：请确认它是 UTF-8 编码的文本文件") from None
             source = STYLE_MARK.sub("", source)
             mtime = path.stat().st_mtime_ns
             return source, str(path), lambda path=path, mtime=mtime: path.is_file() and path.stat().st_mtime_ns == mtime
@@ -385,6 +388,8 @@ def render_checked(template, context: dict[str, Any], name: str) -> str:
         return "".join(chunks)
     except TemplateProblem:
         raise
+    except PackReference as exc:
+        raise TemplateProblem(f"模板“{name}”{_line_of(exc)}{exc}") from None
     except OverBudget as exc:
         raise TemplateProblem(f"模板“{name}”{_line_of(exc)}已停止：{exc}。请检查循环和宏调用是否停不下来，"
                               "一份文档的渲染次数和时间有上限") from None
