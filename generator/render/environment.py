@@ -389,35 +389,37 @@ def render_checked(template, context: dict[str, Any], name: str) -> str:
     except TemplateProblem:
         raise
     except PackReference as exc:
-        raise TemplateProblem(f"模板“{name}”{_line_of(exc)}{exc}") from None
+        raise TemplateProblem(f"模板“{name}”{_line_of(exc, name)}{exc}") from None
     except OverBudget as exc:
-        raise TemplateProblem(f"模板“{name}”{_line_of(exc)}已停止：{exc}。请检查循环和宏调用是否停不下来，"
+        raise TemplateProblem(f"模板“{name}”{_line_of(exc, name)}已停止：{exc}。请检查循环和宏调用是否停不下来，"
                               "一份文档的渲染次数和时间有上限") from None
     except SecurityError as exc:
-        raise TemplateProblem(f"模板“{name}”{_line_of(exc)}被拒绝：{_security_words(exc)}。模板只能使用提供的变量和过滤器，"
+        raise TemplateProblem(f"模板“{name}”{_line_of(exc, name)}被拒绝：{_security_words(exc)}。模板只能使用提供的变量和过滤器，"
                               "请对照 jxzp pack export 导出的默认模板修改") from None
     except TemplateError as exc:
-        raise explain(exc, name, _line_of(exc)) from None
+        raise explain(exc, name, _line_of(exc, name)) from None
     except RecursionError as exc:
-        raise TemplateProblem(f"模板“{name}”{_line_of(exc)}中的宏调用自身过深（递归）：请检查宏是否无限调用自己") from None
+        raise TemplateProblem(f"模板“{name}”{_line_of(exc, name)}中的宏调用自身过深（递归）：请检查宏是否无限调用自己") from None
     except MemoryError:
         raise TemplateProblem(f"模板“{name}”生成的内容过多，内存不足：请检查循环") from None
     except (TypeError, ValueError, AttributeError, KeyError, ArithmeticError, IndexError) as exc:
-        raise TemplateProblem(f"模板“{name}”{_line_of(exc)}无法渲染（{_plain_error(exc)}）：请对照 jxzp pack export 导出的默认模板检查") from None
+        raise TemplateProblem(f"模板“{name}”{_line_of(exc, name)}无法渲染（{_plain_error(exc)}）：请对照 jxzp pack export 导出的默认模板检查") from None
     finally:
         BUDGET.depth -= 1
 
 
-def _line_of(exc: BaseException) -> str:
+def _line_of(exc: BaseException, name: str = "") -> str:
     """「（句子.j2 第12行）」: the pack file and line being rendered when `exc` was raised, the deepest .j2 frame of
-    the traceback (Jinja2 rewrites it to template lines); empty for a Word template or a pack.yaml pattern."""
+    the traceback (Jinja2 rewrites it to template lines), 「（第12行）」 when that file is `name` itself; empty for a
+    Word template or a pack.yaml pattern."""
     found = ""
     tb = exc.__traceback__
     depth = 0
     while tb is not None and depth < 10_000:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith(".j2"):
-            found = f"（{Path(filename).name} 第{tb.tb_lineno}行）"
+            file = Path(filename).name
+            found = f"（第{tb.tb_lineno}行）" if file == name else f"（{file} 第{tb.tb_lineno}行）"
         tb = tb.tb_next
         depth += 1
     return found
