@@ -332,6 +332,17 @@ def _bounded(filter_func: Callable[..., str], *size_args: int) -> Callable[..., 
     return checked
 
 
+def _bounded_replace(filter_func: Callable[..., str]) -> Callable[..., str]:
+    """The replace filter, refusing a result longer than any string a template may build."""
+    def checked(eval_ctx, value, old, new, count=None):
+        text, old, new = str(value), str(old), str(new)
+        if len(new) > len(old) and len(text) + text.count(old) * (len(new) - len(old)) > MAX_SEQUENCE:
+            raise SecurityError("字符串或列表过长")
+        return filter_func(eval_ctx, value, old, new, count)
+    checked.jinja_pass_arg = filter_func.jinja_pass_arg  # type: ignore[attr-defined]   (it takes the eval context)
+    return checked
+
+
 def _merge_mark(key: object) -> str:
     return f"{MERGE_OPEN}{key if key is not None else ''}{MERGE_CLOSE}"
 
@@ -352,7 +363,9 @@ def make_environment(dirs: Iterable[Path], target: str) -> Sandbox:
                   finalize=lambda value: "" if value is None else value)
     env.filters.update(FILTERS)
     env.filters.update(center=_bounded(env.filters["center"], 0), indent=_bounded(env.filters["indent"], 0),
-                       wordwrap=_bounded(env.filters["wordwrap"], 0), paragraphs=paragraphs)
+                       wordwrap=_bounded(env.filters["wordwrap"], 0), batch=_bounded(env.filters["batch"], 0),
+                       slice=_bounded(env.filters["slice"], 0), replace=_bounded_replace(env.filters["replace"]),
+                       paragraphs=paragraphs)
     if target == "md":
         env.filters["text"] = md_text
         env.filters["cell"] = md_cell
