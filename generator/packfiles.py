@@ -195,9 +195,9 @@ def spec_nesting_problem(text: str) -> str | None:
 
 
 _WORD_PART = re.compile(
-    r"\[Content_Types\]\.xml|_rels/\.rels|docProps/[\w.-]+|customXml/(?:_rels/)?[\w.-]+"
+    r"\[Content_Types\]\.xml|_rels/\.rels|docProps/[\w.-]+|docMetadata/[\w.-]+|customXml/(?:_rels/)?[\w.-]+"
     r"|word/[\w.-]+\.xml|word/(?:_rels|theme|theme/_rels|media|embeddings|charts|charts/_rels|fonts|fonts/_rels"
-    r"|glossary|glossary/_rels|diagrams|diagrams/_rels)/[\w.-]+")
+    r"|glossary|glossary/_rels|diagrams|diagrams/_rels|ink|printerSettings)/[\w.-]+")
 """The parts a Word document has (main document, styles, settings, headers, pictures, charts, fonts …); any other
 member of a .docx template is dropped, not copied into every output."""
 
