@@ -217,6 +217,13 @@ class Sandbox(ImmutableSandboxedEnvironment):
     def counted(iterable: Any) -> _Counted:
         return _Counted(iterable)
 
+    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):  # type: ignore[override]
+        """Jinja2's compile; a template nested deeper than its parser can recurse is a syntax error, not a crash."""
+        try:
+            return super().compile(source, name, filename, raw, defer_init)
+        except RecursionError:
+            raise TemplateSyntaxError("嵌套层次过深", 1, name, filename) from None
+
     def allowed(self, obj: Any, attribute: str) -> bool:
         """Whether a template may reach `obj.attribute`: decided by the object's type and the name alone, except for
         the objects whose names are their data (views, mappings, imported templates, namespaces)."""

@@ -352,3 +352,19 @@ def test_a_chart_title_with_a_loop_stops(previous, category):
                                       "{% endfor %}{% endfor %}")
     message = _refused(pack, previous)
     assert "pack.yaml 图表.收支变动" in message and "次数过多" in message
+
+
+@pytest.mark.parametrize("place", ["md", "title"])
+def test_an_expression_nested_thousands_of_levels_is_a_syntax_error_not_a_crash(place, previous, category):
+    category("template")
+    pack = _pack(f"deep-expression-{place}")
+    deep = "(" * 3000 + "1" + ")" * 3000
+    if place == "md":
+        (pack / REPORT_MD).write_text("{{ " + deep + " }}\n" + "{% if 1 %}" * 3000 + "{% endif %}" * 3000,
+                                      encoding="utf-8")
+        where = REPORT_MD
+    else:
+        _in_yaml(pack, '标题: "{{ year }}年度{{ item.project.name }}', '标题: "{{ ' + deep + ' }}{{ year }}年度{{ item.project.name }}')
+        where = "pack.yaml 文档.项目报告.标题"
+    message = _refused(pack, previous, ("md",) if place == "md" else ("docx",))
+    assert where in message and "嵌套层次过深" in message
