@@ -350,6 +350,18 @@ def _bounded_replace(filter_func: Callable[..., str]) -> Callable[..., str]:
     return checked
 
 
+_WIDE_FORMAT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d{5,}|\d*\.(?:\*|\d{5,}))")
+
+
+def _bounded_format(filter_func: Callable[..., str]) -> Callable[..., str]:
+    """The format filter ('%05d'|format(n)), refusing a width or precision that asks for megabytes."""
+    def checked(value, *args, **kwargs):
+        if _WIDE_FORMAT.search(str(value)):
+            raise SecurityError("宽度过大")
+        return filter_func(value, *args, **kwargs)
+    return checked
+
+
 def _merge_mark(key: object) -> str:
     return f"{MERGE_OPEN}{key if key is not None else ''}{MERGE_CLOSE}"
 
@@ -372,7 +384,8 @@ def make_environment(dirs: Iterable[Path], target: str) -> Sandbox:
     env.filters.update(center=_bounded(env.filters["center"], 0), indent=_bounded(env.filters["indent"], 0),
                        wordwrap=_bounded(env.filters["wordwrap"], 0), batch=_bounded(env.filters["batch"], 0),
                        slice=_bounded(env.filters["slice"], 0), replace=_bounded_replace(env.filters["replace"]),
-                       paragraphs=paragraphs)
+                       format=_bounded_format(env.filters["format"]), paragraphs=paragraphs)
+    env.filters.pop("random", None)        # the same input gives the same bytes
     if target == "md":
         env.filters["text"] = md_text
         env.filters["cell"] = md_cell
