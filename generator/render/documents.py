@@ -19,6 +19,7 @@ from .docx_fast import CompiledDocx, _Media
 from .environment import PackReference, Sandbox, TemplateProblem, explain, make_environment, render_checked
 from .markdown import tidy
 from .merge import merge_markdown
+from .views import template_context
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class Renderer:
             return Markup(xml)
 
         ctx.update(figure=figure, figure_no=lambda key: numbers.setdefault(key, len(numbers) + 1), table=table)
+        ctx = template_context(ctx)      # once per document: the tables it places get the same views
         return template.render(ctx, media, info.title, info.author, info.stamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
                                placed.values())
 
@@ -123,6 +125,7 @@ class Renderer:
             return render_checked(self._md_template(table_name), {**ctx, **values}, table_name)
 
         ctx.update(figure=figure, figure_no=lambda key: numbers.setdefault(key, len(numbers) + 1), table=table)
+        ctx = template_context(ctx)      # once per document: the tables it places get the same views
         return tidy(merge_markdown(render_checked(template, ctx, name)))
 
     def _md_template(self, name: str):
