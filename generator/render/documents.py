@@ -19,7 +19,7 @@ from .docx_fast import CompiledDocx, _Media
 from .environment import PackReference, Sandbox, TemplateProblem, explain, make_environment, render_checked
 from .markdown import tidy
 from .merge import merge_markdown
-from .views import template_context
+from .views import plain
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,18 @@ class Renderer:
         self.text_env: Sandbox = make_environment(pack.dirs, "text")
         self._strings: dict[str, Any] = {}
         self._docx: dict[str, CompiledDocx] = {}
+        self._memo: dict[Any, Any] = {}
         self.fingerprint = fingerprint
+
+    def _plain(self, context: dict[str, Any]) -> dict[str, Any]:
+        """A document's variables as template data, each object converted once per package (the values generate adds
+        to the package context, such as the charts, are the same objects for every document of a unit; they are kept
+        alive in the memo, so an id cannot be reused while it is there)."""
+        owner = context.get("unit")
+        memo = self._memo
+        if owner is not memo.get("owner"):
+            memo = self._memo = {"owner": owner}
+        return {name: plain(value, memo) for name, value in context.items()}
 
     def compiled(self, name: str) -> CompiledDocx:
         """A Word template of the pack, compiled once (a changed pack file makes a new Renderer, see renderer_for)."""
@@ -68,7 +79,7 @@ class Renderer:
                 template = self._strings[pattern] = self.text_env.from_string(pattern)
             except TemplateError as exc:
                 raise explain(exc, what) from None
-        return render_checked(template, context, what).strip()
+        return render_checked(template, self._plain(context), what).strip()
 
     # ------------------------------------------------------------ Word
 
@@ -99,7 +110,7 @@ class Renderer:
             return Markup(xml)
 
         ctx.update(figure=figure, figure_no=lambda key: numbers.setdefault(key, len(numbers) + 1), table=table)
-        ctx = template_context(ctx)      # once per document: the tables it places get the same views
+        ctx = self._plain(ctx)           # once per document: the tables it places get the same views
         return template.render(ctx, media, info.title, info.author, info.stamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
                                placed.values())
 
@@ -125,7 +136,7 @@ class Renderer:
             return render_checked(self._md_template(table_name), {**ctx, **values}, table_name)
 
         ctx.update(figure=figure, figure_no=lambda key: numbers.setdefault(key, len(numbers) + 1), table=table)
-        ctx = template_context(ctx)      # once per document: the tables it places get the same views
+        ctx = self._plain(ctx)           # once per document: the tables it places get the same views
         return tidy(merge_markdown(render_checked(template, ctx, name)))
 
     def _md_template(self, name: str):
