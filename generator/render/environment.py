@@ -26,7 +26,6 @@ from jinja2 import (
 from jinja2.compiler import CodeGenerator
 from jinja2.environment import TemplateModule
 from jinja2.exceptions import SecurityError
-from jinja2.loaders import split_template_path
 from jinja2.runtime import BlockReference, LoopContext, Macro, TemplateReference
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Namespace
@@ -209,7 +208,7 @@ class Sandbox(ImmutableSandboxedEnvironment):
     attributes listed in ALLOWED, and call only macros, helpers and the allowed methods; loops and calls spend a
     budget of steps, arithmetic a bound on what it builds."""
 
-    intercepted_binops = frozenset({"*", "**", "+"})
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
     code_generator_class = _CountingCodeGenerator
     _verdicts: dict[tuple[type, str], bool] = {}
 
@@ -312,6 +311,8 @@ class Sandbox(ImmutableSandboxedEnvironment):
         return __context.call(__obj, *args, **kwargs)
 
     def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "%" and isinstance(left, str) and _WIDE_FORMAT.search(left):
+            raise SecurityError("宽度过大")
         if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
             raise SecurityError("乘方过大")
         if operator == "*" and isinstance(left, (str, list, tuple)) and isinstance(right, int) and len(left) * right > MAX_SEQUENCE:

@@ -368,3 +368,19 @@ def test_an_expression_nested_thousands_of_levels_is_a_syntax_error_not_a_crash(
         where = "pack.yaml 文档.项目报告.标题"
     message = _refused(pack, previous, ("md",) if place == "md" else ("docx",))
     assert where in message and "嵌套层次过深" in message
+
+
+@pytest.mark.parametrize("text, words", [
+    ("{{ '%*d' % (10**9, 1) }}", "宽度过大"),
+    ("{{ '%*d'|format(10**9, 1) }}", "宽度过大"),
+    ("{{ '%.999999f'|format(1) }}", "宽度过大"),
+    ("{{ ('x' * 1000)|replace('x', 'y' * 10000) }}", "过长"),
+    ("{{ [1]|batch(10**9, 0)|list }}", "宽度过大"),
+    ("{{ [1]|random }}", "random"),
+])
+def test_a_filter_or_operator_asked_for_gigabytes_is_refused(text, words, previous, category):
+    category("template")
+    pack = _pack(f"builder-{abs(hash(text))}")
+    (pack / REPORT_MD).write_text(f"# 标题\n{text}\n", encoding="utf-8")
+    message = _refused(pack, previous)
+    assert REPORT_MD in message and words in message
