@@ -54,7 +54,9 @@ class Renderer:
         alive in the memo, so an id cannot be reused while it is there)."""
         owner = context.get("unit")
         memo = self._memo
-        if owner is not memo.get("owner"):
+        if owner is None:                # no package to key on: a memo for this call only
+            memo = {}
+        elif owner is not memo.get("owner"):
             memo = self._memo = {"owner": owner}
         return {name: plain(value, memo) for name, value in context.items()}
 
