@@ -38,6 +38,7 @@ from generator.pipeline import evaluate  # noqa: E402
 from generator.render.charts import render_chart  # noqa: E402
 from generator.render.context import chart_specs, package_context  # noqa: E402
 from generator.render.documents import DocInfo, renderer_for  # noqa: E402
+from generator.render.views import template_context  # noqa: E402
 
 LIZHOU = ROOT / "inputs" / "lizhou-2021-corrected.yaml"
 
@@ -139,7 +140,7 @@ def _plain(renderer, stem: str, context: dict, images: dict[str, bytes]) -> byte
         return InlineImage(tpl, io.BytesIO(images[key]), width=Mm(140)) if key in ctx["charts"] else ""
 
     ctx.update(table=table, figure=figure, figure_no=lambda key: numbers.setdefault(key, len(numbers) + 1))
-    tpl.render(ctx, renderer.docx_env, autoescape=True)
+    tpl.render(template_context(ctx), renderer.docx_env, autoescape=True)   # as render_checked hands it
     buffer = io.BytesIO()
     tpl.save(buffer)
     return buffer.getvalue()

@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from .packfiles import MAX_SPEC_BYTES, PackError, name_problem, read_file, scan, spec_nesting_problem
+
 
 
 def _bundled_dir() -> Path:
@@ -35,10 +37,6 @@ ALL_TABLES = "全部项目自评表"
 CHECK_REPORT = "校验报告"          # the findings of validation, for the preparer; not a published document
 DOCUMENT_KINDS = (DEPARTMENT_REPORT, PROJECT_REPORT, ALL_TABLES, CHECK_REPORT)
 MAX_DEPTH = 8          # a chain of packs based on packs; deeper is a loop or a mistake
-
-
-class PackError(Exception):
-    """A pack cannot be used; the message (Chinese) names the pack and the file and says what to do."""
 
 
 class _Spec(BaseModel):
@@ -160,7 +158,11 @@ class Pack:
         return self.dirs[0]
 
     def find(self, filename: str) -> Path | None:
-        """The pack's own file, else the one of the pack it is based on; None when no pack of the chain has it."""
+        """The pack's own file, else the one of the pack it is based on; None when no pack of the chain has it.
+        A name that could leave the pack (.., absolute, drive letter) is refused, whoever asks."""
+        problem = name_problem(filename)
+        if problem:
+            raise PackError(f"模板包“{self.name}”引用了“{str(filename)[:120]}”：{problem}")
         for folder in self.dirs:
             path = folder / filename
             if path.is_file():
@@ -227,25 +229,28 @@ def pack_names() -> list[str]:
 
 
 def _refuse_links(folder: Path, name: str) -> None:
-    """A pack passes from unit to unit: a symbolic link in it could make a template read any file of the machine."""
-    if folder.is_symlink():
-        raise PackError(f"模板包“{name}”的文件夹是符号链接：为安全起见不接受符号链接，请使用文件夹本身")
-    for path in folder.rglob("*"):
-        if path.is_symlink():
-            raise PackError(f"模板包“{name}”中的“{path.relative_to(folder).as_posix()}”是符号链接："
-                            "为安全起见模板包中不接受符号链接，请放入文件本身")
+    """A pack passes from unit to unit: a link, pipe or device in it could make a template read any file of the
+    machine or wait forever; scan() refuses them, and a folder too deep or too large, before anything is opened."""
+    scan(folder, name)
 
 
 def _read_spec(folder: Path, name: str) -> PackSpec:
     path = folder / PACK_FILE
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            data = YAML(typ="safe").load(handle)
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         if any(p.suffix in (".docx", ".j2") for p in folder.iterdir()):
             # A folder of a few changed templates (the old --templates): they change the 全国 pack file by file.
             return PackSpec(名称=name, 基于=DEFAULT_PACK)
         raise PackError(f"“{folder}”不是模板包：其中没有 {PACK_FILE}。请用 jxzp pack export 导出一个模板包再修改") from None
+    try:
+        text = read_file(path, PACK_FILE, MAX_SPEC_BYTES).decode("utf-8-sig")
+        nesting = spec_nesting_problem(text)
+        if nesting:
+            raise PackError(f"模板包“{name}”的 {PACK_FILE} {nesting}：请对照内置模板包的 {PACK_FILE} 修改")
+        data = YAML(typ="safe").load(text)
+    except PackError as exc:
+        raise PackError(f"模板包“{name}”的{exc}" if str(exc).startswith("“") else str(exc)) from None
+    except RecursionError:
+        raise PackError(f"模板包“{name}”的 {PACK_FILE} 嵌套层次过深：请对照内置模板包的 {PACK_FILE} 修改") from None
     except (YAMLError, OSError, UnicodeDecodeError) as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         where = f"第{line + 1}行" if line is not None else ""
@@ -253,7 +258,7 @@ def _read_spec(folder: Path, name: str) -> PackSpec:
     try:
         return PackSpec.model_validate(data if data is not None else {})
     except ValidationError as exc:
-        wrong = "；".join(f"“{'.'.join(str(p) for p in e['loc'])}”{e['msg']}" for e in exc.errors())
+        wrong = "；".join(f"“{'.'.join(str(p) for p in e['loc'])}”{e['msg']}" for e in exc.errors()[:20])
         raise PackError(f"模板包“{name}”的 {PACK_FILE} 有误：{wrong}。请对照内置模板包的 {PACK_FILE} 修改") from None
 
 
@@ -277,8 +282,8 @@ def _load(folder_text: str, name: str) -> Pack:
     seen: set[str] = set()
     current, current_name = folder, name
     while True:
+        spec = _read_spec(current, current_name)      # first: a folder that is no pack (say /) is told so, not scanned
         _refuse_links(current, current_name)
-        spec = _read_spec(current, current_name)
         chain.append((current, spec))
         seen.add(str(current))
         if not spec.base:
@@ -305,6 +310,10 @@ def _load(folder_text: str, name: str) -> Pack:
         folder_pattern = spec.folder or folder_pattern
         attachments = spec.attachments if spec.attachments is not None else attachments
         charts_folder = spec.charts_folder or charts_folder
+    for kind, spec in documents.items():
+        problem = name_problem(spec.template) if spec is not None else None
+        if problem:
+            raise PackError(f"模板包“{name}”的 {PACK_FILE} 中“文档.{kind}.模板: {spec.template[:120]}”：{problem}")
     unknown = [k for k in documents if k not in DOCUMENT_KINDS]
     if unknown:
         raise PackError(f"模板包“{name}”的 {PACK_FILE} 中“文档”下的“{'、'.join(unknown)}”不认识："

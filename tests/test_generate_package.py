@@ -158,7 +158,7 @@ def test_templates_option_uses_the_units_own_copy(tmp_path):
     text = (done.folder / "项目支出绩效自评报告" / "01-城市社区党建及城乡综合治理.md").read_text(encoding="utf-8")
     assert text == "# 自定义：城市社区党建及城乡综合治理，得分97.39\n"
     (own / "项目支出绩效自评报告.md.j2").write_text("{{ 得分 }}\n", encoding="utf-8")
-    with pytest.raises(GenerationError, match="模板“项目支出绩效自评报告.md.j2”使用了未定义的变量“得分”"):
+    with pytest.raises(GenerationError, match="模板“项目支出绩效自评报告.md.j2”（第1行）使用了未定义的变量“得分”"):
         generate(SMALL, tmp_path / "out", ("md",), pack=own)
 
 

@@ -1,5 +1,6 @@
 """What templates receive: the computed results as typed values (Decimal, dates, grouped indicator rows) and facts
-about what the input supports; no sentence and no formatted figure is made here — the pack's templates speak."""
+about what the input supports, handed over as plain read-only views (see views.py), never the model objects; no
+sentence and no formatted figure is made here — the pack's templates speak."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -7,8 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from ..catalog import INCOME_SOURCES
-from ..compute import IndicatorScore, ProjectResult, Results, Scorecard, ratio_percent
+from ..compute import IndicatorScore, Line, ProjectResult, Results, Scorecard, ratio_percent
 from ..model import Indicator, Project
+from .views import EXTRA, template_context
+
+EXTRA[Line] = lambda line: line.values       # a statement row answers line.actual, line.last_year … by column
 
 
 @dataclass(frozen=True)
@@ -175,7 +179,8 @@ def chart_specs(results: Results, titles: dict[str, str]) -> list[ChartSpec]:
 
 
 def package_context(results: Results, attachments: list[str], skip: set[str]) -> dict[str, Any]:
-    """The variables every template of a package sees (see the packs' README for the list)."""
+    """The variables every template of a package sees (see the packs' README for the list), as plain views made
+    once for the package: an object reached from two places (an indicator in the report and in a row) is one view."""
     report = results.report
     unit = report.unit
     listed = results.projects
@@ -199,7 +204,7 @@ def package_context(results: Results, attachments: list[str], skip: set[str]) ->
     )
     present = {"部门整体支出绩效自评表": facts.has_department_table, "基础数据表": facts.has_basic_data}
     totals = results.project_totals
-    return {
+    return template_context({
         "unit": unit,
         "year": unit.year,
         "last_year": unit.year - 1,
@@ -219,4 +224,4 @@ def package_context(results: Results, attachments: list[str], skip: set[str]) ->
         "attachments": [a for a in attachments if a not in skip and present.get(a, True)],
         "total": total,
         "ratio": ratio_percent,
-    }
+    })

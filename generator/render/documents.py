@@ -12,12 +12,14 @@ from typing import Any
 from jinja2 import TemplateError
 from markupsafe import Markup
 
-from ..pack import Pack
+from ..pack import Pack, PackError
+from ..packfiles import digest, name_problem, scan
 from . import docx_style as st
 from .docx_fast import CompiledDocx, _Media
-from .environment import Sandbox, TemplateProblem, explain, make_environment, render_checked
+from .environment import PackReference, Sandbox, TemplateProblem, explain, make_environment, render_checked
 from .markdown import tidy
 from .merge import merge_markdown
+from .views import plain
 
 
 @dataclass(frozen=True)
@@ -43,11 +45,26 @@ class Renderer:
         self.text_env: Sandbox = make_environment(pack.dirs, "text", pack.formats)
         self._strings: dict[str, Any] = {}
         self._docx: dict[str, CompiledDocx] = {}
+        self._memo: dict[Any, Any] = {}
         self.fingerprint = fingerprint
+
+    def _plain(self, context: dict[str, Any]) -> dict[str, Any]:
+        """A document's variables as template data, each object converted once per package (the values generate adds
+        to the package context, such as the charts, are the same objects for every document of a unit; they are kept
+        alive in the memo, so an id cannot be reused while it is there)."""
+        owner = context.get("unit")
+        memo = self._memo
+        if owner is None:                # no package to key on: a memo for this call only
+            memo = {}
+        elif owner is not memo.get("owner"):
+            memo = self._memo = {"owner": owner}
+        return {name: plain(value, memo) for name, value in context.items()}
 
     def compiled(self, name: str) -> CompiledDocx:
         """A Word template of the pack, compiled once (a changed pack file makes a new Renderer, see renderer_for)."""
         found = self._docx.get(name)
+        if found is None and name_problem(name):
+            raise PackReference(f"引用了“{str(name)[:120]}”：{name_problem(name)}")
         if found is None:
             found = self._docx[name] = CompiledDocx(self.pack.need(name), self.docx_env, name)
         return found
@@ -64,7 +81,7 @@ class Renderer:
                 template = self._strings[pattern] = self.text_env.from_string(pattern)
             except TemplateError as exc:
                 raise explain(exc, what) from None
-        return render_checked(template, context, what).strip()
+        return render_checked(template, self._plain(context), what).strip()
 
     # ------------------------------------------------------------ Word
 
@@ -84,7 +101,10 @@ class Renderer:
 
         def table(table_stem: str, new_page: bool = False, **values: Any) -> Markup:
             table_name = f"{table_stem}.docx"
-            part = self.compiled(table_name)
+            try:
+                part = self.compiled(table_name)
+            except PackError as exc:      # named in the message with the template that placed the table
+                raise PackReference(f"放入的表格：{exc}") from None
             placed[table_name] = part
             xml = part.body_xml({**ctx, **values})
             if new_page:
@@ -92,6 +112,7 @@ class Renderer:
             return Markup(xml)
 
         ctx.update(figure=figure, figure_no=lambda key: numbers.setdefault(key, len(numbers) + 1), table=table)
+        ctx = self._plain(ctx)           # once per document: the tables it places get the same views
         return template.render(ctx, media, info.title, info.author, info.stamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
                                placed.values())
 
@@ -111,9 +132,13 @@ class Renderer:
 
         def table(table_stem: str, new_page: bool = False, **values: Any) -> str:
             table_name = f"{table_stem}.md.j2"
+            problem = name_problem(table_name)
+            if problem:
+                raise PackReference(f"放入的表格引用了“{table_name[:120]}”：{problem}")
             return render_checked(self._md_template(table_name), {**ctx, **values}, table_name)
 
         ctx.update(figure=figure, figure_no=lambda key: numbers.setdefault(key, len(numbers) + 1), table=table)
+        ctx = self._plain(ctx)           # once per document: the tables it places get the same views
         return tidy(merge_markdown(render_checked(template, ctx, name)))
 
     def _md_template(self, name: str):
@@ -126,14 +151,14 @@ class Renderer:
 
 
 def _pack_fingerprint(pack: Pack) -> str:
-    """Every file of the pack's chain by name and content: a changed template changes every fingerprint."""
-    digest = hashlib.sha256()
+    """Every file of the pack's chain by name and content: a changed template changes every fingerprint. Files are
+    listed without opening them and hashed in pieces, once per process per path, size and mtime (packfiles.digest)."""
+    hasher = hashlib.sha256()
     for folder in pack.dirs:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(folder).as_posix().encode("utf-8"))
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+        for entry in scan(folder, pack.name):
+            hasher.update(entry.relative.encode("utf-8"))
+            hasher.update(digest(folder / entry.relative, entry))
+    return hasher.hexdigest()
 
 
 _RENDERERS: dict[tuple[str, ...], Renderer] = {}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 import struct
-import zipfile
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from xml.sax.saxutils import escape
 from docxtpl import DocxTemplate
 from jinja2 import Environment, Template, TemplateError
 
+from ..packfiles import PackError, docx_bytes, docx_members
 from .environment import MERGE_OPEN, TemplateProblem, explain, render_checked
 from .merge import merge_cells
 from .chart_parts import CHART_REL, CHART_TYPE, PACKAGE_REL, XLSX_TYPE, ChartPart, chart_part
@@ -210,14 +210,16 @@ class CompiledDocx:
     def __init__(self, path: Path, env: Environment, name: str) -> None:
         self.name = name
         try:
-            tpl = DocxTemplate(str(path))
+            # Names, sizes and parts checked before any library reads the file: only a Word document's own parts go on.
+            self.members = docx_members(path, name)
+            tpl = DocxTemplate(io.BytesIO(docx_bytes(self.members)))
             tpl.init_docx()
             self._listing = tpl.resolve_listing
             body = tpl.patch_xml(tpl.get_xml())      # docxtpl also puts a line break before each paragraph, for
                                                        # its error line numbers; our messages name the file instead
-            with zipfile.ZipFile(path) as archive:
-                self.members = {n: archive.read(n) for n in archive.namelist()}
             _drop_stale_styles(self.members)
+        except PackError:
+            raise
         except Exception as exc:  # a damaged or non-docx file in a pack
             raise TemplateProblem(f"模板“{name}”不是有效的 Word 文件（{type(exc).__name__}）：请用 Word 另存为 .docx 后重试") from None
         for member, data in self.members.items():
