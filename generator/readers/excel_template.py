@@ -32,7 +32,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from ..catalog import ROWS_BY_KEY
 from ..model import DEPARTMENT, Report
-from .layout import INDICATOR_SHEET, INSTRUCTIONS_SHEET, OWNER, PROJECT_SHEET, SHEETS, Column, Sheet, pack_text_rows
+from .layout import INDICATOR_SHEET, INSTRUCTIONS_SHEET, OWNER, PROJECT_SHEET, SHEETS, Column, Sheet, current_choices, pack_text_rows
 
 logger = logging.getLogger(__name__)
 
@@ -235,7 +235,7 @@ class _TemplateBook:
         for sheet in SHEETS:
             ws = sheets[sheet.name]
             if sheet.key_value:
-                self._write_key_value(ws, replace(sheet, columns=[*sheet.columns, *self.text_rows]))
+                self._write_key_value(ws, replace(sheet, columns=current_choices([*sheet.columns, *self.text_rows])))
             elif sheet.fixed_rows:
                 self._write_fixed_rows(ws, sheet)
             else:

@@ -1,11 +1,11 @@
 """The input workbook's sheets and columns, declared once for the reader and for `jxzp init`."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..catalog import FINANCE_ROWS, LEVEL1_NAMES, LEVEL2_NAMES, THREE_PUBLIC_ROWS
 from ..model import Amounts, Buildings, Direction, Indicator, Level, Project, Staffing, Unit
-from ..pack import pack_names
+from ..pack import bundled_packs, pack_names
 
 YES_NO = ("是", "否")
 DIRECTIONS = tuple(d.value for d in Direction)
@@ -85,8 +85,8 @@ def _unit_rows() -> list[Column]:
             rows += [_column(i, ("单位信息", "人员情况", i.alias)) for i in Staffing.model_fields.values()]
             continue
         col = _column(info, ("单位信息", info.alias))
-        if name in ("profile", "pack"):
-            col = Column(col.header, col.path, col.note, kind="choice", choices=pack_names(), width=col.width)
+        if name in ("profile", "pack"):         # 模板 also offers installed packs: see current_choices
+            col = Column(col.header, col.path, col.note, kind="choice", choices=tuple(bundled_packs()), width=col.width)
         rows.append(col)
     rows += [_column(i, ("楼堂馆所", i.alias)) for i in Buildings.model_fields.values()]
     return rows
@@ -199,6 +199,12 @@ def essential_columns(sheet: Sheet) -> dict[str, list[Column]]:
 
 SHEETS: tuple[Sheet, ...] = (UNIT_SHEET, FINANCE_SHEET, PROJECT_SHEET, INDICATOR_SHEET, THREE_PUBLIC_SHEET, FUNCTIONAL_SHEET)
 INSTRUCTIONS_SHEET = "填表说明"
+
+
+def current_choices(columns: list[Column]) -> list[Column]:
+    """The columns with the 模板 dropdown offering the packs there are now (bundled and installed), not those there
+    were when this module was imported."""
+    return [replace(c, choices=tuple(pack_names())) if c.path == ("单位信息", "模板") else c for c in columns]
 
 
 def pack_text_rows(text_fields: dict, typed: dict[str, str] | None = None) -> list[Column]:

@@ -131,7 +131,7 @@ def test_a_pack_based_on_an_unknown_pack_is_refused(tmp_path, category):
     pack = _pack("unknown-base")
     text = (pack / "pack.yaml").read_text(encoding="utf-8").replace("基于: 全国", "基于: /etc")
     (pack / "pack.yaml").write_text(text, encoding="utf-8")
-    with pytest.raises(GenerationError, match="不是内置模板包"):
+    with pytest.raises(GenerationError, match="没有这个模板包"):
         generate(SMALL, tmp_path / "out", ("md",), pack=pack)
 
 
