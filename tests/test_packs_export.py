@@ -107,7 +107,8 @@ def make_edited_pack(folder: Path) -> None:
     drop_last_column_docx(folder / "项目支出绩效自评表.docx", DROPPED_COLUMN)
     drop_last_column_md(folder / "项目支出绩效自评表.md.j2")
     spec = folder / "pack.yaml"
-    spec.write_text(_replace_once(spec.read_text(encoding="utf-8"), "  - 基础数据表\n", ""), encoding="utf-8")
+    attachment = re.search(r"  - 模板: 基础数据表\n(?:    .*\n)*", spec.read_text(encoding="utf-8")).group(0)
+    spec.write_text(_replace_once(spec.read_text(encoding="utf-8"), attachment, ""), encoding="utf-8")
 
 
 # ---------------------------------------------------------------- what the reader should see change
