@@ -87,8 +87,8 @@ class DocumentSpec(_Spec):
     """One document a pack produces: its template (stem of .docx and .md.j2), scope, file name, title, when it is
     produced and what it prints."""
 
-    template: str = Field(alias="模板")
-    file: str = Field(alias="文件", description="输出文件的路径（不含扩展名），可用模板变量，如 项目支出绩效自评报告/{{ '%02d'|format(item.number) }}-{{ item.project.name }}")
+    template: str = Field("", alias="模板")
+    file: str = Field("", alias="文件", description="输出文件的路径（不含扩展名），可用模板变量，如 项目支出绩效自评报告/{{ '%02d'|format(item.number) }}-{{ item.project.name }}")
     title: str = Field("", alias="标题", description="Word 文档属性中的标题，可用模板变量")
     scope: Literal["单位", "每个项目", "全部项目"] | None = Field(None, alias="范围")
     condition: str = Field("", alias="条件", description="生成的条件：一个模板表达式，如 facts.has_basic_data；空：总是生成")
@@ -203,7 +203,7 @@ class Pack:
 
     def holds(self, condition: str, context: Mapping[str, Any], where: str) -> bool:
         """Whether a pack.yaml 条件 is true for this data (an empty condition always is)."""
-        return not condition.strip() or _condition(condition, context, f"模板包“{self.name}”的 {PACK_FILE} {where}")
+        return not condition.strip() or _condition(condition, context, f"模板包“{self.name}”的 {PACK_FILE} 中“{where}”")
 
     def produces(self, skip: Iterable[str] = (), context: Mapping[str, Any] | None = None) -> dict[str, DocumentSpec]:
         """The documents this pack writes for a unit that turned off `skip` (its 不生成: document or template
@@ -283,9 +283,10 @@ def content_labels() -> tuple[dict[str, str], dict[str, str]]:
 _CONDITIONS: dict[str, Any] = {}
 
 
-def _condition(expression: str, context: Mapping[str, Any], where: str) -> bool:
-    """A pack.yaml condition, evaluated in the templates' sandbox and within its budget."""
-    from .render.environment import TemplateProblem, make_environment, render_checked
+def _compiled(expression: str, where: str) -> Any:
+    """A pack.yaml condition compiled in the templates' sandbox; PackError naming its key when it is not one
+    expression."""
+    from .render.environment import make_environment
 
     template = _CONDITIONS.get(expression)
     if template is None:
@@ -294,14 +295,22 @@ def _condition(expression: str, context: Mapping[str, Any], where: str) -> bool:
             env.compile_expression(expression)          # one expression, nothing else
             template = env.from_string("{% if " + expression + " %}1{% endif %}")
         except Exception as exc:                          # noqa: BLE001 — any parse failure is the pack's mistake
-            raise PackError(f"{where}“{expression}”不是有效的条件（{type(exc).__name__}）："
+            raise PackError(f"{where}（{expression}）不是有效的条件（{type(exc).__name__}）："
                             "请写一个模板表达式，如 facts.has_basic_data") from None
         if len(_CONDITIONS) < 1000:
             _CONDITIONS[expression] = template
+    return template
+
+
+def _condition(expression: str, context: Mapping[str, Any], where: str) -> bool:
+    """A pack.yaml condition, evaluated in the templates' sandbox and within its budget."""
+    from .render.environment import TemplateProblem, render_checked
+
+    template = _compiled(expression, where)
     try:
-        return render_checked(template, dict(context), where) == "1"
+        return render_checked(template, dict(context), "条件") == "1"
     except TemplateProblem as exc:
-        raise PackError(f"{where}“{expression}”无法计算：{exc}") from None
+        raise PackError(f"{where}（{expression}）无法计算：{str(exc).replace('模板“条件”', '条件')}") from None
 
 
 def bundled_packs() -> list[str]:
@@ -442,6 +451,8 @@ def _load(folder_text: str, name: str) -> Pack:
     chosen = {key: _settled(key, doc, own.name or name) for key, doc in documents.items() if doc is not None and doc.produce}
     for attachment in attachments or ():
         _known_content(attachment.content, UNIT, f"附件.{attachment.template}", own.name or name)
+        if attachment.condition.strip():
+            _compiled(attachment.condition, f"模板包“{own.name or name}”的 {PACK_FILE} 中“附件.{attachment.template}.条件”")
     return Pack(
         name=own.name or name, description=own.description, dirs=tuple(d for d, _ in chain),
         folder=folder_pattern or "{{ unit.year }}年{{ unit.short_name or unit.name }}绩效自评",
@@ -458,10 +469,15 @@ def _settled(key: str, doc: DocumentSpec, pack: str) -> DocumentSpec:
     if key == CHECK_REPORT and "check_report" not in doc.model_fields_set:
         update["check_report"] = True
     doc = doc.model_copy(update=update) if update else doc
+    for field_name, label in (("template", "模板"), ("file", "文件")):
+        if not getattr(doc, field_name).strip():
+            raise PackError(f"模板包“{pack}”的 {PACK_FILE} 中“文档.{key}”缺少“{label}”：请写明，或写 生成: 否 不生成这份文档")
     if doc.scope == EACH_PROJECT and "item" not in doc.file:
         raise PackError(f"模板包“{pack}”的 {PACK_FILE} 中“文档.{key}.文件”（{doc.file}）不随项目变化："
                         "每个项目一份的文档会写进同一个文件而互相覆盖，请在文件名中用 {{ item.project.name }} 或 {{ item.number }}")
     _known_content(doc.content, UNIT if not doc.per_project else EACH_PROJECT, f"文档.{key}", pack)
+    if doc.condition.strip():
+        _compiled(doc.condition, f"模板包“{pack}”的 {PACK_FILE} 中“文档.{key}.条件”")
     return doc
 
 
