@@ -189,16 +189,18 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
 
     checks = None
     for name, stem, spec, item in plan:
+        # What a section prints when the unit left it empty: only what the pack's 内容 gives as 空时.
+        base = {**context, "fallback": {label: s.fallback for label, s in spec.content.items() if s.fallback}}
         if spec.check_report:
             # Its text version is written in every format: the command line and the web page point the preparer to it.
             checks = checks or checks_context(evaluation, forced)
-            document(name, stem, spec, {**context, **checks}, (shared, repr(checks)), md=True)
+            document(name, stem, spec, {**base, **checks}, (shared, repr(checks)), md=True)
         elif item is not None:
-            document(name, stem, spec, {**context, "item": item}, (shared, repr(item)))
+            document(name, stem, spec, {**base, "item": item}, (shared, repr(item)))
         elif spec.scope == ALL_PROJECTS:
-            document(name, stem, spec, context, (shared, repr(context["projects"])))
+            document(name, stem, spec, base, (shared, repr(context["projects"])))
         else:
-            document(name, stem, spec, context, (whole,))
+            document(name, stem, spec, base, (whole,))
     return folder, files, prints, previous
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from generator.pipeline import evaluate
@@ -109,3 +110,116 @@ def test_the_table_only_pack_still_asks_for_the_department_indicators_it_prints(
     changed = tmp_path / "no-indicators.yaml"
     changed.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     assert "no-department-indicators" in _codes(changed, str(table_only_pack(tmp_path)))
+
+
+# ---------------------------------------------------------------- nothing invented where the unit wrote nothing
+
+SMALL = ROOT / "tests" / "fixtures" / "small.yaml"
+
+
+def _package(tmp_path: Path, change, pack: str = "全国") -> tuple[str, set[tuple[str, str]], object]:
+    """The department report (text) of small.yaml changed by `change`, the (code, field) of its findings and the
+    evaluation; the Word version must say the same (its paragraphs are compared where the tests look)."""
+    from generator.generate import generate
+
+    data = yaml.safe_load(SMALL.read_text(encoding="utf-8"))
+    change(data)
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    source = tmp_path / "unit.yaml"
+    source.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    made = generate(source, tmp_path / "out", ("docx", "md"), pack=pack, force=True)
+    text = (made.folder / "部门整体支出绩效自评报告.md").read_text(encoding="utf-8")
+    from golden_dump import docx_dump
+    word = docx_dump(made.folder / "部门整体支出绩效自评报告.docx")
+    return text + "\n" + word, {(p.code, p.path) for p in made.evaluation.problems}, made
+
+
+def _drop(*keys: str):
+    def change(data: dict) -> None:
+        for key in keys:
+            section, _, name = key.partition(".")
+            data[section].pop(name, None)
+    return change
+
+
+@pytest.mark.parametrize("field, path, heading", [
+    ("存在问题", "unit.problems", "、存在问题"),
+    ("改进措施", "unit.improvements", "、改进措施"),
+    ("其他需要说明的情况", "unit.other_notes", "、其他需要说明的情况"),
+])
+def test_an_empty_section_is_left_out_and_validate_asks_for_it(tmp_path, field, path, heading):
+    text, found, _ = _package(tmp_path, _drop(f"单位信息.{field}"))
+    assert heading not in text and "无。\n" not in text and "无其他需要说明的情况" not in text
+    assert ("section-empty", path) in found
+
+
+def test_a_fallback_the_pack_declares_is_printed_and_warned_once(tmp_path):
+    pack = tmp_path / "无也写"
+    from generator.pack import export_pack
+    export_pack("全国", pack)
+    spec = pack / "pack.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace(
+        "      存在问题: 必填\n", "      存在问题: {必填: 是, 空时: 无。}\n", 1), encoding="utf-8")
+    text, found, made = _package(tmp_path, _drop("单位信息.存在问题"), pack=str(pack))
+    assert "、存在问题\n\n无。\n" in text and "、存在问题\n¶ 无。\n" in text
+    assert ("section-empty", "unit.problems") not in found
+    fallback = [p for p in made.evaluation.problems if p.code == "section-fallback"]
+    assert [p.path for p in fallback].count("unit.problems") == 1
+    assert "单位信息“存在问题”未填写：“部门整体支出绩效自评报告”将在这里印“无。”" in str(fallback[0])
+
+
+def test_no_empty_heading_over_basic_information(tmp_path):
+    text, _, _ = _package(tmp_path, _drop("单位信息.职能职责", "单位信息.机构设置", "单位信息.人员情况",
+                                          "单位信息.年度工作任务", "单位信息.整体绩效目标"))
+    assert "部门基本情况" not in text
+    assert "## 一、部门整体支出情况" in text and "¶ 一、部门整体支出情况" in text   # the chapters renumbered
+
+
+def test_no_claim_of_missing_figures_when_some_are_given(tmp_path):
+    def only_staff_costs(data: dict) -> None:
+        data["收支情况"] = {"人员经费": {"决算数": 530}}
+        data.pop("三公经费")
+    text, _, _ = _package(tmp_path, only_staff_costs)
+    assert "未填报收支数据" not in text
+    def nothing(data: dict) -> None:          # no statement, no “三公” table and no project: nothing to tell
+        data.pop("收支情况")
+        data.pop("三公经费")
+        data.pop("项目")
+    text, _, _ = _package(tmp_path / "none", nothing)
+    assert "本单位未填报收支数据。" in text
+
+
+def test_no_method_sentence_about_indicators_for_a_unit_without_any(tmp_path):
+    def no_indicators(data: dict) -> None:
+        data.pop("部门整体绩效指标", None)
+        data["单位信息"].pop("绩效自评工作开展情况")
+        for project in data["项目"]:
+            project.pop("绩效指标", None)
+    text, _, _ = _package(tmp_path, no_indicators)
+    assert "对照年初设定的绩效目标" not in text and "形成本报告。" in text
+    text, _, _ = _package(tmp_path / "with", _drop("单位信息.绩效自评工作开展情况"))
+    assert "对照年初设定的绩效目标，逐项核实预算执行和绩效指标完成情况，形成本报告。" in text
+
+
+def test_an_attached_table_without_data_is_left_out(tmp_path):
+    def no_department_table(data: dict) -> None:
+        data.pop("部门整体绩效指标", None)
+        data["单位信息"].pop("整体绩效目标")
+        data["单位信息"].pop("整体目标完成情况")
+    text, _, _ = _package(tmp_path, no_department_table)
+    assert "部门整体支出绩效自评表" not in text and "总分" not in text
+    assert "部门整体支出绩效评价基础数据表" in text
+
+
+def test_three_public_left_blank_is_warned(tmp_path):
+    text, found, _ = _package(tmp_path, lambda data: data.pop("三公经费"))
+    assert "| 三公经费 | — | — | — |" in text
+    assert any(code == "three-public-empty" for code, _ in found)
+    _, found, _ = _package(tmp_path / "given", lambda data: None)
+    assert not any(code == "three-public-empty" for code, _ in found)
+
+
+def test_thrift_measures_left_blank_print_the_packs_fallback_and_warn_once(tmp_path):
+    text, found, made = _package(tmp_path, _drop("单位信息.厉行节约保障措施"))
+    assert "**厉行节约保障措施**：无。" in text
+    assert [p.path for p in made.evaluation.problems if p.code == "section-fallback"] == ["unit.thrift_measures"]

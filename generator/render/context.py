@@ -229,6 +229,7 @@ def package_context(results: Results, pack: Pack | None = None, skip: Iterable[s
         "other_income": sum(others, Decimal(0)) if others else None,
         "facts": facts,
         "attachments": [],
+        "fallback": {},           # per document: what an empty section prints (the pack's 内容 空时)
         "total": total,
         "ratio": ratio_percent,
     }
