@@ -145,6 +145,13 @@ class PackSpec(_Spec):
     texts: dict[str, str] = Field(default_factory=dict, alias="文字")
 
 
+_NESTED: dict[tuple[type, str], tuple[str, type]] = {
+    (PackSpec, "文档"): ("dict", DocumentSpec), (PackSpec, "附件"): ("list", AttachmentSpec),
+    (PackSpec, "图表"): ("dict", ChartText), (DocumentSpec, "内容"): ("dict", SectionSpec),
+    (AttachmentSpec, "内容"): ("dict", SectionSpec)}
+"""(model, key) → (container, model of its entries): where pack.yaml's keys nest, for naming the keys allowed."""
+
+
 @dataclass(frozen=True)
 class Section:
     """What the package's documents print of one field or table: required by any of them, the fallback text one
@@ -351,28 +358,20 @@ def _read_spec(folder: Path, name: str) -> PackSpec:
 
 
 def _keys_at(loc: tuple) -> list[str]:
-    """The keys pack.yaml allows at a place (loc of a pydantic error, without its last part)."""
+    """The keys pack.yaml allows at a place (the loc of a pydantic error without its last part)."""
     model: Any = PackSpec
-    for part in loc:
-        if model is PackSpec and part == "文档":
-            model = "documents"
-        elif model == "documents":
-            model = DocumentSpec
-        elif model is PackSpec and part == "附件":
-            model = "attachments"
-        elif model == "attachments":
-            model = AttachmentSpec
-        elif model is PackSpec and part == "图表":
-            model = "charts"
-        elif model == "charts":
-            model = ChartText
-        elif model in (DocumentSpec, AttachmentSpec) and part == "内容":
-            model = "content"
-        elif model == "content":
-            model = SectionSpec
-        elif not isinstance(part, int) and not isinstance(model, str):
+    parts = list(loc)
+    while parts:
+        key = parts.pop(0)
+        nested = _NESTED.get((model, key))
+        if nested is None:
             return []
-    return [f.alias for f in model.model_fields.values() if f.alias] if isinstance(model, type) else []
+        container, model = nested
+        if parts:                      # the entry's name (文档, 图表, 内容) or index (附件)
+            parts.pop(0)
+        else:
+            return []
+    return [f.alias for f in model.model_fields.values() if f.alias]
 
 
 _TYPE_WORDS = {"string_type": "应为文字", "bool_parsing": "应为 是 或 否", "bool_type": "应为 是 或 否",
