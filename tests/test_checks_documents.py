@@ -223,3 +223,24 @@ def test_thrift_measures_left_blank_print_the_packs_fallback_and_warn_once(tmp_p
     text, found, made = _package(tmp_path, _drop("单位信息.厉行节约保障措施"))
     assert "**厉行节约保障措施**：无。" in text
     assert [p.path for p in made.evaluation.problems if p.code == "section-fallback"] == ["unit.thrift_measures"]
+
+
+def test_a_pack_yaml_written_before_documents_took_a_scope_still_works(tmp_path):
+    """An exported pack of a maintainer, its pack.yaml as 全国's was before 范围, 条件 and 内容: the same files."""
+    from generator.generate import generate
+    from generator.pack import export_pack, load_pack
+
+    folder = tmp_path / "旧"
+    export_pack("全国", folder)
+    old = (ROOT / "tests" / "fixtures" / "pack-yaml-before-documents.yaml").read_text(encoding="utf-8")
+    (folder / "pack.yaml").write_text(old.replace("名称: 全国", "名称: 旧"), encoding="utf-8")
+    pack = load_pack(str(folder))
+    assert {k: (d.scope, d.check_report) for k, d in pack.documents.items()} == {
+        "部门整体报告": ("单位", False), "项目报告": ("每个项目", False), "全部项目自评表": ("全部项目", False),
+        "校验报告": ("单位", True)}
+    assert [(a.template, a.condition) for a in pack.attachments] == [
+        ("部门整体支出绩效自评表", "facts.has_department_table"), ("基础数据表", "facts.has_basic_data")]
+    source = ROOT / "inputs" / "lizhou-2021-corrected.yaml"
+    before = generate(source, tmp_path / "a", ("docx", "md"), pack="全国")
+    after = generate(source, tmp_path / "b", ("docx", "md"), pack=str(folder))
+    assert before.files == after.files

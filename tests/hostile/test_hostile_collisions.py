@@ -90,6 +90,8 @@ ANCHOR = "    文件: 部门整体支出绩效自评报告\n"
     (ANCHOR, ANCHOR + "    条件: facts.has_basic_data )\n", "“文档.部门整体报告.条件”"),
     (ANCHOR, ANCHOR + "    条件: facts.no_such_fact\n", "“文档.部门整体报告.条件”"),
     (ANCHOR, ANCHOR + "    条件: unit.__class__\n", "“文档.部门整体报告.条件”"),
+    (ANCHOR, ANCHOR + "    条件: (range(100000000)|list|length) > 0\n", "“文档.部门整体报告.条件”"),
+    (ANCHOR, ANCHOR + "    条件: facts }}{% for x in range(9) %}{{ x\n", "“文档.部门整体报告.条件”"),
     ("  - 模板: 基础数据表\n", "  - 模扳: 基础数据表\n", "“附件.2.模扳”不认识，是不是“模板”？"),
 ])
 def test_a_wrong_document_key_is_named_in_chinese(tmp_path, category, old, new, words):
