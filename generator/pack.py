@@ -438,8 +438,9 @@ def _load(folder_text: str, name: str) -> Pack:
         for key, doc in spec.documents.items():
             base = documents.get(key)
             if doc is not None and base is not None:
-                # An entry of a derived pack changes the base pack's same-named document: what it leaves out is kept.
-                doc = base.model_copy(update={f: getattr(doc, f) for f in doc.model_fields_set})
+                # An entry of a derived pack changes the base pack's same-named document: what it leaves out is kept,
+                # except 生成 — an entry is written to be produced unless it says 否 itself.
+                doc = base.model_copy(update={f: getattr(doc, f) for f in {*doc.model_fields_set, "produce"}})
             documents[key] = doc
         charts.update(spec.charts)
         texts.update(spec.texts)

@@ -244,3 +244,20 @@ def test_a_pack_yaml_written_before_documents_took_a_scope_still_works(tmp_path)
     before = generate(source, tmp_path / "a", ("docx", "md"), pack="全国")
     after = generate(source, tmp_path / "b", ("docx", "md"), pack=str(folder))
     assert before.files == after.files
+
+
+def test_a_pack_based_on_another_changes_only_the_keys_it_writes(tmp_path):
+    from generator.pack import load_pack
+
+    folder = tmp_path / "改标题"
+    folder.mkdir()
+    (folder / "pack.yaml").write_text(
+        "名称: 改标题\n基于: 广东\n文档:\n  部门整体报告:\n    标题: 新标题\n"
+        "  项目报告:\n    文件: \"项目/{{ item.number }}\"\n", encoding="utf-8")
+    pack, base = load_pack(str(folder)), load_pack("广东")
+    report = pack.documents["部门整体报告"]
+    assert report.title == "新标题"
+    assert (report.template, report.file, report.content) == (
+        base.documents["部门整体报告"].template, base.documents["部门整体报告"].file, base.documents["部门整体报告"].content)
+    # 广东 turns its project report off; an entry written again is produced unless it says 生成: 否 itself
+    assert pack.documents["项目报告"].template == "项目支出绩效自评报告" and "项目报告" not in base.documents
