@@ -1,5 +1,6 @@
-"""Findings about a document's sections only for documents the package holds: a township publishing only its
-project score tables gets no warning about a department report it never writes."""
+"""Checks follow the documents a pack declares: findings about a section or table only where the package prints it;
+a pack of one table writes that table alone; a section the unit left empty is left out (or printed with the pack's
+declared fallback, and then warned once), never filled with words of ours; old pack.yaml files keep working."""
 from __future__ import annotations
 
 from pathlib import Path
