@@ -151,7 +151,7 @@ def docx_loop(rounds: int) -> dict:
     evaluation = evaluate(LIZHOU, pack="全国")
     pack = evaluation.pack
     renderer = renderer_for(pack)
-    context = package_context(evaluation.results, list(pack.attachments), set())
+    context = package_context(evaluation.results, pack)
     context.update(failed_check=0, texts=pack.texts, captions={k: c.caption for k, c in pack.charts.items()})
     specs = chart_specs(evaluation.results, {k: k for k in pack.charts})
     context["charts"] = {spec.key: spec for spec in specs}

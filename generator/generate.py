@@ -13,7 +13,7 @@ from . import __version__
 from .pipeline import Evaluation, evaluate
 from .problems import Problem, Severity
 from .filters import file_name
-from .pack import ALL_TABLES, CHECK_REPORT, DEPARTMENT_REPORT, PROJECT_REPORT, Pack, PackError
+from .pack import ALL_PROJECTS, DEPARTMENT_REPORT, EACH_PROJECT, PACK_FILE, Pack, PackError
 from .render.charts import ChartFontError, render_chart
 from .render.context import chart_specs, package_context
 from .render.documents import DocInfo, renderer_for
@@ -120,16 +120,18 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
     unit = report.unit
     renderer = renderer_for(pack)
     skip = {name.strip() for name in unit.skip}
-    context = package_context(results, list(pack.attachments), skip)
+    context = package_context(results, pack, skip)
     errors = len(evaluation.errors)
     context.update(failed_check=errors if errors else 0, texts=pack.texts,
                    captions={k: c.caption for k, c in pack.charts.items()})
-    produced = pack.produces(skip)
+    produced = pack.produces(skip, context)
 
     def wanted(kind: str) -> bool:
         return kind in produced
 
     folder = file_name(renderer.text(pack.folder, context, "pack.yaml 文件夹"), limit=80)
+    _own_folder(folder, unit, pack)
+    plan = _plan(pack, produced, context, renderer)
     previous = read_previous(Path(out_dir) / folder) if out_dir is not None else Previous(Path("."))
     # Charts are placed by the department report's templates; a pack (or unit) without that report gets none.
     charts = chart_specs(results, {k: renderer.text(c.title, context, f"pack.yaml 图表.{k}")
@@ -179,9 +181,8 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
     whole = repr((shared, report.indicators, results.department, [p.card for p in results.projects],
                   report.projects, chart_prints))
 
-    def document(kind: str, spec, ctx: dict, parts: tuple, md: bool = "md" in formats) -> None:
-        stem = _names(renderer.text(spec.file, ctx, f"pack.yaml 文档.{kind}.文件"))
-        title = renderer.text(spec.title, ctx, f"pack.yaml 文档.{kind}.标题") if spec.title else stem.rsplit("/", 1)[-1]
+    def document(name: str, stem: str, spec, ctx: dict, parts: tuple, md: bool = "md" in formats) -> None:
+        title = renderer.text(spec.title, ctx, f"{PACK_FILE} 文档.{name}.标题") if spec.title else stem.rsplit("/", 1)[-1]
         depth = stem.count("/")
         if word:
             info = DocInfo(title, author, stamp)
@@ -192,21 +193,57 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
             make(f"{stem}.md", (spec, parts, image_dir),
                  lambda: renderer.md(spec.template, ctx, image_dir).encode("utf-8"))
 
-    if wanted(DEPARTMENT_REPORT):
-        document(DEPARTMENT_REPORT, pack.documents[DEPARTMENT_REPORT], context, (whole,))
-    if wanted(PROJECT_REPORT):
-        for item in context["projects"]:
-            document(PROJECT_REPORT, pack.documents[PROJECT_REPORT], {**context, "item": item},
-                     (shared, repr(item)))
-    if wanted(ALL_TABLES) and context["projects"]:
-        document(ALL_TABLES, pack.documents[ALL_TABLES], context, (shared, repr(context["projects"])))
-    if CHECK_REPORT in pack.documents:
-        # Its text version is written in every format: the command line and the web page point the preparer to it.
-        checks = checks_context(evaluation, forced)
-        document(CHECK_REPORT, pack.documents[CHECK_REPORT], {**context, **checks}, (shared, repr(checks)), md=True)
+    checks = None
+    for name, stem, spec, item in plan:
+        # What a section prints when the unit left it empty: only what the pack's 内容 gives as 空时.
+        base = {**context, "fallback": {label: s.fallback for label, s in spec.content.items() if s.fallback}}
+        if spec.check_report:
+            # Its text version is written in every format: the command line and the web page point the preparer to it.
+            checks = checks or checks_context(evaluation, forced)
+            document(name, stem, spec, {**base, **checks}, (shared, repr(checks)), md=True)
+        elif item is not None:
+            document(name, stem, spec, {**base, "item": item}, (shared, repr(item)))
+        elif spec.scope == ALL_PROJECTS:
+            document(name, stem, spec, base, (shared, repr(context["projects"])))
+        else:
+            document(name, stem, spec, base, (whole,))
     if failures:
         raise TemplateProblem("\n".join(failures))
     return folder, files, prints, previous
+
+
+def _plan(pack: Pack, produced: dict, context: dict, renderer) -> list[tuple[str, str, object, object]]:
+    """(document name, file stem, document, project item or None) of every document of the package, in pack order; refused with
+    the names when two of them would write one file, so no document silently replaces another."""
+    plan = []
+    owners: dict[str, str] = {}
+    for name, spec in produced.items():
+        items = pack.items_for(name, spec, context) if spec.scope == EACH_PROJECT else [None]
+        for item in items:
+            ctx = {**context, "item": item} if item is not None else context
+            stem = _names(renderer.text(spec.file, ctx, f"{PACK_FILE} 文档.{name}.文件"))
+            who = f"“{name}”" + (f"（项目“{item.project.name}”）" if item is not None else "")
+            other = owners.get(stem.casefold())       # one file on a case-insensitive disk (Windows, macOS)
+            if other is not None:
+                if other.startswith(f"“{name}”（"):
+                    raise PackError(f"模板包“{pack.name}”的 {PACK_FILE} 中“文档.{name}.文件”对不同项目得出同一个文件名“{stem}”"
+                                    f"（{other}与{who}）：每个项目的文件会互相覆盖，请在文件名中用 {{{{ item.project.name }}}} 或 "
+                                    "{{ item.number }}，使每个项目的文件名不同")
+                raise PackError(f"模板包“{pack.name}”的 {PACK_FILE} 中文档{other}与{who}都要写入“{stem}”："
+                                "后写的会覆盖先写的，请改其中一个的“文件”")
+            owners[stem.casefold()] = who
+            plan.append((name, stem, spec, item))
+    return plan
+
+
+def _own_folder(folder: str, unit, pack: Pack) -> None:
+    """The package folder names its unit and year, so one unit's package cannot replace another's in an output
+    folder shared by several units (a batch, the web server)."""
+    names = [n for n in (unit.short_name, unit.name) if n and n.strip()]
+    year = str(unit.year)
+    if year not in folder or not any(file_name(n, limit=80)[:12] in folder for n in names):
+        raise PackError(f"模板包“{pack.name}”的 {PACK_FILE} 中“文件夹”得出的“{folder}”不含单位名称和评价年度：各单位的材料会"
+                        "写进同一个文件夹而互相覆盖，请在“文件夹”中用 {{ unit.short_name or unit.name }} 和 {{ year }}")
 
 
 def claim(claims: Path, folder: str, path: Path, evaluation: Evaluation) -> None:

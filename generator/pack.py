@@ -2,16 +2,18 @@
 scoring); a pack may be based on another and then holds only the files it changes."""
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
@@ -35,27 +37,92 @@ DEPARTMENT_REPORT = "部门整体报告"
 PROJECT_REPORT = "项目报告"
 ALL_TABLES = "全部项目自评表"
 CHECK_REPORT = "校验报告"          # the findings of validation, for the preparer; not a published document
-DOCUMENT_KINDS = (DEPARTMENT_REPORT, PROJECT_REPORT, ALL_TABLES, CHECK_REPORT)
 MAX_DEPTH = 8          # a chain of packs based on packs; deeper is a loop or a mistake
+
+UNIT, EACH_PROJECT, ALL_PROJECTS = "单位", "每个项目", "全部项目"
+SCOPES = (UNIT, EACH_PROJECT, ALL_PROJECTS)
+"""A document is written once per unit, once per evaluated project (with `item` in its context), or once for all
+evaluated projects together (only when there is one)."""
+LEGACY_SCOPES = {DEPARTMENT_REPORT: UNIT, PROJECT_REPORT: EACH_PROJECT, ALL_TABLES: ALL_PROJECTS, CHECK_REPORT: UNIT}
+"""The document names of packs written before 文档 took 范围: their scope when 范围 is not given."""
+LEGACY_ATTACHMENTS = {"部门整体支出绩效自评表": "facts.has_department_table", "基础数据表": "facts.has_basic_data"}
+"""When the attached tables of packs written before 附件 took 条件 are attached: only with data to show."""
+
+DEPARTMENT_INDICATORS = "部门整体绩效指标"
+THREE_PUBLIC = "三公经费"
+UNIT_TABLES = (DEPARTMENT_INDICATORS, THREE_PUBLIC)
+"""Tables of the unit a document may declare in its 内容 besides the unit's text fields."""
 
 
 class _Spec(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
 
+def _yes_no(value: object) -> object:
+    """是/否 as a maintainer writes it, besides YAML's own true/false."""
+    return {"是": True, "否": False}.get(value.strip(), value) if isinstance(value, str) else value
+
+
+class SectionSpec(_Spec):
+    """One text section or table a document prints: whether the unit must fill it, and what is printed when it is
+    empty (nothing, and the heading left out, unless the pack gives a fallback such as “无。”)."""
+
+    required: bool = Field(False, alias="必填")
+    fallback: str = Field("", alias="空时", description="内容为空时印的文字；空：整节不印")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short(cls, value: object) -> object:
+        """`必填` or `选填` alone, for a section with no fallback."""
+        if isinstance(value, str) and value.strip() in ("必填", "选填"):
+            return {"必填": value.strip() == "必填"}
+        return value
+
+    @field_validator("required", mode="before")
+    @classmethod
+    def _flag(cls, value: object) -> object:
+        return _yes_no(value)
+
+
 class DocumentSpec(_Spec):
-    """One kind of document a pack produces: its template (stem of .docx and .md.j2) and its file name."""
+    """One document a pack produces: its template (stem of .docx and .md.j2), scope, file name, title, when it is
+    produced and what it prints."""
+
+    template: str = Field("", alias="模板")
+    file: str = Field("", alias="文件", description="输出文件的路径（不含扩展名），可用模板变量，如 项目支出绩效自评报告/{{ '%02d'|format(item.number) }}-{{ item.project.name }}")
+    title: str = Field("", alias="标题", description="Word 文档属性中的标题，可用模板变量")
+    scope: Literal["单位", "每个项目", "全部项目"] | None = Field(None, alias="范围")
+    condition: str = Field("", alias="条件", description="生成的条件：一个模板表达式，如 facts.has_basic_data；空：总是生成")
+    check_report: bool = Field(False, alias="校验报告", description="是：这是校验报告（文本版总是生成）")
+    produce: bool = Field(True, alias="生成")
+    content: dict[str, SectionSpec] = Field(default_factory=dict, alias="内容",
+                                            description="文档印出的文字部分和表：名称 → 必填/选填，或 {必填, 空时}")
+
+    @field_validator("produce", "check_report", mode="before")
+    @classmethod
+    def _flags(cls, value: object) -> object:
+        return _yes_no(value)
+
+    @property
+    def per_project(self) -> bool:
+        return self.scope in (EACH_PROJECT, ALL_PROJECTS)
+
+
+class AttachmentSpec(_Spec):
+    """A table attached to the unit's report (placed where its template loops over `attachments`): its template,
+    when it is attached and what it prints."""
 
     template: str = Field(alias="模板")
-    file: str = Field(alias="文件", description="输出文件的路径（不含扩展名），可用模板变量，如 项目支出绩效自评报告/{{ '%02d'|format(item.number) }}-{{ item.project.name }}")
-    title: str = Field("", alias="标题", description="Word 文档属性中的标题，可用模板变量")
-    produce: bool = Field(True, alias="生成")
+    condition: str = Field("", alias="条件")
+    content: dict[str, SectionSpec] = Field(default_factory=dict, alias="内容")
 
-    @field_validator("produce", mode="before")
+    @model_validator(mode="before")
     @classmethod
-    def _yes_no(cls, value: object) -> object:
-        """是/否 as a preparer writes it, besides YAML's own true/false."""
-        return {"是": True, "否": False}.get(value, value) if isinstance(value, str) else value
+    def _name_only(cls, value: object) -> object:
+        """A bare template name, as packs wrote their 附件 before it took 条件."""
+        if isinstance(value, str):
+            return {"模板": value, "条件": LEGACY_ATTACHMENTS.get(value.strip(), "")}
+        return value
 
 
 class ChartText(_Spec):
@@ -115,7 +182,7 @@ class PackSpec(_Spec):
     base: str | None = Field(None, alias="基于", description="所基于的内置模板包；本包没有的文件从那里取")
     folder: str | None = Field(None, alias="文件夹", description="每个单位的材料文件夹名，可用模板变量")
     documents: dict[str, DocumentSpec | None] = Field(default_factory=dict, alias="文档")
-    attachments: list[str] | None = Field(None, alias="附件", description="部门整体报告后附的表，按顺序")
+    attachments: list[AttachmentSpec] | None = Field(None, alias="附件", description="部门整体报告后附的表，按顺序")
     charts_folder: str | None = Field(None, alias="图表文件夹")
     charts: dict[str, ChartText] = Field(default_factory=dict, alias="图表")
     texts: dict[str, str] = Field(default_factory=dict, alias="文字")
@@ -134,6 +201,42 @@ class PackSpec(_Spec):
         return value
 
 
+_NESTED: dict[tuple[type, str], tuple[str, type]] = {
+    (PackSpec, "文档"): ("dict", DocumentSpec), (PackSpec, "附件"): ("list", AttachmentSpec),
+    (PackSpec, "图表"): ("dict", ChartText), (DocumentSpec, "内容"): ("dict", SectionSpec),
+    (AttachmentSpec, "内容"): ("dict", SectionSpec)}
+"""(model, key) → (container, model of its entries): where pack.yaml's keys nest, for naming the keys allowed."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """What the package's documents print of one field or table: required by any of them, the fallback text one
+    of them prints when it is empty ("" when none), and which documents print it."""
+
+    required: bool
+    fallback: str
+    documents: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Printed:
+    """What a unit's package prints, for the checks: the unit's fields (model.Unit names) and tables
+    (UNIT_TABLES), and each evaluated project's fields (model.Project names) by its number in the package."""
+
+    unit: dict[str, Section] = field(default_factory=dict)
+    projects: dict[int, dict[str, Section]] = field(default_factory=dict)
+
+
+def _merge(into: dict[str, Section], content: Mapping[str, SectionSpec], labels: Mapping[str, str], doc: str) -> None:
+    for label, spec in content.items():
+        key = labels[label]
+        had = into.get(key)
+        if had is None:
+            into[key] = Section(spec.required, spec.fallback, (doc,))
+        else:
+            into[key] = Section(had.required or spec.required, had.fallback or spec.fallback, (*had.documents, doc))
+
+
 @dataclass(frozen=True)
 class Pack:
     """A loaded pack: its folders from most to least specific (the pack, then the packs it is based on) and its
@@ -144,7 +247,7 @@ class Pack:
     dirs: tuple[Path, ...]
     folder: str
     documents: dict[str, DocumentSpec]
-    attachments: tuple[str, ...]
+    attachments: tuple[AttachmentSpec, ...]
     charts_folder: str
     charts: dict[str, ChartText]
     texts: dict[str, str]
@@ -169,17 +272,116 @@ class Pack:
                 return path
         return None
 
-    def produces(self, skip: Iterable[str] = ()) -> frozenset[str]:
-        """The kinds of document this pack writes for a unit that turned off `skip` (its 不生成: kinds or
-        template names)."""
+    def holds(self, condition: str, context: Mapping[str, Any], where: str) -> bool:
+        """Whether a pack.yaml 条件 is true for this data (an empty condition always is)."""
+        return not condition.strip() or _condition(condition, context, f"模板包“{self.name}”的 {PACK_FILE} 中“{where}”")
+
+    def produces(self, skip: Iterable[str] = (), context: Mapping[str, Any] | None = None) -> dict[str, DocumentSpec]:
+        """The documents this pack writes for a unit that turned off `skip` (its 不生成: document or template
+        names), in pack order; with the package context, only those whose 条件 holds (a per-project document when
+        it holds for one project at least). The one place that says what a package holds."""
         off = {name.strip() for name in skip}
-        return frozenset(kind for kind, spec in self.documents.items() if kind not in off and spec.template not in off)
+        chosen = {}
+        for name, spec in self.documents.items():
+            if name in off or spec.template in off:
+                continue
+            if context is not None and not self.items_for(name, spec, context, unit_only=True):
+                continue
+            chosen[name] = spec
+        return chosen
+
+    def items_for(self, name: str, spec: DocumentSpec, context: Mapping[str, Any],
+                  unit_only: bool = False) -> list[Mapping[str, Any] | None]:
+        """The contexts a document is written in: [None] once for the unit or for all projects, one item per
+        evaluated project for a per-project document; [] when its 条件 does not hold (or there is no project)."""
+        where = f"文档.{name}.条件"
+        if spec.scope == EACH_PROJECT:
+            items = [item for item in context["projects"] if self.holds(spec.condition, {**context, "item": item}, where)]
+            return items[:1] if unit_only else items
+        if spec.scope == ALL_PROJECTS and not context["projects"]:
+            return []
+        return [None] if self.holds(spec.condition, context, where) else []
+
+    def attached(self, skip: Iterable[str], context: Mapping[str, Any] | None) -> list[AttachmentSpec]:
+        """The tables attached to the unit's report: not turned off by the unit, and their 条件 holds."""
+        off = {name.strip() for name in skip}
+        return [a for a in self.attachments if a.template not in off
+                and (context is None or self.holds(a.condition, context, f"附件.{a.template}.条件"))]
+
+    def printed(self, skip: Iterable[str] = (), context: Mapping[str, Any] | None = None) -> Printed:
+        """What the documents this package holds print (the 内容 of each), for the checks; without a context every
+        document is counted and each of its projects (numbers unknown: key 0)."""
+        unit_labels, project_labels = content_labels()
+        out = Printed()
+        documents = self.produces(skip, context)
+        for name, spec in documents.items():
+            if spec.check_report:
+                continue
+            if not spec.per_project:
+                _merge(out.unit, spec.content, unit_labels, spec.template)
+                continue
+            if context is None:
+                _merge(out.projects.setdefault(0, {}), spec.content, project_labels, spec.template)
+                continue
+            items = context["projects"] if spec.scope == ALL_PROJECTS else self.items_for(name, spec, context)
+            for item in items:
+                _merge(out.projects.setdefault(item.number, {}), spec.content, project_labels, spec.template)
+        if any(not s.check_report and s.scope == UNIT for s in documents.values()):
+            for attachment in self.attached(skip, context):
+                _merge(out.unit, attachment.content, unit_labels, attachment.template)
+        return out
 
     def need(self, filename: str) -> Path:
         path = self.find(filename)
         if path is None:
             raise PackError(f"模板包“{self.name}”缺少文件“{filename}”：请从 jxzp pack export 导出的模板包中复制这个文件")
         return path
+
+
+@lru_cache(maxsize=1)
+def content_labels() -> tuple[dict[str, str], dict[str, str]]:
+    """The names a document's 内容 may use → the model's field names: the unit's text fields and tables for a
+    unit's document, a project's text fields for a per-project one."""
+    from .checks.texts import PROJECT_TEXTS, UNIT_TEXTS      # the checks import this module
+    from .model import Project, Unit
+
+    unit = {Unit.model_fields[n].alias or n: n for n in UNIT_TEXTS}
+    unit.update({name: name for name in UNIT_TABLES})
+    project = {Project.model_fields[n].alias or n: n for n in PROJECT_TEXTS}
+    return unit, project
+
+
+_CONDITIONS: dict[str, Any] = {}
+
+
+def _compiled(expression: str, where: str) -> Any:
+    """A pack.yaml condition compiled in the templates' sandbox; PackError naming its key when it is not one
+    expression."""
+    from .render.environment import make_environment
+
+    template = _CONDITIONS.get(expression)
+    if template is None:
+        env = _CONDITIONS.get("") or _CONDITIONS.setdefault("", make_environment((), "text"))
+        try:
+            env.compile_expression(expression)          # one expression, nothing else
+            template = env.from_string("{% if " + expression + " %}1{% endif %}")
+        except Exception as exc:                          # noqa: BLE001 — any parse failure is the pack's mistake
+            raise PackError(f"{where}（{expression}）不是有效的条件（{type(exc).__name__}）："
+                            "请写一个模板表达式，如 facts.has_basic_data") from None
+        if len(_CONDITIONS) < 1000:
+            _CONDITIONS[expression] = template
+    return template
+
+
+def _condition(expression: str, context: Mapping[str, Any], where: str) -> bool:
+    """A pack.yaml condition, evaluated in the templates' sandbox and within its budget."""
+    from .render.environment import TemplateProblem, render_checked
+
+    template = _compiled(expression, where)
+    try:
+        return render_checked(template, dict(context), "条件") == "1"
+    except TemplateProblem as exc:
+        raise PackError(f"{where}（{expression}）无法计算：{str(exc).replace('模板“条件”', '条件')}") from None
 
 
 def bundled_packs() -> list[str]:
@@ -258,8 +460,50 @@ def _read_spec(folder: Path, name: str) -> PackSpec:
     try:
         return PackSpec.model_validate(data if data is not None else {})
     except ValidationError as exc:
-        wrong = "；".join(f"“{'.'.join(str(p) for p in e['loc'])}”{e['msg']}" for e in exc.errors()[:20])
+        wrong = "；".join(dict.fromkeys(_spec_error(e) for e in exc.errors()[:20]))
         raise PackError(f"模板包“{name}”的 {PACK_FILE} 有误：{wrong}。请对照内置模板包的 {PACK_FILE} 修改") from None
+
+
+def _keys_at(loc: tuple) -> list[str]:
+    """The keys pack.yaml allows at a place (the loc of a pydantic error without its last part)."""
+    model: Any = PackSpec
+    parts = list(loc)
+    while parts:
+        key = parts.pop(0)
+        nested = _NESTED.get((model, key))
+        if nested is None:
+            return []
+        container, model = nested
+        if parts:                      # the entry's name (文档, 图表, 内容) or index (附件)
+            parts.pop(0)
+        else:
+            return []
+    return [f.alias for f in model.model_fields.values() if f.alias]
+
+
+_TYPE_WORDS = {"string_type": "应为文字", "bool_parsing": "应为 是 或 否", "bool_type": "应为 是 或 否",
+               "dict_type": "应为“名称: 内容”的映射", "list_type": "应为列表（每行以 - 开头）",
+               "model_type": "应为“名称: 内容”的映射", "model_attributes_type": "应为“名称: 内容”的映射"}
+
+
+def _spec_error(error: dict) -> str:
+    """One pydantic error of pack.yaml in Chinese, at its key: a misspelled key named with the closest known one."""
+    loc = tuple(error["loc"])
+    # A validator's own name (function-after[...]) or a union member's type is not a key a maintainer wrote.
+    loc = tuple(p for p in loc if isinstance(p, int) or not any(c in str(p) for c in "[]") and str(p) not in ("str", "AttachmentSpec"))
+    where = "“" + ".".join(str(p + 1) if isinstance(p, int) else str(p) for p in loc) + "”" if loc else "文件"
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        known = _keys_at(loc[:-1])
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.3)
+        hint = f"，是不是“{close[0]}”？" if close else ""
+        allowed = f"这里可以写：{'、'.join(known)}" if known else ""
+        return f"{where}不认识{hint}{allowed}"
+    if kind == "missing":
+        return f"缺少{where}"
+    if kind == "literal_error":
+        return f"{where}只能是 {'、'.join(SCOPES)} 之一"
+    return f"{where}{_TYPE_WORDS.get(kind, '的值不对')}"
 
 
 def load_pack(name_or_dir: str | Path | None, allow_dir: bool = True) -> Pack:
@@ -304,26 +548,32 @@ def _load(folder_text: str, name: str) -> Pack:
     for _, spec in reversed(chain):          # the most specific pack's word wins
         text_fields.update(spec.text_fields)    # None (an empty entry) drops a field of the base pack
         formats.update(spec.number_formats)
-        documents.update(spec.documents)
+        for key, doc in spec.documents.items():
+            base = documents.get(key)
+            if doc is not None and base is not None:
+                # An entry of a derived pack changes the base pack's same-named document: what it leaves out is kept,
+                # except 生成 — an entry is written to be produced unless it says 否 itself.
+                doc = base.model_copy(update={f: getattr(doc, f) for f in {*doc.model_fields_set, "produce"}})
+            documents[key] = doc
         charts.update(spec.charts)
         texts.update(spec.texts)
         folder_pattern = spec.folder or folder_pattern
         attachments = spec.attachments if spec.attachments is not None else attachments
         charts_folder = spec.charts_folder or charts_folder
-    for kind, spec in documents.items():
-        problem = name_problem(spec.template) if spec is not None else None
+    for kind, doc in documents.items():
+        problem = name_problem(doc.template) if doc is not None else None
         if problem:
-            raise PackError(f"模板包“{name}”的 {PACK_FILE} 中“文档.{kind}.模板: {spec.template[:120]}”：{problem}")
-    unknown = [k for k in documents if k not in DOCUMENT_KINDS]
-    if unknown:
-        raise PackError(f"模板包“{name}”的 {PACK_FILE} 中“文档”下的“{'、'.join(unknown)}”不认识："
-                        f"文档只能是 {'、'.join(DOCUMENT_KINDS)}")
+            raise PackError(f"模板包“{name}”的 {PACK_FILE} 中“文档.{kind}.模板: {doc.template[:120]}”：{problem}")
     own = chain[0][1]
+    chosen = {key: _settled(key, doc, own.name or name) for key, doc in documents.items() if doc is not None and doc.produce}
+    for attachment in attachments or ():
+        _known_content(attachment.content, UNIT, f"附件.{attachment.template}", own.name or name)
+        if attachment.condition.strip():
+            _compiled(attachment.condition, f"模板包“{own.name or name}”的 {PACK_FILE} 中“附件.{attachment.template}.条件”")
     return Pack(
         name=own.name or name, description=own.description, dirs=tuple(d for d, _ in chain),
         folder=folder_pattern or "{{ unit.year }}年{{ unit.short_name or unit.name }}绩效自评",
-        documents={k: v for k, v in documents.items() if v is not None and v.produce},
-        attachments=tuple(attachments or ()), charts_folder=charts_folder or "图表",
+        documents=chosen, attachments=tuple(attachments or ()), charts_folder=charts_folder or "图表",
         charts=charts, texts=texts,
         text_fields=_text_fields(name, {k: v for k, v in text_fields.items() if v is not None}),
         formats=_formats(formats),
@@ -354,6 +604,38 @@ def _text_fields(pack: str, declared: dict[str, TextFieldSpec]) -> dict[str, Tex
                 raise PackError(f"模板包“{pack}”的 {PACK_FILE} 中“文字栏目”的“{seen[word]}”和“{name}”同名：请改用不同的名称")
             seen[word] = name
     return declared
+
+
+def _settled(key: str, doc: DocumentSpec, pack: str) -> DocumentSpec:
+    """A document with the defaults of today's names filled in, checked for what can be known before any data."""
+    update: dict[str, Any] = {}
+    if doc.scope is None:
+        update["scope"] = LEGACY_SCOPES.get(key, UNIT)
+    if key == CHECK_REPORT and "check_report" not in doc.model_fields_set:
+        update["check_report"] = True
+    doc = doc.model_copy(update=update) if update else doc
+    for field_name, label in (("template", "模板"), ("file", "文件")):
+        if not getattr(doc, field_name).strip():
+            raise PackError(f"模板包“{pack}”的 {PACK_FILE} 中“文档.{key}”缺少“{label}”：请写明，或写 生成: 否 不生成这份文档")
+    if doc.scope == EACH_PROJECT and "item" not in doc.file:
+        raise PackError(f"模板包“{pack}”的 {PACK_FILE} 中“文档.{key}.文件”（{doc.file}）不随项目变化："
+                        "每个项目一份的文档会写进同一个文件而互相覆盖，请在文件名中用 {{ item.project.name }} 或 {{ item.number }}")
+    _known_content(doc.content, UNIT if not doc.per_project else EACH_PROJECT, f"文档.{key}", pack)
+    if doc.condition.strip():
+        _compiled(doc.condition, f"模板包“{pack}”的 {PACK_FILE} 中“文档.{key}.条件”")
+    return doc
+
+
+def _known_content(content: Mapping[str, SectionSpec], scope: str, where: str, pack: str) -> None:
+    unit, project = content_labels()
+    known = unit if scope == UNIT else project
+    for label in content:
+        if label not in known:
+            close = difflib.get_close_matches(label, list(known), n=1, cutoff=0.3)
+            hint = f"是不是“{close[0]}”？" if close else ""
+            whose = "单位的文字部分和表" if scope == UNIT else "项目的文字部分"
+            raise PackError(f"模板包“{pack}”的 {PACK_FILE} 中“{where}.内容.{label}”不认识：{hint}"
+                            f"这里可以写{whose}：{'、'.join(known)}")
 
 
 def export_pack(name: str, target: Path) -> list[Path]:

@@ -14,6 +14,7 @@ from .model import Report
 from .pack import DEFAULT_PACK, PROFILE_FILE, Pack, PackError, bundled_packs, load_pack
 from .profile import Profile, load_profile, load_profile_file
 from .readers import collector_paused, read_input
+from .render.context import package_context
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +122,9 @@ def _evaluate(path: Path, profile: str | Path | None, pack: str | Path | None) -
     except InputError as exc:
         return Evaluation(path, None, sort_problems(exc.problems), unreadable=exc.unreadable)
     results = compute(report, chosen)
-    documents = chosen_pack.produces(report.unit.skip)
-    problems = sort_problems([*read_problems, *run_checks(results, read_problems, documents, synonyms)])
+    try:
+        printed = chosen_pack.printed(report.unit.skip, package_context(results, chosen_pack, report.unit.skip))
+    except PackError as exc:         # a pack.yaml 条件 that cannot be computed
+        return Evaluation(path, None, [Problem(Severity.ERROR, "", str(exc), "pack")], unreadable=True)
+    problems = sort_problems([*read_problems, *run_checks(results, read_problems, printed, synonyms)])
     return Evaluation(path, results, problems, incomplete=incomplete, pack=chosen_pack)

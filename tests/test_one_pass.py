@@ -166,7 +166,7 @@ def test_validate_mark_on_yaml_explains_that_it_needs_a_workbook(tmp_path):
     result = CliRunner().invoke(main, ["validate", str(BAD / "yaml-negative-weight.yaml"), "--mark"])
     assert result.exit_code == 1
     assert "--mark 需要 Excel 填报表（.xlsx）" in result.output
-    assert "yaml-negative-weight.yaml:69：分值“-30”为负数" in result.output
+    assert "yaml-negative-weight.yaml:70：分值“-30”为负数" in result.output
     assert not list(BAD.glob("*已标注*"))
 
 

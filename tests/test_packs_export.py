@@ -40,28 +40,30 @@ def _set_text(paragraph, text: str) -> None:
         run._r.getparent().remove(run._r)
 
 
+CHAPTER = "{{ 章.next()|cn_number }}、"        # the template numbers the chapters it prints
+
+
 def edit_report_docx(path: Path) -> None:
-    """Rename chapter 七 and move chapter 六 (改进措施) before chapter 五 (存在问题), renumbering both."""
+    """Rename chapter 七 and move chapter 六 (改进措施) before chapter 五 (存在问题), each with the condition
+    paragraph above its heading; the template numbers them anew."""
     doc = Document(str(path))
     paragraphs = doc.paragraphs
     texts = [p.text for p in paragraphs]
-    five, six, seven = texts.index(FIVE), texts.index(SIX), texts.index(RENAMED[0])
-    _set_text(paragraphs[seven], RENAMED[1])
-    _set_text(paragraphs[five], "六、存在问题")
-    _set_text(paragraphs[six], "五、改进措施")
-    anchor = paragraphs[five]._p
-    for paragraph in paragraphs[six:seven]:
+    five, six, seven = (texts.index(CHAPTER + title) for title in ("存在问题", "改进措施", "其他需要说明的情况"))
+    _set_text(paragraphs[seven], CHAPTER + "其他说明事项")
+    anchor = paragraphs[five - 1]._p
+    for paragraph in paragraphs[six - 1:seven - 1]:
         anchor.addprevious(paragraph._p)       # addprevious moves the element
     doc.save(str(path))
 
 
 def edit_report_md(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    text = _replace_once(text, f"## {RENAMED[0]}", f"## {RENAMED[1]}")
-    start, middle, end = text.index(f"## {FIVE}"), text.index(f"## {SIX}"), text.index(f"## {RENAMED[1]}")
-    five_block = text[start:middle].replace(FIVE, "六、存在问题")
-    six_block = text[middle:end].replace(SIX, "五、改进措施")
-    path.write_text(text[:start] + six_block + five_block + text[end:], encoding="utf-8")
+    text = _replace_once(text, f"## {CHAPTER}其他需要说明的情况", f"## {CHAPTER}其他说明事项")
+    starts = [text.rindex("\n{% if", 0, text.index(f"## {CHAPTER}{title}")) + 1
+              for title in ("存在问题", "改进措施", "其他说明事项")]
+    five_block, six_block = text[starts[0]:starts[1]], text[starts[1]:starts[2]]
+    path.write_text(text[:starts[0]] + six_block + five_block + text[starts[2]:], encoding="utf-8")
 
 
 def drop_last_column_docx(path: Path, header: str) -> None:
@@ -107,7 +109,8 @@ def make_edited_pack(folder: Path) -> None:
     drop_last_column_docx(folder / "项目支出绩效自评表.docx", DROPPED_COLUMN)
     drop_last_column_md(folder / "项目支出绩效自评表.md.j2")
     spec = folder / "pack.yaml"
-    spec.write_text(_replace_once(spec.read_text(encoding="utf-8"), "  - 基础数据表\n", ""), encoding="utf-8")
+    attachment = re.search(r"  - 模板: 基础数据表\n(?:    .*\n)*", spec.read_text(encoding="utf-8")).group(0)
+    spec.write_text(_replace_once(spec.read_text(encoding="utf-8"), attachment, ""), encoding="utf-8")
 
 
 # ---------------------------------------------------------------- what the reader should see change

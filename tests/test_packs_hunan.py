@@ -64,14 +64,14 @@ def test_seed_000_outline_from_the_exported_hunan_pack(tmp_path):
     text = _replace(text, "附件1{#样式:附件标题#}\n", "")
     text = _replace(text, "# {{ year }}年度部门整体支出绩效自评报告", "# {{ unit.name|text }}{#换行#}{{ year }}年绩效自评")
     text = _replace(text, "{{ unit.name|text }}（盖章）{#样式:标题空行#}\n", "")
-    text = _replace(text, "## 一、预算单位基本情况", "## 一、部门基本情况")
+    text = _replace(text, "## {{ 章.next()|cn_number }}、预算单位基本情况", "## 一、部门基本情况")
     text = _replace(text, "{% if unit.subordinates %}\n{{ 句.下属单位()|text }}\n\n{% endif %}\n", "")
-    text = _replace(text, "## 二、预算收支出情况（按单位预算口径）",
+    text = _replace(text, "## {{ 章.next()|cn_number }}、预算收支出情况（按单位预算口径）",
                     "## 二、部门预算单位构成\n\n"
                     "{% if unit.subordinates %}\n{{ 句.下属单位()|text }}\n\n{% else %}\n"
                     "{{ unit.short_name or unit.name }}只有本级，没有其他二级预算单位。\n\n{% endif %}\n"
                     "## 三、部门预算收支概况")
-    text = _replace(text, "## 三、资金使用及绩效情况（包含单位管理的公共专项）",
+    text = _replace(text, "## {{ 章.next()|cn_number }}、资金使用及绩效情况（包含单位管理的公共专项）",
                     "## 四、一般公共预算拨款支出预算\n\n"
                     '{% set gp = finance["一般公共预算财政拨款支出"] %}\n'
                     "{% if gp.budget is not none %}\n"
@@ -82,7 +82,7 @@ def test_seed_000_outline_from_the_exported_hunan_pack(tmp_path):
     key_work = "{% for para in unit.key_work|paragraphs %}\n{{ para|text }}\n\n{% endfor %}\n"
     text = _replace(text, key_work, "")
     text = _replace(text, "### （{{ 节.next()|cn_number }}）绩效自评工作开展情况", "## 六、绩效评价工作情况")
-    text = _replace(text, "## 四、绩效管理存在的问题及下一步改进措施", "## 七、主要绩效及评价结论\n\n" + key_work)
+    text = _replace(text, "## {{ 章.next()|cn_number }}、绩效管理存在的问题及下一步改进措施", "## 七、主要绩效及评价结论\n\n" + key_work)
     text = _replace(text, "## 其他需要说明的情况", "## 八、绩效自评公开情况")
     text = _replace(text, "## 附件{{ loop.index + 1 }}", "## 附件{{ loop.index }}")
     source.write_text(text, encoding="utf-8")

@@ -54,9 +54,13 @@ def test_three_public_decrease_is_worded_as_decrease(package):
     assert "“三公”经费与2020年相比减少0.88万元，下降26.04%" in md(package, DEPT)
 
 
-def test_empty_optional_sections_read_naturally(package):
-    assert "## 七、其他需要说明的情况\n\n无其他需要说明的情况。" in md(package, DEPT)
-    assert "### （一）存在的问题\n\n无。\n\n### （二）相关建议\n\n无。" in md(package, SECOND)
+def test_sections_the_unit_left_empty_are_left_out_not_written_for_it(package):
+    # small.yaml has no 其他需要说明的情况, and its second project no 存在问题 or 改进建议: nothing is invented.
+    dept, second = md(package, DEPT), md(package, SECOND)
+    assert "其他需要说明的情况" not in dept and "## 六、改进措施" in dept
+    assert "问题及建议" not in second and "\n无。\n" not in second
+    warned = {(p.code, p.path) for p in package.evaluation.problems}
+    assert ("section-empty", "unit.other_notes") in warned
 
 
 def test_only_evaluated_projects_get_reports_numbered_from_01(package):

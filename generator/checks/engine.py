@@ -13,6 +13,7 @@ from ..catalog import AMOUNT_LABELS
 from ..compute import Line, Results
 from ..filters import amount
 from ..numbers import amount_decimals
+from ..pack import DEFAULT_PACK, Printed, load_pack
 from ..problems import Problem, Severity
 
 MAX_TYPED_DECIMALS = 4
@@ -78,26 +79,28 @@ def rule_by_code(code: str) -> Rule:
     return next(r for r in RULES if r.code == code)
 
 
+def default_printed() -> Printed:
+    """What the default pack's documents print, every document counted: for checks run without a pack."""
+    return load_pack(DEFAULT_PACK).printed()
+
+
 class Context:
     """What rules read: the results, places in the input, figures as presented, and the outcome of the sum identities."""
 
     def __init__(self, results: Results, unreadable: frozenset[str] = frozenset(),
-                 documents: frozenset[str] | None = None) -> None:
+                 printed: Printed | None = None) -> None:
         self.results = results
         self.report = results.report
         self.profile = results.profile
         self.unreadable = unreadable
         """Model paths of values the reader found but could not read (already reported as errors)."""
-        self.documents = documents
+        self.printed = printed if printed is not None else default_printed()
+        """What the package's documents print (the pack's 内容): a rule about a section or table the package does
+        not print stays silent."""
 
     def unread(self, prefix: str) -> bool:
         """True when a value at or below this model path was typed but could not be read (its error says so)."""
         return any(p.startswith(prefix) for p in self.unreadable)
-
-    def publishes(self, kind: str) -> bool:
-        """Whether the package has this kind of document (部门整体报告, 项目报告, …): a rule about a section of a
-        document the unit does not publish stays silent. Unknown (no pack given) counts as yes."""
-        return self.documents is None or kind in self.documents
 
     def place(self, path: str) -> str:
         """Where the value at a model path was typed; for a field left empty, where its record (row, entry) is."""
@@ -198,12 +201,13 @@ def _in_gap(problem: Problem, hit: Hit, missing: set[str]) -> bool:
 
 
 def run_checks(results: Results, read: list[Problem] | None = None,
-               documents: frozenset[str] | None = None, synonyms: tuple | None = None) -> list[Problem]:
+               printed: Printed | None = None, synonyms: tuple | None = None) -> list[Problem]:
     """Every finding of every rule, in rule order and input order within each rule; a finding resting on a figure
     a root cause is about names that cause (Problem.cause) and says so. `read` are the problems of reading the
-    input: a rule judging a part the reader could not complete stays silent. `documents` are the kinds of document
-    the package will hold (None: all); `synonyms` the labels of the pack's wording (None: the bundled table)."""
-    ctx = Context(results, frozenset(p.path for p in read or [] if p.severity is Severity.ERROR and p.path), documents)
+    input: a rule judging a part the reader could not complete stays silent. `printed` is what the package's documents
+    print (None: what the default pack's documents print); `synonyms` the labels of the pack's wording (None: the
+    bundled table)."""
+    ctx = Context(results, frozenset(p.path for p in read or [] if p.severity is Severity.ERROR and p.path), printed)
     if synonyms:
         ctx.synonyms = synonyms     # the pack's wording for the text checks (prose.pack_synonyms)
     missing = gaps(read or [])

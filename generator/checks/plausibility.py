@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from ..catalog import FINANCE_ROWS, THREE_PUBLIC_ROWS
 from ..model import AMOUNT_COLUMNS, FUND_STAGES, Project, Unit
-from ..pack import ALL_TABLES, DEPARTMENT_REPORT, PROJECT_REPORT
+from ..pack import THREE_PUBLIC, UNIT_TABLES, Section
 from ..problems import Severity
 from .engine import Context, Hit, column_label, rule, shown, shown_computed
 from .projects import fund_path
@@ -22,11 +22,6 @@ SCALE_RATIO = Decimal(1000)
 SCALE_FLOOR = Decimal(1000)
 """…but only from 1000 万元 up: a small amount beside tiny ones (0.09 万元 of interest beside 5 万元) is normal."""
 MIN_SIBLINGS = 2
-
-UNIT_REQUIRED = ("functions", "problems", "improvements", "other_notes")
-"""Sections every department report has; 其他需要说明的情况 must say “无” explicitly when there is nothing."""
-PROJECT_REQUIRED = ("goal", "achieved")
-"""Sections every evaluated project's report and table have (年度总体目标: 预期目标 and 实际完成情况)."""
 
 TEMPLATE_MARKERS = re.compile(
     r"没有请写明|没有的?请填写?|请填写|请写明|请在此|此处填写|[（(]可以按|请根据(?:本|各)单位"
@@ -155,24 +150,61 @@ def _empty(value) -> bool:
     return not (value and value.strip())
 
 
-@rule("section-empty", Severity.WARNING, "报告必备的文字部分为空",
+def _documents(section: Section) -> str:
+    return "、".join(f"“{d}”" for d in section.documents)
+
+
+def _unit_sections(ctx: Context):
+    """(model name, section) of the unit's text fields the package prints, tables left out."""
+    return [(name, s) for name, s in ctx.printed.unit.items() if name not in UNIT_TABLES]
+
+
+def _project_sections(ctx: Context):
+    """(index in the input, project, model name, section) of each evaluated project's text fields the package
+    prints (numbered as in the package: the n-th evaluated project)."""
+    every = ctx.printed.projects.get(0, {})          # printed without data: every project's
+    for number, pr in enumerate(ctx.results.evaluated_projects, 1):
+        for name, section in {**every, **ctx.printed.projects.get(number, {})}.items():
+            yield pr.index, pr.project, name, section
+
+
+@rule("section-empty", Severity.WARNING, "模板包的文档必须有的文字部分为空",
       "{field}未填写：{why}")
 def section_empty(ctx: Context):
     unit = ctx.report.unit
-    for name in UNIT_REQUIRED if ctx.publishes(DEPARTMENT_REPORT) else ():
-        if _empty(getattr(unit, name)):
+    for name, section in _unit_sections(ctx):
+        if section.required and not section.fallback and _empty(getattr(unit, name)):
             why = ("没有需要说明的情况也要写明，请填写“无”" if name == "other_notes"
-                   else f"部门整体支出绩效自评报告必须有“{alias(Unit, name)}”一节，请填写")
+                   else f"{_documents(section)[1:-1]}必须有“{alias(Unit, name)}”一节，请填写")
             yield Hit(f"unit.{name}", {"field": unit_field_name(name), "why": why})
-    project_documents = ctx.publishes(PROJECT_REPORT) or ctx.publishes(ALL_TABLES)
-    for i, project in enumerate(ctx.report.projects if project_documents else ()):
-        if not project.evaluated:
-            continue
-        for name in PROJECT_REQUIRED:
-            if _empty(getattr(project, name)):
-                yield Hit(f"projects.{i}.{name}", {
-                    "field": project_field_name(project, name),
-                    "why": f"项目支出绩效自评表的年度总体目标要列出“{alias(Project, name)}”，请填写"})
+    for i, project, name, section in _project_sections(ctx):
+        if section.required and not section.fallback and _empty(getattr(project, name)):
+            yield Hit(f"projects.{i}.{name}", {
+                "field": project_field_name(project, name),
+                "why": f"{_documents(section)}要列出“{alias(Project, name)}”，请填写"})
+
+
+@rule("section-fallback", Severity.WARNING, "文字部分为空，模板包的文档将印上代替的文字（如“无。”）",
+      "{field}未填写：{documents}将在这里印“{fallback}”；如不是这样，请填写")
+def section_fallback(ctx: Context):
+    unit = ctx.report.unit
+    for name, section in _unit_sections(ctx):
+        if section.fallback and _empty(getattr(unit, name)):
+            yield Hit(f"unit.{name}", {"field": unit_field_name(name), "documents": _documents(section),
+                                       "fallback": section.fallback})
+    for i, project, name, section in _project_sections(ctx):
+        if section.fallback and _empty(getattr(project, name)):
+            yield Hit(f"projects.{i}.{name}", {"field": project_field_name(project, name),
+                                               "documents": _documents(section), "fallback": section.fallback})
+
+
+@rule("three-public-empty", Severity.WARNING, "模板包的文档印“三公”经费，而“三公”经费一项也未填写",
+      "“三公”经费未填写：{documents}中“三公”经费各行将印“—”。没有“三公”经费支出的，请在合计一行的决算数中填 0")
+def three_public_empty(ctx: Context):
+    section = ctx.printed.unit.get(THREE_PUBLIC)
+    if section is not None and section.required and not any(
+            v is not None for line in ctx.results.three_public.values() for v in line.values.values()):
+        yield Hit("three_public.三公经费合计.actual", {"documents": _documents(section)})
 
 
 def _fragment(text: str, start: int, end: int, width: int = 14) -> str:

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from ..compute import HUNDRED, IndicatorScore, Scorecard
 from ..model import DEPARTMENT, Direction, Level
-from ..pack import DEPARTMENT_REPORT
+from ..pack import DEPARTMENT_INDICATORS
 from ..problems import Severity
 from .engine import Context, Hit, rule, shown, shown_computed
 
@@ -75,7 +75,8 @@ def no_indicators(ctx: Context):
 @rule("no-department-indicators", Severity.WARNING, "没有部门整体绩效指标",
       "未填写部门整体绩效指标，无法计算部门整体自评得分：请在“绩效指标”中以“部门整体”填写指标")
 def no_department_indicators(ctx: Context):
-    if not ctx.report.indicators and ctx.publishes(DEPARTMENT_REPORT):
+    printed = ctx.printed.unit.get(DEPARTMENT_INDICATORS)
+    if not ctx.report.indicators and printed is not None and printed.required:
         yield Hit("unit.name")
 
 

@@ -1,8 +1,8 @@
-"""Build the Word templates of the bundled packs reproducibly: python -m generator.packs.build [PACK …].
+"""An author's helper that draws Word templates: python -m generator.packs.build [PACK …].
 
-A report's .docx is made from its .md.j2 (one paragraph per line, see the packs' README), so the Word and the text
-outline of a bundled pack never drift apart; a table's .docx is drawn here as a real Word table with row loops.
-Maintainers of their own packs edit the .docx in Word instead; this builder is for the bundled ones.
+A report's .docx is made from its .md.j2 (one paragraph per line, see the packs' README); a table's .docx is drawn
+here as a real Word table with row loops. The committed .docx are the source of their packs and may be edited in
+Word afterwards; tests/test_pack_build.py keeps each pack's Word and text versions saying the same.
 
 Every template carries the official format (GB/T 9704 practice): A4, margins 37/35/28/26 mm, 仿宋_GB2312 三号 body
 with fixed 29 pt lines and a 2-character first-line indent, 方正小标宋简体 二号 title, 黑体 / 楷体_GB2312 / 仿宋 bold

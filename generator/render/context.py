@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from collections.abc import Iterable
 from typing import Any
 
 from ..catalog import INCOME_SOURCES
@@ -13,6 +14,7 @@ from ..model import Indicator, Project
 from .views import EXTRA, template_context
 
 EXTRA[Line] = lambda line: line.values       # a statement row answers line.actual, line.last_year … by column
+from ..pack import Pack
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,9 @@ class Facts:
     has_basic_data: bool
     last_year_known: bool
     grade_counts: list[tuple[str, int]]
+    has_indicators: bool = False            # the department or an evaluated project has performance indicators
+    finance_given: bool = False             # any figure of the 收支 statement is given
+    three_public_given: bool = False        # any figure of the “三公” table is given
 
 
 def indicator_rows(card: Scorecard) -> list[IndicatorRow]:
@@ -178,9 +183,14 @@ def chart_specs(results: Results, titles: dict[str, str]) -> list[ChartSpec]:
     return specs
 
 
-def package_context(results: Results, attachments: list[str], skip: set[str]) -> dict[str, Any]:
+def _given(lines) -> bool:
+    return any(v is not None for line in lines for v in line.values.values())
+
+
+def package_context(results: Results, pack: Pack | None = None, skip: Iterable[str] = ()) -> dict[str, Any]:
     """The variables every template of a package sees (see the packs' README for the list), as plain views made
-    once for the package: an object reached from two places (an indicator in the report and in a row) is one view."""
+    once for the package: an object reached from two places (an indicator in the report and in a row) is one view.
+    `attachments` are the tables the pack attaches for this data (their 条件) that the unit did not turn off."""
     report = results.report
     unit = report.unit
     listed = results.projects
@@ -201,13 +211,15 @@ def package_context(results: Results, attachments: list[str], skip: set[str]) ->
         has_basic_data=has_basic_data(results),
         last_year_known=fin["本年支出合计"].last_year is not None or fin["本年收入合计"].last_year is not None,
         grade_counts=list(grades.items()),
+        has_indicators=bool(report.indicators) or any(item.project.indicators for item in items),
+        finance_given=_given(fin.values()),
+        three_public_given=_given(results.three_public.values()),
     )
-    present = {"部门整体支出绩效自评表": facts.has_department_table, "基础数据表": facts.has_basic_data}
     totals = results.project_totals
-    return template_context({
+    context = template_context({
         "unit": unit,
         "year": unit.year,
-        "last_year": unit.year - 1,
+        "last_year": unit.year - 1 if unit.year is not None else None,
         "report": report,
         "results": results,
         "profile": results.profile,
@@ -221,7 +233,11 @@ def package_context(results: Results, attachments: list[str], skip: set[str]) ->
         "project_totals": {**totals, "rate": ratio_percent(totals.get("actual"), totals.get("budget"))},
         "other_income": sum(others, Decimal(0)) if others else None,
         "facts": facts,
-        "attachments": [a for a in attachments if a not in skip and present.get(a, True)],
+        "attachments": [],
+        "fallback": {},           # per document: what an empty section prints (the pack's 内容 空时)
         "total": total,
         "ratio": ratio_percent,
     })
+    if pack is not None:
+        context["attachments"] = [a.template for a in pack.attached(skip, context)]
+    return context

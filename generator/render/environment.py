@@ -88,7 +88,21 @@ class PackLoader(BaseLoader):
             source = STYLE_MARK.sub("", source)
             mtime = path.stat().st_mtime_ns
             return source, str(path), lambda path=path, mtime=mtime: path.is_file() and path.stat().st_mtime_ns == mtime
+        base = bundled_file(pieces)
+        if base is not None and base.dirs != self.dirs:
+            # “全国/句子.j2”: a file of a bundled pack by its name (Pelican's “!simple/”), so a pack based on it
+            # imports or extends it and keeps only what differs.
+            return base.get_source(environment, "/".join(pieces[1:]))
         raise TemplateNotFound(template)
+
+
+def bundled_file(pieces: list[str]) -> PackLoader | None:
+    """The loader of the bundled pack a template name starts with (“全国/…”), None for any other name."""
+    from ..pack import PACKS_DIR, bundled_packs      # the pack module renders its conditions here
+
+    if len(pieces) < 2 or pieces[0] not in bundled_packs():
+        return None
+    return PackLoader((PACKS_DIR / pieces[0],))
 
 
 class _Budget(threading.local):
