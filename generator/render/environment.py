@@ -88,6 +88,7 @@ class PackLoader(BaseLoader):
             source = STYLE_MARK.sub("", source)
             mtime = path.stat().st_mtime_ns
             return source, str(path), lambda path=path, mtime=mtime: path.is_file() and path.stat().st_mtime_ns == mtime
+        pieces = template.split("/")
         base = bundled_file(pieces)
         if base is not None and base.dirs != self.dirs:
             # “全国/句子.j2”: a file of a bundled pack by its name (Pelican's “!simple/”), so a pack based on it
