@@ -503,6 +503,10 @@ def _spec_error(error: dict) -> str:
         return f"缺少{where}"
     if kind == "literal_error":
         return f"{where}只能是 {'、'.join(SCOPES)} 之一"
+    if kind == "value_error":          # our own validators speak Chinese already: keep their words
+        said = str((error.get("ctx") or {}).get("error") or error.get("msg", "")).removeprefix("Value error, ")
+        if re.search(r"[\u4e00-\u9fff]", said):
+            return f"{where}：{said}"
     return f"{where}{_TYPE_WORDS.get(kind, '的值不对')}"
 
 

@@ -3,6 +3,7 @@ editing files only; `jxzp init --pack` writes the workbook with it, the preparer
 under its heading in the Word and the text report; validate treats it as it treats the built-in texts."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,9 @@ from generator.pipeline import evaluate
 BASE = Path(__file__).resolve().parent / "fixtures" / "checks" / "base.yaml"
 REPORT = "部门整体支出绩效自评报告"
 FIELD = "自评材料报送及公开情况"
-HEADING = "八、自评材料报送及公开情况"
+HEADING = "{{ 章.next()|cn_number }}、自评材料报送及公开情况"
+"""A chapter numbered as the others are: by the chapters printed before it."""
+PRINTED_HEADING = re.compile(r"^[一二三四五六七八九十]+、自评材料报送及公开情况$")
 HELP = "自评材料报送财政部门和在本单位门户网站公开的时间、方式"
 TEXT = "本单位于2024年3月20日将自评材料报送县财政局，并于3月25日在县政府门户网站公开。"
 DECLARATION = f"""
@@ -47,7 +50,7 @@ def add_chapter(pack: Path) -> None:
     # In Word: two paragraphs typed before the signature, the heading in the style of the other chapter headings.
     doc = Document(str(pack / f"{REPORT}.docx"))
     paragraphs = doc.paragraphs
-    heading_style = next(p.style for p in paragraphs if p.text.startswith("七、"))
+    heading_style = next(p.style for p in paragraphs if p.text.endswith("、部门基本情况"))
     anchor_paragraph = next(p for p in paragraphs if p.text == '{{ "" }}')
     anchor_paragraph.insert_paragraph_before(HEADING, heading_style)
     anchor_paragraph.insert_paragraph_before(PLACEHOLDER)
@@ -86,13 +89,13 @@ def test_the_new_text_is_printed_under_its_heading_in_word_and_text(pack, tmp_pa
     fill(path, row, TEXT)
     out = generate(path, tmp_path / "out", ("docx", "md"), pack=str(pack))
     lines = [line for line in (out.folder / f"{REPORT}.md").read_text(encoding="utf-8").splitlines() if line.strip()]
-    at = lines.index(f"## {HEADING}")
+    at = next(n for n, line in enumerate(lines) if line.startswith("## ") and PRINTED_HEADING.match(line[3:]))
     assert lines[at + 1] == TEXT
     paragraphs = [p for p in Document(str(out.folder / f"{REPORT}.docx")).paragraphs if p.text.strip()]
     texts = [p.text for p in paragraphs]
-    at = texts.index(HEADING)
+    at = next(n for n, text in enumerate(texts) if PRINTED_HEADING.match(text))
     assert texts[at + 1] == TEXT
-    assert paragraphs[at].style.name == next(p for p in paragraphs if p.text.startswith("七、")).style.name
+    assert paragraphs[at].style.name == next(p for p in paragraphs if p.text.endswith("、部门基本情况")).style.name
     assert not any(p.code == "unknown-key" for p in out.evaluation.problems)
 
 
