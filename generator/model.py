@@ -25,7 +25,7 @@ class Direction(str, Enum):
 
 
 class Level(str, Enum):
-    """The preparer's judgement on a qualitative (定性) indicator."""
+    """The national qualitative grade words (the workbook's dropdown); a profile may use its own (定性等级)."""
 
     ACHIEVED = "达成年度指标"
     PARTLY = "部分达成并具有一定效果"
@@ -97,7 +97,8 @@ class Indicator(_Model):
         None, alias="计分实际值", description="实际完成值不是纯数字时，用于计分的数值（与年度指标值同单位）"
     )
     weight: Decimal | None = Field(alias="分值", description="分值（分）；None 只在分值未填或填错时（已报告），该指标无法计分")
-    level: Level | None = Field(None, alias="定性等级", description="定性指标的完成等级")
+    level: str | None = Field(None, alias="定性等级",
+                              description="定性指标的完成等级：评分规则的定性等级之一（如 达成年度指标），或其别名、开头几个字")
     not_applicable: bool = Field(False, alias="不适用", description="是：不计分，总分按适用分值折算")
     stated_score: Decimal | None = Field(None, alias="得分", description="填报的得分（分），可空")
     deviation: str | None = Field(None, alias="偏差原因分析及改进措施", description="偏差原因分析及改进措施")

@@ -61,7 +61,7 @@ def _agrees(item: Stated) -> bool:
 def presented_indicator_score(s) -> Decimal:
     """An indicator's score as the preparer presents it: the typed score where one is typed within [0, weight]."""
     stated = s.indicator.stated_score
-    if stated is not None and ZERO <= stated <= s.weight:
+    if stated is not None and ZERO <= stated and (s.weight is None or stated <= s.weight):
         return stated
     return s.score or ZERO
 

@@ -53,7 +53,8 @@ class IndicatorRow:
         return self.indicator.deviation
 
     @property
-    def weight(self) -> Decimal:
+    def weight(self) -> Decimal | None:
+        """分值; None where the profile's indicators carry none (指标分值: 不填)."""
         return self.result.weight
 
     @property
@@ -77,11 +78,11 @@ class Evaluated:
     @property
     def all_met(self) -> list[IndicatorRow]:
         """Applicable indicators that earned their full weight."""
-        return [r for r in self.rows if r.applicable and r.score is not None and r.score >= r.weight]
+        return [r for r in self.rows if r.result.met]
 
     @property
     def not_met(self) -> list[IndicatorRow]:
-        return [r for r in self.rows if r.applicable and (r.score is None or r.score < r.weight)]
+        return [r for r in self.rows if r.applicable and not r.result.met]
 
     @property
     def applicable_rows(self) -> list[IndicatorRow]:
@@ -122,12 +123,17 @@ def indicator_rows(card: Scorecard) -> list[IndicatorRow]:
 
 
 def evaluated(card: Scorecard, stated_total: Decimal | None, stated_grade: str | None) -> Evaluated:
+    # A held-back card (card.held: its figures were reported as wrong) states no score at all, not even the unit's.
+    if card.held:
+        stated_total = stated_grade = None
     return Evaluated(card, indicator_rows(card), stated_total, stated_grade)
 
 
 def project_item(pr: ProjectResult, number: int) -> ProjectItem:
     p = pr.project
-    return ProjectItem(pr.card, indicator_rows(pr.card), p.stated_total, p.stated_grade, number=number, project=p)
+    held = pr.card.held
+    return ProjectItem(pr.card, indicator_rows(pr.card), None if held else p.stated_total,
+                       None if held else p.stated_grade, number=number, project=p)
 
 
 def has_basic_data(results: Results) -> bool:
