@@ -376,7 +376,7 @@ def score_card(owner: str, initial_budget: Decimal | None, budget: Decimal | Non
             (round2(s.score or ZERO) for s in scores if s.applicable), ZERO)
         uncapped = raw / (applicable_weight + exec_weight) * profile.total
         total = uncapped
-        for cap in profile.caps:
+        for cap in profile.caps_by_rate:
             if rate is not None and rate < cap.below:
                 total = min(total, cap.cap)
                 break

@@ -52,6 +52,8 @@ class Evaluation:
     problems: list[Problem] = field(default_factory=list)
     unreadable: bool = False
     pack: Pack | None = None
+    profile_source: str = ""
+    """Where the scoring profile came from: the command line, the input's 评分规则, or the pack's 评分规则.yaml."""
     incomplete: bool = False
     """Some values could not be read (a blank 分值, a text where an amount belongs): the rest is scored and checked,
     but no package is made from it, not even with --force."""
@@ -137,7 +139,7 @@ def summary(evaluation: Evaluation) -> dict:
         pack = evaluation.pack
         out.update({
             "单位": unit.name, "年度": unit.year, "评分规则": res.profile.name,
-            "模板包": pack.name if pack is not None else "",
+            "评分规则来源": evaluation.profile_source, "模板包": pack.name if pack is not None else "",
             "部门整体": evaluation.verdict(None).figures(),
             "项目": [{"项目名称": p.project.name, "是否开展自评": p.project.evaluated,
                       **evaluation.verdict(p.index).figures()} for p in res.projects],
@@ -182,14 +184,15 @@ def choose_pack(report: Report, pack: str | Path | None = None) -> Pack:
     return load_pack(DEFAULT_PACK)
 
 
-def choose_profile(report: Report, pack: Pack, profile: str | Path | None = None) -> Profile:
+def choose_profile(report: Report, pack: Pack, profile: str | Path | None = None) -> tuple[Profile, str]:
     """The command line's profile (a name or a file), else the workbook's 评分规则 (a bundled name only), else the
-    pack's own 评分规则.yaml."""
+    pack's own 评分规则.yaml; with where it came from, as validate --json says it."""
     if profile:
-        return load_profile(profile, allow_path=True)
+        return load_profile(profile, allow_path=True), "命令行 --profile"
     if report.unit.profile:
-        return load_profile(report.unit.profile, place=report.place("unit.profile"))
-    return load_profile_file(pack.need(PROFILE_FILE))
+        return (load_profile(report.unit.profile, place=report.place("unit.profile")),
+                f"填报的“评分规则”（{report.place('unit.profile')}）")
+    return load_profile_file(pack.need(PROFILE_FILE)), f"模板包“{pack.name}”的 {PROFILE_FILE}"
 
 
 def evaluate(path: str | Path, profile: str | Path | None = None, pack: str | Path | None = None) -> Evaluation:
@@ -211,7 +214,7 @@ def _evaluate(path: Path, profile: str | Path | None, pack: str | Path | None) -
             report, read_problems = exc.report, exc.problems
             incomplete = True
         chosen_pack = choose_pack(report, pack)
-        chosen = choose_profile(report, chosen_pack, profile)
+        chosen, source = choose_profile(report, chosen_pack, profile)
     except PackError as exc:
         return Evaluation(path, None, [Problem(Severity.ERROR, "", str(exc), "pack")], unreadable=True)
     except InputError as exc:
@@ -223,4 +226,4 @@ def _evaluate(path: Path, profile: str | Path | None, pack: str | Path | None) -
     results = compute(report, chosen)
     documents = chosen_pack.produces(report.unit.skip)
     problems = sort_problems([*read_problems, *run_checks(results, read_problems, documents)])
-    return Evaluation(path, results, problems, incomplete=incomplete, pack=chosen_pack)
+    return Evaluation(path, results, problems, incomplete=incomplete, pack=chosen_pack, profile_source=source)

@@ -84,16 +84,27 @@ class Profile(BaseModel):
 
     @model_validator(mode="after")
     def _derive(self) -> "Profile":
-        if self.execution_rows and "execution_weight" not in self.model_fields_set:
-            self.execution_weight = sum((r.weight for r in self.execution_rows), Decimal(0))
-        if self.indicator_total is None:
-            if self.level1_weights:
-                self.indicator_total = sum(self.level1_weights.values(), Decimal(0))
-            else:
-                self.indicator_total = self.total - self.execution_weight
-        self.grades = sorted(self.grades, key=lambda g: g.low, reverse=True)
-        self.caps = sorted(self.caps, key=lambda c: c.below)
+        try:
+            if self.execution_rows and "execution_weight" not in self.model_fields_set:
+                self.execution_weight = sum((r.weight for r in self.execution_rows), Decimal(0))
+            if self.indicator_total is None:
+                if self.level1_weights:
+                    self.indicator_total = sum(self.level1_weights.values(), Decimal(0))
+                else:
+                    self.indicator_total = self.total - self.execution_weight
+        except ArithmeticError:     # a number beyond any rule (1e999999999): reported at its line by _mistakes
+            self.indicator_total = Decimal(0)
         return self
+
+    @property
+    def caps_by_rate(self) -> list[Cap]:
+        """The caps from the lowest rate up: the first one a rate falls under applies."""
+        return sorted(self.caps, key=lambda c: c.below)
+
+    @property
+    def grades_by_total(self) -> list[GradeBand]:
+        """The grades from the highest lowest total down (the file may list them in any order)."""
+        return sorted(self.grades, key=lambda g: g.low, reverse=True)
 
     @property
     def execution_base(self) -> str:
@@ -107,10 +118,11 @@ class Profile(BaseModel):
         return self.weights == "填写"
 
     def grade_of(self, total: Decimal) -> str:
-        for band in self.grades:
+        grades = self.grades_by_total
+        for band in grades:
             if total >= band.low:
                 return band.grade
-        return self.grades[-1].grade
+        return grades[-1].grade
 
     def level_named(self, text: str | None) -> str | None:
         """The profile's grade word a typed text means: the word or one of its 别名 (spacing and full-width forms
@@ -168,7 +180,8 @@ def _load(path: str) -> Profile:
         with open(path, encoding="utf-8") as handle:
             tree = YAML(typ="rt").load(handle)
     except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # An unclosed bracket or quote is reported where it opens, not where the parser gave up.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         where = f"{name}:{mark.line + 1}" if mark is not None else name
         _refuse(path, [(where, "不是有效的 YAML（缩进、冒号或引号有误）：请对照内置模板包“全国”的 评分规则.yaml 修改")])
     except (OSError, UnicodeDecodeError, RecursionError) as exc:
@@ -201,7 +214,7 @@ def _plain(node: Any, depth: int = 0) -> Any:
     if isinstance(node, list):
         return [_plain(v, depth + 1) for v in node]
     if isinstance(node, float) and not isinstance(node, bool):
-        return str(node) if math.isfinite(node) else _HUGE
+        return str(node) if math.isfinite(node) else _HUGE if not math.isnan(node) else "非数字"
     return node
 
 

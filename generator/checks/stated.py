@@ -76,7 +76,7 @@ def presented_total(ctx: Context, card: Scorecard, rate: Decimal | None, executi
                                         ZERO)
     total = raw / (card.applicable_weight + card.execution_weight) * profile.total
     if rate is not None:
-        for cap in profile.caps:
+        for cap in profile.caps_by_rate:
             if rate < cap.below:
                 total = min(total, cap.cap)
                 break
