@@ -202,3 +202,36 @@ def test_a_grade_word_is_read_as_the_profile_spells_it(tmp_path, typed, word):
 def test_the_bundled_words_keep_their_short_forms():
     national = load_profile("全国")
     assert [national.level_named(w) for w in ("达成", "部分达成", "未达成")] == list(national.bands)
+
+
+def test_an_exported_pack_with_the_township_profile_prints_the_township_table(township, tmp_path):
+    """Only pack files edited: 全国 exported, its 评分规则.yaml replaced by the township's, its department table's
+    execution row made one row per 预算执行分项 — the table prints the figures the township publishes."""
+    from generator.generate import generate
+    from generator.pack import export_pack
+
+    source, profile = township
+    pack = tmp_path / "某镇模板包"
+    export_pack("全国", pack)
+    (pack / "评分规则.yaml").write_text(profile.read_text(encoding="utf-8"), encoding="utf-8")
+    table = pack / "部门整体支出绩效自评表.md.j2"
+    text = table.read_text(encoding="utf-8")
+    one_row = next(line for line in text.splitlines() if line.startswith("| 年度资金总额 |"))
+    text = text.replace(one_row, "{% for r in card.execution_rows %}\n| {{ r.label }} |  | {{ r.budget|money }} | "
+                                 "{{ r.actual|money }} | {{ r.weight|weight }} | {{ r.rate|percent }} | "
+                                 "{{ r.score|score }} |\n{% endfor %}")
+    table.write_text(text, encoding="utf-8")
+    done = generate(source, tmp_path / "out", ("md",), pack=pack)
+    report = (done.folder / "部门整体支出绩效自评报告.md").read_text(encoding="utf-8")
+    lines = report.splitlines()
+    assert "| 基本支出 |  | 500.00 | 480.00 | 10 | 96.00% | 9.60 |" in lines
+    assert "| 项目支出 |  | 300.00 | 240.00 | 10 | 80.00% | 8.00 |" in lines
+    rows = [line for line in lines if line.startswith("|") and ("道路硬化里程" in line or "群众满意度" in line)]
+    assert rows[0].startswith("| 产出指标（40分） |") and "| — | 20.00 |" in rows[0]   # no 分值 printed, none invented
+    assert "| — | 9.00 |" in rows[1]
+    assert "| 总分 |  |  |  |  | 100 | 92.60 | 等级：优 |" in lines
+    assert "绩效自评得分为92.60分，等级为“优”" in report
+    # Met or not, without weights: 10公里 of ≥10 and 好 (a full-marks word) are met; 90% of 100% and 较好 are not.
+    assert "部门整体共设置绩效指标4项，其中2项全部达成，“工程验收合格率”“群众满意度”等2项未全部达成。" in report
+    manifest = json.loads((done.folder / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["评分规则"], manifest["关键数字"]["部门整体 得分"]) == ("某镇", "92.60")
