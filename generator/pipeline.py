@@ -118,11 +118,13 @@ class Evaluation:
 
 
 def _held_back(card: Scorecard, rate_doubtful: bool, held: bool) -> Scorecard:
+    """The card as outputs may state it (Evaluation.shown)."""
     if not (rate_doubtful or held):
         return card
     changes: dict = {"held": held}
     if rate_doubtful:
-        changes.update(execution_rate=None, execution_score=None)
+        changes.update(execution_rate=None, execution_score=None,
+                       execution_rows=tuple(dataclasses.replace(r, rate=None, score=None) for r in card.execution_rows))
     if held:
         changes.update(total=None, uncapped_total=None, grade=None)
     return dataclasses.replace(card, **changes)

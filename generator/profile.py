@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import math
+import os
+import stat
 from collections.abc import Iterator
 from decimal import Decimal
 from functools import lru_cache
@@ -22,6 +24,8 @@ EXECUTION_ROWS = ("基本支出", "项目支出", "上缴上级支出", "经营�
 DEFAULT_PROFILE = "全国"
 
 
+MAX_BYTES = 256 * 1024
+MAX_NODES = 10000
 LIMIT = Decimal(10000)
 """No weight, total or percent of a profile is above this: a larger number is a typing slip, never a rule."""
 
@@ -177,6 +181,10 @@ def _load(path: str) -> Profile:
     """A profile file read and checked whole: every mistake is one Chinese message at its line (文件:行)."""
     name = Path(path).name
     try:
+        # Only a regular file of a profile's size is opened: a FIFO would block, a huge file is no profile.
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+            _refuse(path, [(name, f"评分规则文件应为不超过 {MAX_BYTES // 1024} KB 的普通文本文件：请换成 评分规则.yaml 文本文件")])
         with open(path, encoding="utf-8") as handle:
             tree = YAML(typ="rt").load(handle)
     except YAMLError as exc:
@@ -189,11 +197,11 @@ def _load(path: str) -> Profile:
     if not isinstance(tree, dict):
         _refuse(path, [(name, "评分规则文件应为若干“名称: 值”的项目：请对照内置模板包“全国”的 评分规则.yaml 修改")])
     try:
-        profile = Profile.model_validate(_plain(tree))
+        profile = Profile.model_validate(_plain(tree, [MAX_NODES]))
     except ValidationError as exc:
         _refuse(path, [(_where(name, tree, e["loc"]), _pydantic_message(e)) for e in exc.errors()])
     except (ArithmeticError, RecursionError):
-        _refuse(path, [(name, "评分规则文件中有无法使用的数字：请检查各分值和比例")])
+        _refuse(path, [(name, "评分规则文件过深、过大或有无法使用的数字：请对照内置模板包“全国”的 评分规则.yaml 修改")])
     mistakes = [(_where(name, tree, loc), message) for loc, message in _mistakes(profile, set(tree))]
     if mistakes:
         _refuse(path, mistakes)
@@ -205,14 +213,16 @@ def _refuse(path: str, mistakes: list[tuple[str, str]]) -> NoReturn:
     raise InputError(path, problems, unreadable=True)
 
 
-def _plain(node: Any, depth: int = 0) -> Any:
-    """ruamel's round-trip tree as plain dicts, lists and scalars (floats as the text typed, so 0.1 stays 0.1)."""
-    if depth > 20:
+def _plain(node: Any, budget: list[int], depth: int = 0) -> Any:
+    """ruamel's round-trip tree as plain dicts, lists and scalars (floats as the text typed, so 0.1 stays 0.1).
+    `budget` counts the nodes left: aliases that expand without end (a "billion laughs") stop, as nesting does."""
+    budget[0] -= 1
+    if depth > 20 or budget[0] < 0:
         raise RecursionError
     if isinstance(node, dict):
-        return {str(k): _plain(v, depth + 1) for k, v in node.items()}
+        return {str(k): _plain(v, budget, depth + 1) for k, v in node.items()}
     if isinstance(node, list):
-        return [_plain(v, depth + 1) for v in node]
+        return [_plain(v, budget, depth + 1) for v in node]
     if isinstance(node, float) and not isinstance(node, bool):
         return str(node) if math.isfinite(node) else _HUGE if not math.isnan(node) else "非数字"
     return node

@@ -11,6 +11,8 @@ from generator.cli import main
 from generator.generate import GenerationError, generate
 from generator.pack import export_pack
 from generator.pipeline import evaluate
+from generator.problems import InputError
+from generator.profile import load_profile_file
 from packages import FIXTURES, work_dir
 
 SMALL = FIXTURES / "small.yaml"
@@ -132,3 +134,33 @@ def test_a_negative_indicator_weight_is_blamed_on_its_own_cell(where, line, tmp_
     number = typed[:at].count("\n") + 1
     ev = evaluate(path)
     assert [(p.place, p.message) for p in ev.errors] == [(f"填报.yaml:{number}", "分值“-5”为负数：分值应为0或正数")]
+
+
+LAUGHS = "名称: x\na: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8))
+
+
+@pytest.mark.parametrize("name, text, words", [
+    ("billion-laughs", LAUGHS, "过深、过大"),
+    ("deep", "名称: x\n总分: " + "[" * 200 + "]" * 200 + "\n", "评分规则"),
+    ("huge-file", "# " + "填" * 200_000 + "\n" + NATIONAL, "不超过"),
+    ("binary", "\x00\x01\x02\xff", "评分规则"),
+])
+def test_a_profile_that_would_exhaust_the_reader_is_refused(name, text, words, category):
+    category("profile")
+    path = _write(name, text)
+    ev = evaluate(SMALL, path)
+    assert ev.results is None and ev.unreadable
+    assert any(words in p.message for p in ev.errors), [p.message for p in ev.errors]
+
+
+def test_a_fifo_in_place_of_the_profile_does_not_block(tmp_path, category):
+    import os
+    category("profile")
+    fifo = tmp_path / FILE
+    os.mkfifo(fifo)
+    ev = evaluate(SMALL, fifo)           # --profile: not a file, so not taken
+    assert ev.results is None and ev.errors
+    with pytest.raises(InputError) as caught:   # a pack's 评分规则.yaml: refused before it is opened
+        load_profile_file(fifo)
+    assert "普通文本文件" in caught.value.problems[0].message
