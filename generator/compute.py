@@ -33,7 +33,8 @@ class IndicatorScore:
     direction: Direction
     applicable: bool
     weight: Decimal | None
-    """分值; None for an indicator of a profile whose indicators carry none (指标分值: 不填)."""
+    """分值; None for an indicator of a profile whose indicators carry none (指标分值: 不填), or whose 分值 could
+    not be read (reported by the reader; nothing is checked against an unknown weight)."""
     score: Decimal | None
     basis: str
     target_value: Decimal | None = None
@@ -210,7 +211,7 @@ def score_indicator(indicator: Indicator, index: int, profile: Profile) -> Indic
     if weight is None and not profile.weights_given:
         return _score_stated(indicator, index, direction, profile)
     if weight is None:   # 分值 left empty or unreadable (reported by the reader): nothing to score against
-        return IndicatorScore(indicator=indicator, index=index, direction=direction, weight=ZERO,
+        return IndicatorScore(indicator=indicator, index=index, direction=direction, weight=None,
                               applicable=not indicator.not_applicable, score=None, basis="无法计分",
                               note="分值未填写或填错，无法计分")
     base = dict(indicator=indicator, index=index, direction=direction, weight=weight)

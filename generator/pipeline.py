@@ -16,6 +16,7 @@ from .model import Report
 from .pack import DEFAULT_PACK, PROFILE_FILE, Pack, PackError, bundled_packs, load_pack
 from .profile import Profile, load_profile, load_profile_file
 from .readers import collector_paused, read_input
+from .readers.excel import WEIGHT_COLUMN
 
 logger = logging.getLogger(__name__)
 
@@ -164,7 +165,8 @@ def _expenditure_rows() -> tuple[str, ...]:
 
 
 def _is_weight(path: str) -> bool:
-    """The model path of an indicator's 分值 (indicators.3.weight, projects.0.indicators.2.weight)."""
+    """The model path of an indicator's 分值 (indicators.3.weight, projects.0.indicators.2.weight), or of the
+    绩效指标 sheet's 分值 column."""
     parts = path.split(".")
     return len(parts) >= 3 and parts[-1] == "weight" and parts[-3] == "indicators"
 
@@ -222,9 +224,13 @@ def _evaluate(path: Path, profile: str | Path | None, pack: str | Path | None) -
     except InputError as exc:
         return Evaluation(path, None, sort_problems(exc.problems), unreadable=exc.unreadable)
     if not chosen.weights_given:
-        # A profile whose indicators carry no 分值 (the unit states each score): a blank 分值 is no mistake.
-        read_problems = [p for p in read_problems if not (p.code == "missing" and _is_weight(p.path))]
+        # A profile whose indicators carry no 分值 (the unit states each score): a blank 分值, or no 分值 column at
+        # all, is no mistake.
+        read_problems = [p for p in read_problems if not _is_weight(p.path)]
         incomplete = incomplete and any(p.severity is Severity.ERROR for p in read_problems)
+    elif any(p.path == WEIGHT_COLUMN for p in read_problems):
+        # The missing column is said once, not again for every indicator that lacks its 分值.
+        read_problems = [p for p in read_problems if not (p.code == "missing" and _is_weight(p.path))]
     results = compute(report, chosen)
     documents = chosen_pack.produces(report.unit.skip)
     problems = sort_problems([*read_problems, *run_checks(results, read_problems, documents)])

@@ -235,3 +235,46 @@ def test_an_exported_pack_with_the_township_profile_prints_the_township_table(to
     assert "部门整体共设置绩效指标4项，其中2项全部达成，“工程验收合格率”“群众满意度”等2项未全部达成。" in report
     manifest = json.loads((done.folder / "manifest.json").read_text(encoding="utf-8"))
     assert (manifest["评分规则"], manifest["关键数字"]["部门整体 得分"]) == ("某镇", "92.60")
+
+
+def test_a_workbook_without_a_weight_column_scores_under_a_profile_without_weights(township, tmp_path):
+    """The township's workbook has no 分值 column at all: read on and scored; under a profile that needs 分值 the
+    missing column is said once, at the header row."""
+    from openpyxl import load_workbook
+
+    from generator.problems import InputError
+    from generator.readers import read_input
+    from generator.readers.excel_template import write_workbook
+
+    source, profile = township
+    book = tmp_path / "某镇.xlsx"
+    try:
+        report = read_input(source)[0]
+    except InputError as exc:       # the blank 分值 the township's profile allows: the model is read all the same
+        report = exc.report
+    write_workbook(book, report)
+    wb = load_workbook(book)
+    sheet = wb["绩效指标"]
+    sheet.delete_cols(next(c.column for c in sheet[1] if str(c.value).startswith("分值")))
+    wb.save(book)
+    ev = evaluate(book, profile)
+    assert not ev.incomplete and not ev.errors
+    assert score(ev.results.department.total) == "92.60" and ev.results.department.grade == "优"
+    national = evaluate(book)
+    assert [(p.place, p.code) for p in national.errors] == [("绩效指标!1:1", "missing-column")]
+    assert national.incomplete
+
+
+@pytest.mark.parametrize("typed, code, words", [
+    ("预算执行率（填报）: 90", None, ""),                         # 720 ÷ 年初800
+    ("预算执行率（填报）: 86.75", "stated-execution-rate", "÷ 本年支出合计年初预算数800万元"),   # 720 ÷ 全年830
+    ("预算执行得分（填报）: 17.6", None, ""),
+    ("预算执行得分（填报）: 16.5", "stated-execution-score",
+     "基本支出执行率96.00% × 分值10分 + 项目支出执行率80.00% × 分值10分"),
+])
+def test_stated_execution_figures_are_checked_by_the_profiles_rule(township, typed, code, words):
+    source, profile = township
+    source.write_text(TOWNSHIP_INPUT.replace("  部门整体得分（填报）", f"  {typed}\n  部门整体得分（填报）"), encoding="utf-8")
+    found = [p for p in evaluate(source, profile).problems if p.code.startswith("stated-execution")]
+    assert [p.code for p in found] == ([code] if code else [])
+    assert all(words in p.message + " ".join(p.details) for p in found), [p.message for p in found]

@@ -84,7 +84,7 @@ def no_department_indicators(ctx: Context):
 def indicator_unscorable(ctx: Context):
     for s, owner, path in indicators(ctx):
         # A missing 分值 is reported where it is (unless the profile's indicators carry none).
-        if s.basis == "无法计分" and (s.indicator.weight is not None or s.weight is None):
+        if s.basis == "无法计分" and (s.indicator.weight is not None or not ctx.profile.weights_given):
             yield Hit(f"{path}.{s.field}", {"owner": owner, "name": s.indicator.name, "note": s.note})
 
 
