@@ -78,8 +78,8 @@ class Evaluation:
         else:
             funds = tuple(f"projects.{project}.funds.{column}." for column in columns)
             indicators = (f"projects.{project}.indicators.",)
-        rate = self._touches(funds)
-        return rate, rate or self._touches(indicators)
+        rate = self._touches(funds, project)
+        return rate, rate or self._touches(indicators, project)
 
     def verdict(self, project: int | None = None) -> Verdict:
         """What every output says of the department's (None) or a project's (its index) rate, score and grade."""
@@ -112,10 +112,21 @@ class Evaluation:
             return res
         return dataclasses.replace(res, department=department, projects=projects)
 
-    def _touches(self, prefixes: tuple[str, ...]) -> bool:
-        # A finding that follows from a root cause is counted at its cause, not where it shows.
-        return any((p.severity is Severity.ERROR and not p.cause or p.root) and p.path.startswith(prefixes)
-                   for p in self.problems)
+    def _touches(self, prefixes: tuple[str, ...], project: int | None) -> bool:
+        return any(path.startswith(prefixes) for path in self._doubts.get(project, ()))
+
+    @cached_property
+    def _doubts(self) -> dict[int | None, list[str]]:
+        """The paths of the findings a figure may rest on, by project index (None: the rest), gathered once — a
+        package asks for every project's verdict, and 20,000 projects must not each scan every finding."""
+        out: dict[int | None, list[str]] = {}
+        for p in self.problems:
+            # A finding that follows from a root cause is counted at its cause, not where it shows.
+            if (p.severity is Severity.ERROR and not p.cause or p.root) and p.path:
+                parts = p.path.split(".", 2)
+                owner = int(parts[1]) if parts[0] == "projects" and len(parts) > 1 and parts[1].isdigit() else None
+                out.setdefault(owner, []).append(p.path)
+        return out
 
 
 def _held_back(card: Scorecard, rate_doubtful: bool, held: bool) -> Scorecard:
