@@ -4,7 +4,6 @@ from __future__ import annotations
 import math
 import os
 import stat
-from collections.abc import Iterator
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any, NoReturn
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import YAMLError
 
 from .numbers import normalize_text
@@ -23,9 +23,10 @@ EXECUTION_ROWS = ("基本支出", "项目支出", "上缴上级支出", "经营�
 """The statement rows a department's execution may be scored by, row by row (预算执行分项)."""
 DEFAULT_PROFILE = "全国"
 
-
 MAX_BYTES = 256 * 1024
+"""A profile file is a page of text; a larger one (or a FIFO, a device) is not opened."""
 MAX_NODES = 10000
+"""Keys and values a profile may expand to: YAML aliases that multiply without end are stopped."""
 LIMIT = Decimal(10000)
 """No weight, total or percent of a profile is above this: a larger number is a typing slip, never a rule."""
 
@@ -187,6 +188,10 @@ def _load(path: str) -> Profile:
             _refuse(path, [(name, f"评分规则文件应为不超过 {MAX_BYTES // 1024} KB 的普通文本文件：请换成 评分规则.yaml 文本文件")])
         with open(path, encoding="utf-8") as handle:
             tree = YAML(typ="rt").load(handle)
+    except DuplicateKeyError as exc:
+        mark = exc.problem_mark
+        _refuse(path, [(f"{name}:{mark.line + 1}" if mark is not None else name,
+                        "同一个项目写了两遍：请删去其中一处")])
     except YAMLError as exc:
         # An unclosed bracket or quote is reported where it opens, not where the parser gave up.
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
@@ -279,23 +284,24 @@ def _pydantic_message(error: dict) -> str:
     return f"“{key}”的值不对"
 
 
-def _mistakes(profile: Profile, typed: set[str]) -> Iterator[tuple[tuple, str]]:
-    """What pydantic cannot see: numbers out of range, empty lists, bands out of order, weights that do not add up."""
+def _mistakes(profile: Profile, typed: set[str]) -> list[tuple[tuple, str]]:
+    """What pydantic cannot see, each with the key path it is at: numbers out of range, empty lists, bands out of
+    order, weights that do not add up. `typed`: the top-level keys the file itself gives."""
     def number(loc: tuple, label: str, value: Decimal | None, high: Decimal = LIMIT) -> bool:
         if value is None:
             return True
         if not value.is_finite() or value > high:
-            yield_list.append((loc, f"{label}“{value:.6g}”超出合理范围：应在 0～{high.normalize():f} 之间"))
+            found.append((loc, f"{label}“{value:.6g}”超出合理范围：应在 0～{high.normalize():f} 之间"))
             return False
         if value < 0:
-            yield_list.append((loc, f"{label}“{value.normalize():f}”为负数：分值和比例应为 0 或正数"))
+            found.append((loc, f"{label}“{value.normalize():f}”为负数：分值和比例应为 0 或正数"))
             return False
         return True
 
-    yield_list: list[tuple[tuple, str]] = []
+    found: list[tuple[tuple, str]] = []
     number(("总分",), "总分", profile.total)
     if profile.total == 0:
-        yield_list.append((("总分",), "总分为 0：请写满分，如 100"))
+        found.append((("总分",), "总分为 0：请写满分，如 100"))
     number(("预算执行率分值",), "预算执行率分值", profile.execution_weight)
     number(("超额完成需说明比例",), "超额完成需说明比例", profile.overshoot_percent)
     weights_ok = True
@@ -306,32 +312,32 @@ def _mistakes(profile: Profile, typed: set[str]) -> Iterator[tuple[tuple, str]]:
     for i, row in enumerate(profile.execution_rows):
         weights_ok &= number(("预算执行分项", i, "分值"), f"预算执行分项“{row.row}”的分值", row.weight)
         if row.row not in EXECUTION_ROWS:
-            yield_list.append((("预算执行分项", i, "行"), f"预算执行分项的行“{row.row}”不是收支表的支出行：只能是 {'、'.join(EXECUTION_ROWS)}"))
+            found.append((("预算执行分项", i, "行"), f"预算执行分项的行“{row.row}”不是收支表的支出行：只能是 {'、'.join(EXECUTION_ROWS)}"))
     if not profile.bands:
-        yield_list.append((("定性等级",), "定性等级是空的：请至少写一个等级及其分数区间，如 达成年度指标: {下限: 80, 上限: 100, 默认: 100}"))
+        found.append((("定性等级",), "定性等级是空的：请至少写一个等级及其分数区间，如 达成年度指标: {下限: 80, 上限: 100, 默认: 100}"))
     for word, band in profile.bands.items():
         here = ("定性等级", word)
         if all(number(here, f"定性等级“{word}”的{label}", value, Decimal(100))
                for label, value in (("下限", band.low), ("上限", band.high), ("默认", band.default))):
             if not band.low <= band.default <= band.high or band.low >= band.high:
-                yield_list.append((here, f"定性等级“{word}”的区间不对：应为 下限 < 上限，且 下限 ≤ 默认 ≤ 上限（占分值的百分比，0～100）"))
+                found.append((here, f"定性等级“{word}”的区间不对：应为 下限 < 上限，且 下限 ≤ 默认 ≤ 上限（占分值的百分比，0～100）"))
     if not profile.grades:
-        yield_list.append((("等级",), "等级是空的：请至少写一个等级及其最低分，如 - {等级: 优, 下限: 90}"))
+        found.append((("等级",), "等级是空的：请至少写一个等级及其最低分，如 - {等级: 优, 下限: 90}"))
     for i, grade in enumerate(profile.grades):
         number(("等级", i, "下限"), f"等级“{grade.grade}”的下限", grade.low)
     for i, cap in enumerate(profile.caps):
         number(("执行率封顶", i, "执行率低于"), "执行率封顶的执行率", cap.below)
         number(("执行率封顶", i, "总分不高于"), "执行率封顶的总分", cap.cap)
-    if weights_ok and not yield_list:
+    if weights_ok and not found:
         execution = (sum((r.weight for r in profile.execution_rows), Decimal(0)) if profile.execution_rows
                      else profile.execution_weight)
         if profile.execution_rows and "预算执行率分值" in typed \
                 and execution != profile.execution_weight:
-            yield_list.append((("预算执行分项",), f"预算执行分项的分值合计{execution.normalize():f}分，"
+            found.append((("预算执行分项",), f"预算执行分项的分值合计{execution.normalize():f}分，"
                                f"与预算执行率分值{profile.execution_weight.normalize():f}分不符：请改成一致"))
         elif execution + profile.indicator_total != profile.total:
             where = ("一级指标分值",) if profile.level1_weights else ("指标总分",) \
                 if "指标总分" in typed else ("总分",)
-            yield_list.append((where, f"预算执行{execution.normalize():f}分加指标{profile.indicator_total.normalize():f}分"
+            found.append((where, f"预算执行{execution.normalize():f}分加指标{profile.indicator_total.normalize():f}分"
                                f"不等于总分{profile.total.normalize():f}分：请调整分值"))
-    yield from yield_list
+    return found
