@@ -9,6 +9,9 @@ from .model import AMOUNT_COLUMNS, DEPARTMENT, Amounts, Direction, Indicator, Pr
 from .numbers import normalize_text, parse_target, round2
 from .profile import Profile
 
+HELD = "待改正后评定"
+"""What every output says instead of a score and grade that rest on a figure reported as wrong."""
+
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
 
@@ -485,5 +488,5 @@ def compute(report: Report, profile: Profile) -> Results:
     )
 
 
-__all__ = ["compute", "score_card", "score_indicator", "quantitative_score", "Results",
+__all__ = ["HELD", "compute", "score_card", "score_indicator", "quantitative_score", "Results",
            "Scorecard", "IndicatorScore", "ExecutionScore", "execution_score", "Line", "Share", "ProjectResult", "ratio_percent", "infer_direction"]

@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .checks import run_checks
-from .compute import ProjectResult, Results, Scorecard, compute
+from .compute import HELD, ProjectResult, Results, Scorecard, compute
 from .filters import percent, score
 from .problems import InputError, Problem, Severity, sort_problems
 from .model import Report
@@ -19,10 +19,6 @@ from .readers import collector_paused, read_input
 from .readers.excel import WEIGHT_COLUMN
 
 logger = logging.getLogger(__name__)
-
-HELD = "待改正后评定"
-"""What every output says instead of a score and grade that rest on a figure reported as wrong."""
-
 
 @dataclass(frozen=True)
 class Verdict:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..catalog import INCOME_SOURCES
-from ..compute import IndicatorScore, ProjectResult, Results, Scorecard, ratio_percent
+from ..compute import HELD, IndicatorScore, ProjectResult, Results, Scorecard, ratio_percent
 from ..model import Indicator, Project
 
 
@@ -188,8 +188,10 @@ def package_context(results: Results, attachments: list[str], skip: set[str]) ->
     items = [project_item(pr, n) for n, pr in enumerate(results.evaluated_projects, 1)]
     grades: dict[str, int] = {}
     for item in items:
-        if item.card.grade:
-            grades[item.card.grade] = grades.get(item.card.grade, 0) + 1
+        # A held-back project is counted as such, so the counts add up to the projects evaluated.
+        grade = HELD if item.card.held else item.card.grade
+        if grade:
+            grades[grade] = grades.get(grade, 0) + 1
     fin = results.finance
     named = ("一般公共预算财政拨款收入", "政府性基金预算财政拨款收入", "财政专户管理资金收入")
     others = [fin[k].actual for k in INCOME_SOURCES if k not in named and fin[k].actual is not None]
@@ -201,7 +203,7 @@ def package_context(results: Results, attachments: list[str], skip: set[str]) ->
         has_department_table=has_department_table(results),
         has_basic_data=has_basic_data(results),
         last_year_known=fin["本年支出合计"].last_year is not None or fin["本年收入合计"].last_year is not None,
-        grade_counts=list(grades.items()),
+        grade_counts=sorted(grades.items(), key=lambda g: g[0] == HELD),   # held back last
     )
     present = {"部门整体支出绩效自评表": facts.has_department_table, "基础数据表": facts.has_basic_data}
     totals = results.project_totals
