@@ -10,6 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .pipeline import HELD
 from .problems import Problem, Severity
 from .readers import SUFFIXES
 from .render.overview import OverviewRow, overview_md, overview_xlsx
@@ -65,10 +66,12 @@ def _row(evaluation, source: str, status: str) -> OverviewRow:
     res = evaluation.results
     unit = res.report.unit
     dept = res.department
+    verdict = evaluation.verdict(None)      # the score and grade validate gives (held back, or the unit's own)
     evaluated = res.evaluated_projects
-    scores = [p.card.total for p in evaluated if p.card.total is not None]
+    scores = [v.total for p in evaluated if (v := evaluation.verdict(p.index)).total is not None and not v.stated]
     return OverviewRow(unit=unit.short_name or unit.name, year=unit.year, budget=dept.budget, actual=dept.actual,
-                       score=dept.total, grade=dept.grade, projects=len(evaluated), lowest=min(scores, default=None),
+                       score=verdict.total, grade=HELD if verdict.held else verdict.grade, projects=len(evaluated),
+                       lowest=min(scores, default=None),
                        errors=len(evaluation.errors), warnings=len(evaluation.warnings), source=source, status=status)
 
 

@@ -16,8 +16,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .filters import percent, score
-from .pipeline import Evaluation, evaluate
+from .pipeline import Evaluation, evaluate, summary
 from .problems import InputError, os_reason
 
 from .entry import EXIT_INTERRUPTED, INTERRUPTED
@@ -387,37 +386,10 @@ def _print_problems(problems, codes: bool = False) -> None:
             click.echo(f"        · {line}")
 
 
-def _card_figures(ev: Evaluation, card, project: int | None) -> dict[str, str]:
-    """执行率, 得分, 等级 as shown: “—” for what rests on a figure reported as wrong."""
-    rate_doubtful, score_doubtful = ev.in_doubt(project)
-    return {"执行率": "—" if rate_doubtful else percent(card.execution_rate),
-            "得分": "—" if score_doubtful else score(card.total),
-            "等级": "待改正后评定" if score_doubtful else card.grade or "未评分"}
-
-
-def _department_figures(ev: Evaluation) -> dict[str, str]:
-    return _card_figures(ev, ev.results.department, None)
-
-
-def _project_figures(ev: Evaluation, pr) -> dict[str, str]:
-    return _card_figures(ev, pr.card, pr.index)
-
-
-def _summary(ev: Evaluation) -> dict:
-    out: dict = {"文件": str(ev.path), "可读取": not ev.unreadable}
-    if ev.results is not None:
-        res = ev.results
-        unit = res.report.unit
-        out.update({
-            "单位": unit.name, "年度": unit.year, "评分规则": res.profile.name, "模板包": ev.pack.name,
-            "部门整体": _department_figures(ev),
-            "项目": [{"项目名称": p.project.name, "是否开展自评": p.project.evaluated, **_project_figures(ev, p)}
-                     for p in res.projects],
-        })
-    out["问题"] = [p.as_dict() for p in ev.problems]
-    out["错误数"] = len(ev.errors)
-    out["警告数"] = len(ev.warnings)
-    return out
+def _figures(ev: Evaluation, project: int | None) -> dict[str, str]:
+    """执行率, 得分, 等级 as every output shows them (pipeline.Verdict): “—” and 待改正后评定 for what rests on a
+    figure reported as wrong, the unit's own score where none can be computed."""
+    return ev.verdict(project).figures()
 
 
 @main.command()
@@ -450,7 +422,7 @@ def validate(inputs: tuple[Path, ...], as_json: bool, profile: str | None, pack:
         sys.exit(2)
     evaluations = [evaluate(p, profile, pack) for p in inputs]
     if as_json:
-        click.echo(json.dumps([_summary(e) for e in evaluations], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([summary(e) for e in evaluations], ensure_ascii=False, indent=2))
     else:
         for ev in evaluations:
             _print_text(ev, codes)
@@ -468,17 +440,17 @@ def _print_text(ev: Evaluation, codes: bool = False) -> None:
     if ev.results is not None:
         res = ev.results
         unit = res.report.unit
-        dept = _department_figures(ev)
+        dept = _figures(ev, None)
         click.echo(f"单位：{unit.name}　年度：{unit.year or '—'}　评分规则：{res.profile.name}")
-        click.echo(f"部门整体：执行率 {dept['执行率']}　得分 {dept['得分']}　等级 {dept['等级']}")
+        click.echo(f"部门整体：执行率 {dept['执行率']}　得分 {dept['得分']}{_stated(dept)}　等级 {dept['等级']}")
         if res.projects:
             click.echo("项目：")
             for p in res.projects:
                 tag = "" if p.project.evaluated else "（未开展自评）"
-                shown = _project_figures(ev, p)
+                shown = _figures(ev, p.index)
                 grade = shown["等级"] if shown["等级"] != "未评分" else ""
                 click.echo(f"  {p.index + 1:>2}. {p.project.name}{tag}　执行率 {shown['执行率']}"
-                           f"　得分 {shown['得分']}　{grade}".rstrip())
+                           f"　得分 {shown['得分']}{_stated(shown)}　{grade}".rstrip())
     elif ev.unreadable:
         click.echo("文件无法读取：")
     errors, warnings = len(ev.errors), len(ev.warnings)
@@ -486,6 +458,10 @@ def _print_text(ev: Evaluation, codes: bool = False) -> None:
     click.echo(f"发现问题：错误 {errors} 个，警告 {warnings} 个，提示 {hints} 个")
     _print_problems(ev.problems, codes)
     click.echo("")
+
+
+def _stated(figures: dict[str, str]) -> str:
+    return "（单位填报）" if figures["得分依据"] == "单位填报" else ""
 
 
 def _mark(ev: Evaluation, target: Path | None, quiet: bool) -> None:

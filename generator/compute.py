@@ -5,9 +5,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .catalog import EXPENDITURE_PARTS, FINANCE_ROWS, INCOME_SOURCES, ROWS_BY_KEY, THREE_PUBLIC_ROWS
-from .model import AMOUNT_COLUMNS, DEPARTMENT, Amounts, Direction, Indicator, Level, Project, Report
+from .model import AMOUNT_COLUMNS, DEPARTMENT, Amounts, Direction, Indicator, Project, Report
 from .numbers import normalize_text, parse_target, round2
 from .profile import Profile
+
+HELD = "待改正后评定"
+"""What every output says instead of a score and grade that rest on a figure reported as wrong."""
 
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
@@ -32,13 +35,27 @@ class IndicatorScore:
     index: int
     direction: Direction
     applicable: bool
-    weight: Decimal
+    weight: Decimal | None
+    """分值; None for an indicator of a profile whose indicators carry none (指标分值: 不填), or whose 分值 could
+    not be read (reported by the reader; nothing is checked against an unknown weight)."""
     score: Decimal | None
     basis: str
     target_value: Decimal | None = None
     actual_value: Decimal | None = None
-    level: Level | None = None
+    level: str | None = None
+    """The profile's grade word (定性等级) the indicator was scored by."""
     note: str | None = None
+    field: str = "actual"
+    """The input field a note about it points at (实际完成值, 定性等级 or 得分)."""
+    reached: bool | None = None
+    """For an indicator with no 分值: whether its grade word or its values say it was fully achieved."""
+
+    @property
+    def met(self) -> bool:
+        """Applicable and fully achieved: its whole weight earned (or, with no 分值, its values or grade say so)."""
+        if not self.applicable or self.score is None:
+            return False
+        return bool(self.reached) if self.weight is None else self.score >= self.weight
 
 
 @dataclass(frozen=True)
@@ -48,6 +65,18 @@ class Subtotal:
     level1: str
     weight: Decimal
     score: Decimal
+
+
+@dataclass(frozen=True)
+class ExecutionScore:
+    """One row of an execution score scored row by row (预算执行分项: 基本支出, 项目支出): 执行率 × 分值."""
+
+    label: str
+    budget: Decimal | None
+    actual: Decimal | None
+    rate: Decimal | None
+    weight: Decimal
+    score: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -67,6 +96,11 @@ class Scorecard:
     uncapped_total: Decimal | None
     grade: str | None
     applicable_weight: Decimal
+    execution_rows: tuple[ExecutionScore, ...] = ()
+    """The rows of an execution score scored row by row (the department under 预算执行分项); empty otherwise."""
+    held: bool = False
+    """The total and grade rest on a figure reported as wrong and are held back (pipeline.Evaluation.shown):
+    documents say 待改正后评定 instead."""
 
     @property
     def scored(self) -> bool:
@@ -183,7 +217,7 @@ def _is_completion(text: str | None) -> bool:
     return text is not None and normalize_text(text).rstrip("。.") in COMPLETION_WORDS
 
 
-def _band_contains(profile: Profile, level: Level, weight: Decimal, score: Decimal) -> bool:
+def _band_contains(profile: Profile, level: str, weight: Decimal, score: Decimal) -> bool:
     band = profile.bands[level]
     low, high = weight * band.low / HUNDRED, weight * band.high / HUNDRED
     return low <= score <= high if band.high >= HUNDRED else low <= score < high
@@ -193,8 +227,10 @@ def score_indicator(indicator: Indicator, index: int, profile: Profile) -> Indic
     """Score one indicator by the rules of the profile (domain.md, 评分规则)."""
     direction = infer_direction(indicator)
     weight = indicator.weight
+    if weight is None and not profile.weights_given:
+        return _score_stated(indicator, index, direction, profile)
     if weight is None:   # 分值 left empty or unreadable (reported by the reader): nothing to score against
-        return IndicatorScore(indicator=indicator, index=index, direction=direction, weight=ZERO,
+        return IndicatorScore(indicator=indicator, index=index, direction=direction, weight=None,
                               applicable=not indicator.not_applicable, score=None, basis="无法计分",
                               note="分值未填写或填错，无法计分")
     base = dict(indicator=indicator, index=index, direction=direction, weight=weight)
@@ -240,37 +276,92 @@ def quantitative_score(direction: Direction, target: Decimal, actual: Decimal, w
     return max(ZERO, weight * actual / target)
 
 
+def _score_stated(indicator: Indicator, index: int, direction: Direction, profile: Profile) -> IndicatorScore:
+    """An indicator of a profile whose indicators carry no 分值: the unit states its score (checked against the
+    一级指标's weight by checks.scoring); nothing is computed, no weight invented."""
+    base = dict(indicator=indicator, index=index, direction=direction, weight=None)
+    if indicator.not_applicable:
+        return IndicatorScore(**base, applicable=False, score=None, basis="不适用")
+    level = profile.level_named(indicator.level)
+    if indicator.level and level is None:
+        return _unknown_level(indicator, base, profile)
+    if indicator.stated_score is None:
+        return IndicatorScore(**base, applicable=True, score=None, basis="无法计分", level=level, field="stated_score",
+                              note=f"评分规则“{profile.name}”的指标不设分值，由单位填报得分：请填写该指标的得分")
+    target = actual = None
+    if direction is Direction.QUALITATIVE:
+        reached = level is not None and profile.full_marks(level)
+    else:
+        _, target, _ = parse_target(indicator.target)
+        actual = indicator.actual_for_scoring
+        if actual is None:
+            _, actual, _ = parse_target(indicator.actual)
+        reached = (target is not None and actual is not None
+                   and quantitative_score(direction, target, actual, HUNDRED, profile) >= HUNDRED)
+    return IndicatorScore(**base, applicable=True, score=indicator.stated_score, basis="填报得分", level=level,
+                          target_value=target, actual_value=actual, reached=reached)
+
+
+def _unknown_level(indicator: Indicator, base: dict, profile: Profile) -> IndicatorScore:
+    return IndicatorScore(**base, applicable=True, score=ZERO, basis="无法计分", field="level",
+                          note=f"定性等级“{indicator.level}”不是评分规则“{profile.name}”的等级：请从 "
+                               f"{'、'.join(profile.bands)} 中选择")
+
+
 def _score_qualitative(indicator: Indicator, base: dict, profile: Profile) -> IndicatorScore:
     weight = indicator.weight
-    level = indicator.level
     stated = indicator.stated_score
+    level = profile.level_named(indicator.level)
+    if indicator.level and level is None:
+        return _unknown_level(indicator, base, profile)
     if level is None:
         if stated is not None:
-            level = next((lv for lv in Level if _band_contains(profile, lv, weight, stated)), None)
+            level = next((lv for lv in profile.bands if _band_contains(profile, lv, weight, stated)), None)
         elif _is_completion(indicator.actual) or (
             indicator.actual and indicator.target and normalize_text(indicator.actual) == normalize_text(indicator.target)
         ):
-            level = Level.ACHIEVED
+            level = next((lv for lv in profile.bands if profile.full_marks(lv)), None)
     if level is None:
-        return IndicatorScore(**base, applicable=True, score=ZERO, basis="无法计分",
-                              note="定性指标未选择定性等级：请在“定性等级”中选择 达成年度指标、部分达成并具有一定效果 或 未达成且效果较差")
+        return IndicatorScore(**base, applicable=True, score=ZERO, basis="无法计分", field="level",
+                              note=f"定性指标未选择定性等级：请在“定性等级”中选择 {'、'.join(profile.bands)}")
     if stated is not None and _band_contains(profile, level, weight, stated):
         return IndicatorScore(**base, applicable=True, score=stated, basis="填报得分", level=level)
     default = weight * profile.bands[level].default / HUNDRED
     note = None
     if stated is not None:
         band = profile.bands[level]
-        note = (f"填报得分{stated}不在“{level.value}”的分数区间（分值的{band.low}%–{band.high}%）内，"
+        note = (f"填报得分{stated}不在“{level}”的分数区间（分值的{band.low}%–{band.high}%）内，"
                 f"已按{default.normalize()}分计")
     return IndicatorScore(**base, applicable=True, score=default, basis="按等级计分", level=level, note=note)
 
 
+def execution_score(rate: Decimal | None, weight: Decimal) -> Decimal | None:
+    """执行率 × 分值, a rate above 100 % counting as 100 %."""
+    return None if rate is None else min(rate, HUNDRED) * weight / HUNDRED
+
+
 def score_card(owner: str, initial_budget: Decimal | None, budget: Decimal | None, actual: Decimal | None,
-               indicators: list[Indicator], profile: Profile) -> Scorecard:
-    """Execution rate and score, indicator scores, subtotals per 一级指标, total (rescaled for 不适用) and grade."""
-    rate = ratio_percent(actual, budget)
+               indicators: list[Indicator], profile: Profile,
+               rows: list[tuple[str, Decimal | None, Decimal | None]] | None = None) -> Scorecard:
+    """Execution rate and score, indicator scores, subtotals per 一级指标, total (rescaled for 不适用) and grade.
+
+    The rate divides 决算 by the profile's budget column (全年预算数 or 年初预算数). `rows` (label, that budget,
+    决算) score the execution row by row with the profile's 预算执行分项 weights instead of as one row."""
+    base = initial_budget if profile.execution_base == "initial_budget" else budget
+    rate = ratio_percent(actual, base)
     exec_weight = profile.execution_weight
-    exec_score = None if rate is None else min(rate, HUNDRED) * exec_weight / HUNDRED
+    exec_rows: tuple[ExecutionScore, ...] = ()
+    if rows is not None and profile.execution_rows:
+        exec_rows = tuple(ExecutionScore(label, row_base, row_actual, row_rate, weight,
+                                         execution_score(row_rate, weight))
+                          for (label, row_base, row_actual), weight in
+                          zip(rows, (r.weight for r in profile.execution_rows))
+                          for row_rate in (ratio_percent(row_actual, row_base),))
+        scores = [r.score for r in exec_rows]
+        # Each row's score is a published figure: the execution score is the sum of what the rows show.
+        exec_score = None if any(v is None for v in scores) else sum((round2(v) for v in scores), ZERO)
+    else:
+        exec_score = execution_score(rate, exec_weight)
     scores = [score_indicator(ind, i, profile) for i, ind in enumerate(indicators)]
 
     order: list[str] = []
@@ -280,16 +371,24 @@ def score_card(owner: str, initial_budget: Decimal | None, budget: Decimal | Non
             order.append(s.indicator.level1)
             sums[s.indicator.level1] = [ZERO, ZERO]
         if s.applicable:
-            sums[s.indicator.level1][0] += s.weight
+            sums[s.indicator.level1][0] += s.weight or ZERO
             sums[s.indicator.level1][1] += round2(s.score or ZERO)
+    if not profile.weights_given:       # no 分值: a 一级指标 weighs what the profile gives it
+        levels = profile.level1_weights or {}
+        for name in order:
+            sums[name][0] = levels.get(name, ZERO)
     subtotals = [Subtotal(name, *sums[name]) for name in order]
 
-    applicable_weight = sum((s.weight for s in scores if s.applicable), ZERO)
+    if profile.weights_given:
+        applicable_weight = sum((s.weight for s in scores if s.applicable and s.weight is not None), ZERO)
+        weighed = all(s.indicator.weight is not None for s in scores if s.applicable)
+    else:
+        applicable_weight = profile.indicator_total if scores else ZERO
+        weighed = all(s.score is not None for s in scores if s.applicable)
     total = uncapped = grade = None
     # A profile that does not score the execution rate (weight 0) scores on the indicators alone, so the unknown
     # rate of a unit that reports only 决算 figures does not stop its score.
     execution_known = exec_score is not None or exec_weight == 0
-    weighed = all(s.indicator.weight is not None for s in scores if s.applicable)
     if applicable_weight > 0 and execution_known and weighed:
         # Each row's score is a published figure (rounded at display); the total is the sum of what the
         # table shows, so a reader adding up the 得分 column gets the 总分 printed under it.
@@ -297,7 +396,7 @@ def score_card(owner: str, initial_budget: Decimal | None, budget: Decimal | Non
             (round2(s.score or ZERO) for s in scores if s.applicable), ZERO)
         uncapped = raw / (applicable_weight + exec_weight) * profile.total
         total = uncapped
-        for cap in profile.caps:
+        for cap in profile.caps_by_rate:
             if rate is not None and rate < cap.below:
                 total = min(total, cap.cap)
                 break
@@ -305,7 +404,7 @@ def score_card(owner: str, initial_budget: Decimal | None, budget: Decimal | Non
     return Scorecard(owner=owner, initial_budget=initial_budget, budget=budget, actual=actual,
                      execution_rate=rate, execution_weight=exec_weight, execution_score=exec_score,
                      indicators=scores, subtotals=subtotals, total=total, uncapped_total=uncapped,
-                     grade=grade, applicable_weight=applicable_weight)
+                     grade=grade, applicable_weight=applicable_weight, execution_rows=exec_rows)
 
 
 def project_card(project: Project, profile: Profile) -> Scorecard:
@@ -364,7 +463,10 @@ def compute(report: Report, profile: Profile) -> Results:
     spend_total = finance["本年支出合计"].actual
     spend = finance["本年支出合计"]
 
-    department = score_card(DEPARTMENT, spend.initial_budget, spend.budget, spend.actual, report.indicators, profile)
+    column = profile.execution_base
+    rows = [(r.row, getattr(finance[r.row], column), finance[r.row].actual) for r in profile.execution_rows]
+    department = score_card(DEPARTMENT, spend.initial_budget, spend.budget, spend.actual, report.indicators, profile,
+                            rows)
     projects = [ProjectResult(p, i, project_card(p, profile)) for i, p in enumerate(report.projects)]
 
     staffing = report.unit.staffing
@@ -403,5 +505,5 @@ def compute(report: Report, profile: Profile) -> Results:
     )
 
 
-__all__ = ["compute", "score_card", "score_indicator", "quantitative_score", "Results",
-           "Scorecard", "IndicatorScore", "Line", "Share", "ProjectResult", "ratio_percent", "infer_direction"]
+__all__ = ["HELD", "compute", "score_card", "score_indicator", "quantitative_score", "Results",
+           "Scorecard", "IndicatorScore", "ExecutionScore", "execution_score", "Line", "Share", "ProjectResult", "ratio_percent", "infer_direction"]

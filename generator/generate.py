@@ -12,7 +12,7 @@ from pathlib import Path
 from . import __version__
 from .pipeline import Evaluation, evaluate
 from .problems import Problem, Severity
-from .filters import file_name
+from .filters import file_name, score
 from .pack import ALL_PROJECTS, DEPARTMENT_REPORT, EACH_PROJECT, PACK_FILE, Pack, PackError
 from .render.charts import ChartFontError, render_chart
 from .render.context import chart_specs, package_context
@@ -115,7 +115,7 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
 
     A file whose fingerprint equals the previous package's is not rendered again: it comes back as Keep.
     """
-    results = evaluation.results
+    results = evaluation.shown     # a --force package states no score or grade that validate holds back
     report = results.report
     unit = report.unit
     renderer = renderer_for(pack)
@@ -261,28 +261,31 @@ def claim(claims: Path, folder: str, path: Path, evaluation: Evaluation) -> None
                                   "请删除重复的一份", evaluation=evaluation) from None
 
 
-def key_figures(results) -> dict[str, str]:
-    """The figures a preparer watches, as displayed: department and project rates, amounts, scores, grades."""
-    from .filters import money, percent, score
+def key_figures(evaluation: Evaluation) -> dict[str, str]:
+    """The figures a preparer watches, as displayed: department and project rates, amounts, scores, grades — rates,
+    scores and grades as validate gives them (pipeline.Verdict)."""
+    from .filters import money
 
-    dept = results.department
+    results = evaluation.shown
+    dept = evaluation.verdict(None).figures()
     figures = {
-        "部门整体 执行率": percent(dept.execution_rate),
-        "部门整体 得分": score(dept.total),
-        "部门整体 等级": dept.grade or "—",
+        "部门整体 执行率": dept["执行率"],
+        "部门整体 得分": dept["得分"],
+        "部门整体 等级": dept["等级"] if dept["等级"] != "未评分" else "—",
         "本年收入合计": money(results.finance["本年收入合计"].actual),
         "本年支出合计": money(results.finance["本年支出合计"].actual),
     }
-    for item in dept.indicators:
+    for item in results.department.indicators:
         figures[f"部门整体 {item.indicator.name} 得分"] = score(item.score)
     for pr in results.projects:
         name = pr.project.name
+        shown = evaluation.verdict(pr.index).figures()
         figures[f"{name} 全年预算数"] = money(pr.card.budget)
         figures[f"{name} 全年执行数"] = money(pr.card.actual)
-        figures[f"{name} 执行率"] = percent(pr.card.execution_rate)
+        figures[f"{name} 执行率"] = shown["执行率"]
         if pr.project.evaluated:
-            figures[f"{name} 项目得分"] = score(pr.card.total)
-            figures[f"{name} 等级"] = pr.card.grade or "—"
+            figures[f"{name} 项目得分"] = shown["得分"]
+            figures[f"{name} 等级"] = shown["等级"] if shown["等级"] != "未评分" else "—"
             for item in pr.card.indicators:
                 figures[f"{name} {item.indicator.name} 得分"] = score(item.score)
     return figures
@@ -351,7 +354,7 @@ def generate(path: str | Path, out_dir: str | Path = "outputs", formats: tuple[s
 
     if claims is not None:
         claim(Path(claims), folder, path, evaluation)
-    figures = key_figures(evaluation.results)
+    figures = key_figures(evaluation)
     head = {"生成器": "jxzp", "版本": __version__, "输入文件": path.name, "输入sha256": _file_sha256(path),
             "评分规则": evaluation.results.profile.name, "模板包": evaluation.pack.name, "格式": list(formats),
             "未通过校验": forced, "关键数字": figures}

@@ -29,7 +29,7 @@ class Direction(str, Enum):
 
 
 class Level(str, Enum):
-    """The preparer's judgement on a qualitative (定性) indicator."""
+    """The national qualitative grade words (the workbook's dropdown); a profile may use its own (定性等级)."""
 
     ACHIEVED = "达成年度指标"
     PARTLY = "部分达成并具有一定效果"
@@ -100,8 +100,11 @@ class Indicator(_Model):
     actual_for_scoring: Decimal | None = Field(
         None, alias="计分实际值", description="实际完成值不是纯数字时，用于计分的数值（与年度指标值同单位）"
     )
-    weight: Decimal | None = Field(alias="分值", description="分值（分）；None 只在分值未填或填错时（已报告），该指标无法计分")
-    level: Level | None = Field(None, alias="定性等级", description="定性指标的完成等级")
+    # None: 分值 left empty or unreadable (reported; the indicator cannot be scored), or a profile whose indicators
+    # carry none (指标分值: 不填; the unit states each score).
+    weight: Decimal | None = Field(alias="分值", description="分值（分）；评分规则不设指标分值时不填，只填“得分”")
+    level: str | None = Field(None, alias="定性等级",
+                              description="定性指标的完成等级：评分规则的定性等级之一（如 达成年度指标），或其别名、开头几个字")
     not_applicable: bool = Field(False, alias="不适用", description="是：不计分，总分按适用分值折算")
     stated_score: Decimal | None = Field(None, alias="得分", description="填报的得分（分），可空")
     deviation: str | None = Field(None, alias="偏差原因分析及改进措施", description="偏差原因分析及改进措施")

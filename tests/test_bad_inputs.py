@@ -120,7 +120,7 @@ CASES = [
     ("unknown-direction.xlsx", ERROR, "绩效指标!E8",
      "指标方向“↑”无法识别，请从下拉列表中选择：≥、≤、=、定性", HAS_ERRORS),
     ("yaml-unknown-level.yaml", ERROR, "yaml-unknown-level.yaml:106",
-     "定性等级“优秀”无法识别，请从下拉列表中选择：达成年度指标、部分达成并具有一定效果、未达成且效果较差", HAS_ERRORS),
+     "项目“农机购置补贴”的指标“农业机械化水平”：定性等级“优秀”不是评分规则“全国”的等级：请从 达成年度指标、部分达成并具有一定效果、未达成且效果较差 中选择", HAS_ERRORS),
 ]
 
 SEVERAL = [

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from ..compute import HUNDRED, IndicatorScore, Scorecard
-from ..model import DEPARTMENT, Direction, Level
+from ..model import DEPARTMENT, Direction
 from ..pack import DEPARTMENT_INDICATORS
 from ..problems import Severity
 from .engine import Context, Hit, rule, shown, shown_computed
@@ -84,8 +84,9 @@ def no_department_indicators(ctx: Context):
       "{owner}的指标“{name}”：{note}")
 def indicator_unscorable(ctx: Context):
     for s, owner, path in indicators(ctx):
-        if s.basis == "无法计分" and s.indicator.weight is not None:   # a missing 分值 is reported where it is
-            yield Hit(f"{path}.actual", {"owner": owner, "name": s.indicator.name, "note": s.note})
+        # A missing 分值 is reported where it is (unless the profile's indicators carry none).
+        if s.basis == "无法计分" and (s.indicator.weight is not None or not ctx.profile.weights_given):
+            yield Hit(f"{path}.{s.field}", {"owner": owner, "name": s.indicator.name, "note": s.note})
 
 
 @rule("indicator-score-note", Severity.HINT, "指标按填报得分或按“完成”计分（实际完成值不是数值）",
@@ -103,9 +104,33 @@ def indicator_score_note(ctx: Context):
 def score_out_of_range(ctx: Context):
     for s, owner, path in indicators(ctx):
         stated = s.indicator.stated_score
-        if stated is not None and (stated < 0 or stated > s.weight):
+        if stated is not None and (stated < 0 or s.weight is not None and stated > s.weight):
             yield Hit(f"{path}.stated_score", {"owner": owner, "name": s.indicator.name, "stated": shown(stated),
                                                "weight": shown_computed(s.weight)})
+    yield from _level_sums_over(ctx)
+
+
+def _level_sums_over(ctx: Context):
+    """Indicators with no 分值 (指标分值: 不填): each 一级指标's stated scores add up to no more than its weight (or
+    all of them to no more than the 指标总分), the one range the profile gives them."""
+    profile = ctx.profile
+    if profile.weights_given:
+        return
+    levels = profile.level1_weights or {}
+    for card, owner, prefix, _ in cards(ctx):
+        if not card.indicators:
+            continue
+        if levels:
+            over = [(sub.level1, sub.score, levels[sub.level1]) for sub in card.subtotals
+                    if sub.level1 in levels and sub.score > levels[sub.level1]]
+        else:
+            scored = sum((sub.score for sub in card.subtotals), ZERO)
+            over = [("绩效指标", scored, profile.indicator_total)] if scored > profile.indicator_total else []
+        for level1, scored, weight in over:
+            first = _first_of(card, level1) if level1 in levels else 0
+            yield Hit(f"{prefix}.{first}.stated_score", {
+                "owner": owner, "name": f"{level1}（各指标得分之和）", "stated": shown_computed(scored),
+                "weight": shown_computed(weight)})
 
 
 @rule("score-outside-band", Severity.ERROR, "定性指标填报的得分不在所选定性等级的分数区间内",
@@ -116,12 +141,12 @@ def score_outside_band(ctx: Context):
     for s, owner, path in indicators(ctx):
         stated = s.indicator.stated_score
         if (s.direction is not Direction.QUALITATIVE or not s.applicable or s.level is None or stated is None
-                or stated < 0 or stated > s.weight or s.basis != "按等级计分"):
+                or s.weight is None or stated < 0 or stated > s.weight or s.basis != "按等级计分"):
             continue
         band = profile.bands[s.level]
         upper = "" if band.high >= HUNDRED else "（不含）"
         yield Hit(f"{path}.stated_score", {
-            "owner": owner, "name": s.indicator.name, "level": s.level.value,
+            "owner": owner, "name": s.indicator.name, "level": s.level,
             "low": shown_computed(s.weight * band.low / HUNDRED),
             "high": shown_computed(s.weight * band.high / HUNDRED) + upper,
             "weight": shown_computed(s.weight), "band": f"{shown(band.low)}%–{shown(band.high)}%",
@@ -131,7 +156,7 @@ def score_outside_band(ctx: Context):
 def _weight_sums(card: Scorecard) -> dict[str, Decimal]:
     sums: dict[str, Decimal] = {}
     for s in card.indicators:
-        sums[s.indicator.level1] = sums.get(s.indicator.level1, ZERO) + s.weight
+        sums[s.indicator.level1] = sums.get(s.indicator.level1, ZERO) + (s.weight or ZERO)
     return sums
 
 
@@ -202,11 +227,13 @@ def _no_reason(s: IndicatorScore) -> bool:
     return not (s.indicator.deviation and s.indicator.deviation.strip())
 
 
-def _shortfall(s: IndicatorScore) -> bool:
+def _shortfall(s: IndicatorScore, profile) -> bool:
     if not s.applicable or s.score is None or s.basis in ("无法计分", "不适用"):
         return False
-    if s.direction is Direction.QUALITATIVE:
-        return s.level in (Level.PARTLY, Level.MISSED)
+    if s.direction is Direction.QUALITATIVE and s.level is not None:
+        return not profile.full_marks(s.level)
+    if s.weight is None:        # no 分值: the values say whether it fell short, when they are numbers
+        return s.target_value is not None and s.actual_value is not None and not s.reached
     return s.score < s.weight
 
 
@@ -215,7 +242,7 @@ def _shortfall(s: IndicatorScore) -> bool:
       "但“偏差原因分析及改进措施”为空：请说明未完成的原因和改进措施")
 def shortfall_no_reason(ctx: Context):
     for s, owner, path in indicators(ctx):
-        if _shortfall(s) and _no_reason(s):
+        if _shortfall(s, ctx.profile) and _no_reason(s):
             yield Hit(f"{path}.deviation", {
                 "owner": owner, "name": s.indicator.name, "target": s.indicator.target or "",
                 "actual": s.indicator.actual or "", "score": shown_computed(s.score),
@@ -238,3 +265,4 @@ def overshoot_no_reason(ctx: Context):
                 "owner": owner, "name": s.indicator.name, "actual": s.indicator.actual or shown(s.actual_value),
                 "target": s.indicator.target or "", "over": f"{shown_computed(over)}%",
                 "threshold": shown(threshold)})
+

@@ -88,7 +88,7 @@ def growth_from_change(change: Decimal, actual: Decimal) -> tuple[Decimal, Decim
 def presented_indicator_score(s) -> Decimal:
     """An indicator's score as the preparer presents it: the typed score where one is typed within [0, weight]."""
     stated = s.indicator.stated_score
-    if stated is not None and ZERO <= stated <= s.weight:
+    if stated is not None and ZERO <= stated and (s.weight is None or stated <= s.weight):
         return stated
     return s.score or ZERO
 
@@ -103,7 +103,7 @@ def presented_total(ctx: Context, card: Scorecard, rate: Decimal | None, executi
                                         ZERO)
     total = raw / (card.applicable_weight + card.execution_weight) * profile.total
     if rate is not None:
-        for cap in profile.caps:
+        for cap in profile.caps_by_rate:
             if rate < cap.below:
                 total = min(total, cap.cap)
                 break
@@ -122,17 +122,24 @@ def card_figures(ctx: Context, card: Scorecard, owner: str, prefix: str, names: 
         return
     profile = ctx.profile
     actual_word, budget_word = budget_words
+    # The rate divides by the profile's budget column: 全年预算数, or 年初预算数 where the profile says so.
+    budget = card.budget
+    if ctx.profile.execution_base == "initial_budget":
+        budget, budget_word = card.initial_budget, budget_word.replace("全年预算数", "年初预算数")
     typed_rate, typed_score, typed_total, typed_grade = (stated[k] for k in ("rate", "score", "total", "grade"))
     if typed_rate is not None:
         yield Stated("stated-execution-rate", f"{prefix}.{names['rate']}", f"{owner}的执行率", typed_rate, rate, "%",
-                     f"{actual_word}{shown_computed(card.actual)}万元 ÷ {budget_word}{shown_computed(card.budget)}万元")
+                     f"{actual_word}{shown_computed(card.actual)}万元 ÷ {budget_word}{shown_computed(budget)}万元")
     shown_rate = typed_rate if typed_rate is not None else rate
-    chained_score = min(shown_rate, HUNDRED) * card.execution_weight / HUNDRED
+    if card.execution_rows:     # scored row by row: the typed rate is of the whole, not of the rows
+        chained_score = card.execution_score
+        how = " + ".join(f"{r.label}执行率{percent(r.rate)} × 分值{shown_computed(r.weight)}分" for r in card.execution_rows)
+    else:
+        chained_score = min(shown_rate, HUNDRED) * card.execution_weight / HUNDRED
+        how = f"执行率{percent(rate)} × 分值{shown_computed(card.execution_weight)}分"
     if typed_score is not None:
         yield Stated("stated-execution-score", f"{prefix}.{names['score']}", f"{owner}的预算执行得分", typed_score,
-                     card.execution_score, "分",
-                     f"执行率{percent(rate)} × 分值{shown_computed(card.execution_weight)}分（执行率超过100%按100%计）",
-                     (chained_score,))
+                     card.execution_score, "分", f"{how}（执行率超过100%按100%计）", (chained_score,))
     if card.total is None:
         return
     shown_score = typed_score if typed_score is not None else chained_score

@@ -210,6 +210,10 @@ def _key(text: Any) -> str:
     return normalize_text(str(text)).removeprefix("其中:").removeprefix("其中：").rstrip("*")
 
 
+WEIGHT_COLUMN = "indicators.*.weight"
+"""The model path of the message for a 绩效指标 sheet without a 分值 column (every indicator's weight)."""
+
+
 def _find_header(rows: list[tuple[int, list[Any]]], anchor: str) -> int | None:
     for index, (_, values) in enumerate(rows[:HEADER_SEARCH_ROWS]):
         if any(_key(v) == _key(anchor) for v in values):
@@ -339,8 +343,11 @@ class _Workbook:
         missing = [column for column in sheet.columns if column.required and column not in present]
         for column in missing:
             self.problems.error(f"{title}!{rows[at][0]}:{rows[at][0]}",
-                                f"工作表“{title}”缺少“{column.key}”列：请恢复这一列（可用 jxzp init 生成新模板对照）", "missing-column")
-        if missing:
+                                f"工作表“{title}”缺少“{column.key}”列：请恢复这一列（可用 jxzp init 生成新模板对照）", "missing-column",
+                                WEIGHT_COLUMN if column.path == ("分值",) else "")
+        # A table without 分值 is read on: a profile whose indicators carry none (指标分值: 不填) scores it, and the
+        # pipeline keeps only this one message for any other profile.
+        if any(column.path != ("分值",) for column in missing):
             return None   # one message for the column, not one per row that lacks its value
         for label, columns in essential_columns(sheet).items():
             if not any(column in present for column in columns):

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..catalog import INCOME_SOURCES
-from ..compute import IndicatorScore, Line, ProjectResult, Results, Scorecard, ratio_percent
+from ..compute import HELD, IndicatorScore, Line, ProjectResult, Results, Scorecard, ratio_percent
 from ..model import Indicator, Project
 from .views import EXTRA, template_context
 
@@ -59,7 +59,8 @@ class IndicatorRow:
         return self.indicator.deviation
 
     @property
-    def weight(self) -> Decimal:
+    def weight(self) -> Decimal | None:
+        """分值; None where the profile's indicators carry none (指标分值: 不填)."""
         return self.result.weight
 
     @property
@@ -83,11 +84,11 @@ class Evaluated:
     @property
     def all_met(self) -> list[IndicatorRow]:
         """Applicable indicators that earned their full weight."""
-        return [r for r in self.rows if r.applicable and r.score is not None and r.score >= r.weight]
+        return [r for r in self.rows if r.result.met]
 
     @property
     def not_met(self) -> list[IndicatorRow]:
-        return [r for r in self.rows if r.applicable and (r.score is None or r.score < r.weight)]
+        return [r for r in self.rows if r.applicable and not r.result.met]
 
     @property
     def applicable_rows(self) -> list[IndicatorRow]:
@@ -131,12 +132,17 @@ def indicator_rows(card: Scorecard) -> list[IndicatorRow]:
 
 
 def evaluated(card: Scorecard, stated_total: Decimal | None, stated_grade: str | None) -> Evaluated:
+    # A held-back card (card.held: its figures were reported as wrong) states no score at all, not even the unit's.
+    if card.held:
+        stated_total = stated_grade = None
     return Evaluated(card, indicator_rows(card), stated_total, stated_grade)
 
 
 def project_item(pr: ProjectResult, number: int) -> ProjectItem:
     p = pr.project
-    return ProjectItem(pr.card, indicator_rows(pr.card), p.stated_total, p.stated_grade, number=number, project=p)
+    held = pr.card.held
+    return ProjectItem(pr.card, indicator_rows(pr.card), None if held else p.stated_total,
+                       None if held else p.stated_grade, number=number, project=p)
 
 
 def has_basic_data(results: Results) -> bool:
@@ -197,8 +203,10 @@ def package_context(results: Results, pack: Pack | None = None, skip: Iterable[s
     items = [project_item(pr, n) for n, pr in enumerate(results.evaluated_projects, 1)]
     grades: dict[str, int] = {}
     for item in items:
-        if item.card.grade:
-            grades[item.card.grade] = grades.get(item.card.grade, 0) + 1
+        # A held-back project is counted as such, so the counts add up to the projects evaluated.
+        grade = HELD if item.card.held else item.card.grade
+        if grade:
+            grades[grade] = grades.get(grade, 0) + 1
     fin = results.finance
     named = ("一般公共预算财政拨款收入", "政府性基金预算财政拨款收入", "财政专户管理资金收入")
     others = [fin[k].actual for k in INCOME_SOURCES if k not in named and fin[k].actual is not None]
@@ -210,7 +218,7 @@ def package_context(results: Results, pack: Pack | None = None, skip: Iterable[s
         has_department_table=has_department_table(results),
         has_basic_data=has_basic_data(results),
         last_year_known=fin["本年支出合计"].last_year is not None or fin["本年收入合计"].last_year is not None,
-        grade_counts=list(grades.items()),
+        grade_counts=sorted(grades.items(), key=lambda g: g[0] == HELD),   # held back last
         has_indicators=bool(report.indicators) or any(item.project.indicators for item in items),
         finance_given=_given(fin.values()),
         three_public_given=_given(results.three_public.values()),

@@ -9,9 +9,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from ..filters import percent, score
 from ..generate import GenerationError, generate
-from ..pipeline import Evaluation, evaluate
+from ..pipeline import Evaluation, evaluate, summary
 from ..problems import Problem, Severity, sort_problems
 from .compare import compare
 from .package import write_zip
@@ -66,23 +65,22 @@ def summarize(evaluation: Evaluation, shown_name: str) -> dict:
         "problems": problems,
         "counts": {s.value: sum(1 for p in evaluation.problems if p.severity is s) for s in Severity},
     }
-    results = evaluation.results
-    if results is not None:
-        unit = results.report.unit
-        dept = results.department
+    shared = summary(evaluation)    # the command line's summary: the same verdict, the same figures
+    if evaluation.results is not None:
         out.update({
-            "unit": unit.name,
-            "year": unit.year,
-            "profile": results.profile.name,
-            "pack": evaluation.pack.name if evaluation.pack is not None else "",
-            "department": {"execution_rate": percent(dept.execution_rate), "total": score(dept.total),
-                           "grade": dept.grade or "未评分"},
-            "projects": [{"name": p.project.name, "evaluated": bool(p.project.evaluated),
-                          "execution_rate": percent(p.card.execution_rate), "total": score(p.card.total),
-                          "grade": p.card.grade or "未评分"}
-                         for p in results.projects],
+            "unit": shared["单位"],
+            "year": shared["年度"],
+            "profile": shared["评分规则"],
+            "pack": shared["模板包"],
+            "department": _card(shared["部门整体"]),
+            "projects": [{"name": p["项目名称"], "evaluated": bool(p["是否开展自评"]), **_card(p)}
+                         for p in shared["项目"]],
         })
     return out
+
+
+def _card(figures: dict) -> dict:
+    return {"execution_rate": figures["执行率"], "total": figures["得分"], "grade": figures["等级"]}
 
 
 def problem_dicts(problems: list[Problem], internal: str, shown: str) -> list[dict]:
