@@ -12,7 +12,7 @@ from .checks import run_checks
 from .checks.prose import pack_synonyms
 from .checks.texts import apply_pack_texts
 from .compute import HELD, ProjectResult, Results, Scorecard, compute
-from .filters import percent, score
+from .filters import percent, score, typed
 from .problems import InputError, Problem, Severity, sort_problems
 from .model import Report
 from .pack import DEFAULT_PACK, PROFILE_FILE, Pack, PackError, bundled_packs, load_pack
@@ -38,7 +38,8 @@ class Verdict:
 
     def figures(self) -> dict[str, str]:
         """执行率, 得分, 等级 as the command line and the web page print them (“—” for what is not given)."""
-        return {"执行率": percent(self.rate), "得分": score(self.total),
+        # The unit's own score as it typed it (92, not 92.00): the report prints it so, and every output says the same.
+        return {"执行率": percent(self.rate), "得分": typed(self.total) if self.stated else score(self.total),
                 "等级": HELD if self.held else self.grade or "未评分",
                 "得分依据": "—" if self.held or self.total is None else "单位填报" if self.stated else "计算"}
 

@@ -4,6 +4,7 @@ figure everywhere."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from docx import Document
 from starlette.testclient import TestClient
 
 from generator.cli import main
-from generator.filters import percent, score
+from generator.filters import percent, score, typed
 from generator.generate import generate
 from generator.pipeline import HELD, evaluate, summary
 from generator.web import create_app
@@ -69,7 +70,7 @@ def test_validate_and_its_json_hold_back_the_projects_with_errors(evaluation, he
 def test_the_units_stated_score_is_the_same_figure_everywhere(evaluation, tmp_path):
     unit = evaluation.results.report.unit
     assert evaluation.results.department.total is None and unit.stated_total is not None
-    figure = score(unit.stated_total)
+    figure = typed(unit.stated_total)          # as the unit typed it, in every output
     data = summary(evaluation)["部门整体"]
     assert (data["得分"], data["得分依据"]) == (figure, "单位填报")
     done = generate(PUBLISHED, tmp_path, ("md",), force=True)
@@ -108,6 +109,9 @@ def test_a_forced_package_states_no_score_grade_or_rate_of_a_held_project(held, 
 
 def test_the_web_page_shows_the_same_verdict_as_validate(evaluation, held, tmp_path):
     with TestClient(create_app(tmp_path)) as client:
+        # as the page's script posts: with the anti-forgery token the page carries
+        token = re.search(r'<meta name="csrf-token" content="([^"]+)"', client.get("/").text).group(1)
+        client.headers["X-CSRF-Token"] = token
         answer = client.post("/upload", files={"file": (PUBLISHED.name, PUBLISHED.read_bytes())},
                              headers={"accept": "application/json"})
         assert answer.status_code == 201, answer.text
