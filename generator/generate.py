@@ -14,9 +14,9 @@ from .pipeline import Evaluation, evaluate
 from .problems import Problem, Severity
 from .filters import file_name
 from .pack import ALL_TABLES, CHECK_REPORT, DEPARTMENT_REPORT, PROJECT_REPORT, Pack, PackError
-from .render.charts import ChartFontError, render_chart
+from .render.charts import ChartFontError, render_chart, svg_chart
 from .render.context import chart_specs, package_context
-from .render.documents import DocInfo, renderer_for
+from .render.documents import CHART_SUFFIX, DocInfo, renderer_for
 from .render.environment import TemplateProblem
 from .render.pdf import PdfError, convert
 from .writer import Keep, Previous, WriteError, read_previous, write_package
@@ -131,9 +131,11 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
 
     folder = file_name(renderer.text(pack.folder, context, "pack.yaml 文件夹"), limit=80)
     previous = read_previous(Path(out_dir) / folder) if out_dir is not None else Previous(Path("."))
-    # Charts are placed by the department report's templates; a pack (or unit) without that report gets none.
-    charts = chart_specs(results, {k: renderer.text(c.title, context, f"pack.yaml 图表.{k}")
-                                   for k, c in pack.charts.items()}) if wanted(DEPARTMENT_REPORT) else []
+    # The charts the pack declares, placed by the department report's templates; a pack (or unit) without that
+    # report gets none. A chart is drawn only where a document places it (figure() of the templates).
+    charts = chart_specs(results, pack.charts, {k: renderer.text(c.title, context, f"pack.yaml 图表.{k}")
+                                                for k, c in pack.charts.items()},
+                         pack.chart_font) if wanted(DEPARTMENT_REPORT) else []
     context["charts"] = {spec.key: spec for spec in charts}
     files: dict[str, bytes | Keep] = {}
     prints: dict[str, str] = {}
@@ -145,26 +147,18 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
 
     charts_dir = _names(pack.charts_folder)
     word = "docx" in formats or "pdf" in formats
-    # PNGs only for the formats that show pictures: Markdown (and the web preview that reads it), picture mode.
-    pictures = "md" in formats or (word and chart_mode == "picture")
-    chart_paths = {spec.key: f"{charts_dir}/{spec.key}.png" for spec in charts} if pictures else {}
-    for spec in charts if pictures else ():
-        make(chart_paths[spec.key], (spec,), lambda spec=spec: render_chart(spec))
+    placed: set[str] = set()            # charts the rendered Markdown documents link to
 
-    class Images(dict):
-        """Chart bytes for documents that embed them, read back from the old package when kept."""
+    class Pictures(dict):
+        """PNG pictures for Word's picture mode, drawn (matplotlib) when a document places one."""
 
         def __missing__(self, key: str) -> bytes:
-            data = files[chart_paths[key]]
-            self[key] = value = previous.read(chart_paths[key]) if isinstance(data, Keep) else data
+            self[key] = value = render_chart(context["charts"][key])
             return value
 
-    if chart_mode == "picture":
-        images = Images()
-        chart_prints = tuple(prints[chart_paths[spec.key]] for spec in charts)
-    else:                   # native Word charts are drawn from their specs, which are also what they are made of
-        images = {spec.key: spec for spec in charts}
-        chart_prints = ("native", *charts)
+    # Word charts (native or pictures) are drawn from their specs, which are also what they are made of.
+    images = Pictures() if chart_mode == "picture" else {spec.key: spec for spec in charts}
+    chart_prints = (chart_mode, *charts)
     author = unit.name
     stamp = _stamp(evaluation)
     # What every document may show besides its own subject: a template may print any of it.
@@ -184,7 +178,7 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
         if md:
             image_dir = "/".join([".."] * depth + [charts_dir])
             make(f"{stem}.md", (spec, parts, image_dir),
-                 lambda: renderer.md(spec.template, ctx, image_dir).encode("utf-8"))
+                 lambda: renderer.md(spec.template, ctx, image_dir, placed).encode("utf-8"))
 
     if wanted(DEPARTMENT_REPORT):
         document(DEPARTMENT_REPORT, pack.documents[DEPARTMENT_REPORT], context, (whole,))
@@ -198,6 +192,15 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
         # Its text version is written in every format: the command line and the web page point the preparer to it.
         checks = checks_context(evaluation, forced)
         document(CHECK_REPORT, pack.documents[CHECK_REPORT], {**context, **checks}, (shared, repr(checks)), md=True)
+    # One SVG file per chart a Markdown document links to: placed while rendering, or linked by a kept document
+    # (unchanged, so it links what it linked before). No chart file that no document uses.
+    for relative, data in list(files.items()):
+        if relative.endswith(".md") and isinstance(data, Keep):
+            text = previous.read(relative).decode("utf-8", "replace")
+            placed.update(spec.key for spec in charts if f"{charts_dir}/{spec.key}{CHART_SUFFIX})" in text)
+    for spec in charts:
+        if spec.key in placed:
+            make(f"{charts_dir}/{spec.key}{CHART_SUFFIX}", (spec,), lambda spec=spec: svg_chart(spec))
     return folder, files, prints, previous
 
 

@@ -2,6 +2,7 @@
 scoring); a pack may be based on another and then holds only the files it changes."""
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -57,11 +58,40 @@ class DocumentSpec(_Spec):
         return {"是": True, "否": False}.get(value, value) if isinstance(value, str) else value
 
 
-class ChartText(_Spec):
-    """A chart's title (drawn in the picture, may use template variables) and its caption under it."""
+CHART_KINDS = {"饼图": "pie", "条形图": "bar", "对比柱形图": "pair"}
+# The figures behind each chart a pack may declare, and the kinds that can show them (the first is the default).
+CHART_DATA = {"收支变动": ("对比柱形图", "条形图"), "收入结构": ("饼图", "条形图"), "支出结构": ("饼图", "条形图"),
+              "项目执行率": ("条形图",)}
+DEFAULT_CHART_COLORS = ("#c0392b", "#2e86c1", "#f39c12", "#27ae60", "#8e44ad", "#16a085", "#7f8c8d", "#d35400",
+                        "#2c3e50")
+DEFAULT_CHART_FONT = "宋体"
 
+
+class ChartText(_Spec):
+    """One chart: its kind and colours, its title (drawn in the chart, may use template variables) and its caption
+    under it. A pack based on another overrides single fields of a chart and keeps the rest."""
+
+    kind: str | None = Field(None, alias="种类", description="饼图、条形图或对比柱形图；不填时用该图表数据的默认种类")
+    colors: list[str] | None = Field(None, alias="颜色", description="#RRGGBB，依次用于饼图各块；条形图的条和 100% 线；"
+                                                                   "对比柱形图的上年和本年")
     title: str = Field("", alias="标题")
     caption: str = Field("", alias="图题")
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str | None) -> str | None:
+        if value is not None and value not in CHART_KINDS:
+            raise ValueError(f"图表种类只能是 {'、'.join(CHART_KINDS)}")
+        return value
+
+    @field_validator("colors")
+    @classmethod
+    def _hex_colors(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None:
+            wrong = [c for c in value if not re.fullmatch(r"#[0-9A-Fa-f]{6}", str(c))]
+            if wrong or not value:
+                raise ValueError(f"颜色要写成 #RRGGBB（如 #c0392b），至少一种；“{'、'.join(map(str, wrong))}”不是")
+        return value
 
 
 class PackSpec(_Spec):
@@ -75,6 +105,7 @@ class PackSpec(_Spec):
     attachments: list[str] | None = Field(None, alias="附件", description="部门整体报告后附的表，按顺序")
     charts_folder: str | None = Field(None, alias="图表文件夹")
     charts: dict[str, ChartText] = Field(default_factory=dict, alias="图表")
+    chart_font: str | None = Field(None, alias="图表字体", description="图表中文字的中文字体（Word 原生图表和文本版的 SVG 图）")
     texts: dict[str, str] = Field(default_factory=dict, alias="文字")
 
 
@@ -92,6 +123,7 @@ class Pack:
     charts_folder: str
     charts: dict[str, ChartText]
     texts: dict[str, str]
+    chart_font: str = DEFAULT_CHART_FONT
 
     @property
     def root(self) -> Path:
@@ -189,10 +221,13 @@ def _load(folder_text: str, name: str) -> Pack:
     documents: dict[str, DocumentSpec | None] = {}
     charts: dict[str, ChartText] = {}
     texts: dict[str, str] = {}
-    folder_pattern = attachments = charts_folder = None
+    folder_pattern = attachments = charts_folder = chart_font = None
     for _, spec in reversed(chain):          # the most specific pack's word wins
         documents.update(spec.documents)
-        charts.update(spec.charts)
+        for key, chart in spec.charts.items():    # field by field: a province may retitle a chart and keep its colours
+            base = charts.get(key)
+            charts[key] = base.model_copy(update={f: getattr(chart, f) for f in chart.model_fields_set}) if base else chart
+        chart_font = spec.chart_font or chart_font
         texts.update(spec.texts)
         folder_pattern = spec.folder or folder_pattern
         attachments = spec.attachments if spec.attachments is not None else attachments
@@ -201,13 +236,19 @@ def _load(folder_text: str, name: str) -> Pack:
     if unknown:
         raise PackError(f"模板包“{name}”的 {PACK_FILE} 中“文档”下的“{'、'.join(unknown)}”不认识："
                         f"文档只能是 {'、'.join(DOCUMENT_KINDS)}")
+    for key, chart in charts.items():
+        if key not in CHART_DATA:
+            raise PackError(f"模板包“{name}”的 {PACK_FILE} 中“图表”下的“{key}”不认识：图表只能是 {'、'.join(CHART_DATA)}")
+        if chart.kind is not None and chart.kind not in CHART_DATA[key]:
+            raise PackError(f"模板包“{name}”的 {PACK_FILE} 中“图表.{key}.种类”不能是{chart.kind}：{key}只能画成"
+                            f"{'或'.join(CHART_DATA[key])}")
     own = chain[0][1]
     return Pack(
         name=own.name or name, description=own.description, dirs=tuple(d for d, _ in chain),
         folder=folder_pattern or "{{ unit.year }}年{{ unit.short_name or unit.name }}绩效自评",
         documents={k: v for k, v in documents.items() if v is not None and v.produce},
         attachments=tuple(attachments or ()), charts_folder=charts_folder or "图表",
-        charts=charts, texts=texts,
+        charts=charts, texts=texts, chart_font=chart_font or DEFAULT_CHART_FONT,
     )
 
 

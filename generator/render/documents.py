@@ -29,6 +29,8 @@ class DocInfo:
     stamp: datetime
 
 
+CHART_SUFFIX = ".svg"      # the Markdown documents' charts (render/charts.svg_chart)
+
 _PPR_HEAD = re.compile(r"(<w:pPr>(?:<w:pStyle [^>]*/>)?(?:<w:keepNext/>)?(?:<w:keepLines/>)?)")
 """Where a page break goes in a paragraph's properties: the schema orders pStyle, keepNext, keepLines first."""
 
@@ -97,7 +99,8 @@ class Renderer:
 
     # ------------------------------------------------------------ Markdown
 
-    def md(self, stem: str, context: dict[str, Any], image_dir: str) -> str:
+    def md(self, stem: str, context: dict[str, Any], image_dir: str, placed: set[str] | None = None) -> str:
+        """A Markdown document; the keys of the charts it links are added to `placed` (their files are written)."""
         name = f"{stem}.md.j2"
         template = self._md_template(name)
         numbers: dict[str, int] = {}
@@ -107,7 +110,9 @@ class Renderer:
             if key not in ctx["charts"]:
                 return ""
             numbers.setdefault(key, len(numbers) + 1)
-            return f"![{alt}]({image_dir}/{key}.png)"
+            if placed is not None:
+                placed.add(key)
+            return f"![{alt}]({image_dir}/{key}{CHART_SUFFIX})"
 
         def table(table_stem: str, new_page: bool = False, **values: Any) -> str:
             table_name = f"{table_stem}.md.j2"

@@ -36,8 +36,9 @@ TOOL_NAME = "预算绩效自评材料生成"
 FORM_SLACK = 64 * 1024          # multipart boundaries and the other small fields around the file
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEDIA_TYPES = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-               ".md": "text/plain; charset=utf-8", ".png": "image/png", ".json": "application/json",
+               ".md": "text/plain; charset=utf-8", ".png": "image/png", ".svg": "image/svg+xml", ".json": "application/json",
                ".pdf": "application/pdf"}
+CHART_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}    # the Markdown charts (SVG; PNG in older packages)
 SECURITY_HEADERS = {
     "content-security-policy": "default-src 'self'; img-src 'self'; script-src 'self'; style-src 'self'; "
                                "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
@@ -354,9 +355,10 @@ def create_app(work_dir: Path, *, keep_days: float = 30.0, cleanup_interval: flo
         job = job_or_404(request)
         index = request.path_params["index"]
         path = file_of(job, index)
-        if not (job.files[index].startswith("图表/") and path.suffix.lower() == ".png"):
+        suffix = path.suffix.lower()
+        if not (job.files[index].startswith("图表/") and suffix in CHART_TYPES):
             raise Refusal(404, "没有这张图表")
-        return FileResponse(path, media_type="image/png", headers={"content-disposition": _disposition(path.name, True)})
+        return FileResponse(path, media_type=CHART_TYPES[suffix], headers={"content-disposition": _disposition(path.name, True)})
 
     async def package_zip(request: Request) -> Response:
         job = job_or_404(request)
