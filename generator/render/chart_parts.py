@@ -5,12 +5,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from functools import lru_cache
+from types import SimpleNamespace
+
 from lxml import etree
-from pptx.chart.data import CategoryChartData
-from pptx.chart.xlsx import CategoryWorkbookWriter
-from pptx.chart.xmlwriter import ChartXmlWriter
-from pptx.enum.chart import XL_CHART_TYPE
-from xlsxwriter import Workbook
 
 from ..numbers import round2
 from .context import ChartSpec
@@ -42,25 +40,36 @@ class ChartPart:
     aspect: float
 
 
-class _StableWorkbookWriter(CategoryWorkbookWriter):
-    """python-pptx's category workbook layout, with a fixed creation date instead of the clock's."""
+@lru_cache(maxsize=1)
+def _pptx() -> SimpleNamespace:
+    """python-pptx's chart writer, imported when the first chart is drawn (about 0.3 s; a run without Word charts
+    never pays it)."""
+    from pptx.chart.data import CategoryChartData
+    from pptx.chart.xlsx import CategoryWorkbookWriter
+    from pptx.chart.xmlwriter import ChartXmlWriter
+    from pptx.enum.chart import XL_CHART_TYPE
+    from xlsxwriter import Workbook
 
-    @contextmanager
-    def _open_worksheet(self, xlsx_file):
-        workbook = Workbook(xlsx_file, {"in_memory": True})
-        workbook.set_properties({"created": WORKBOOK_DATE})
-        worksheet = workbook.add_worksheet()
-        yield workbook, worksheet
-        workbook.close()
+    class StableWorkbookWriter(CategoryWorkbookWriter):
+        """python-pptx's category workbook layout, with a fixed creation date instead of the clock's."""
 
+        @contextmanager
+        def _open_worksheet(self, xlsx_file):
+            workbook = Workbook(xlsx_file, {"in_memory": True})
+            workbook.set_properties({"created": WORKBOOK_DATE})
+            worksheet = workbook.add_worksheet()
+            yield workbook, worksheet
+            workbook.close()
 
-class _ChartData(CategoryChartData):
-    @property
-    def _workbook_writer(self):
-        writer = self.__dict__.get("_stable_writer")
-        if writer is None:
-            writer = self.__dict__["_stable_writer"] = _StableWorkbookWriter(self)
-        return writer
+    class ChartData(CategoryChartData):
+        @property
+        def _workbook_writer(self):
+            writer = self.__dict__.get("_stable_writer")
+            if writer is None:
+                writer = self.__dict__["_stable_writer"] = StableWorkbookWriter(self)
+            return writer
+
+    return SimpleNamespace(ChartData=ChartData, ChartXmlWriter=ChartXmlWriter, XL_CHART_TYPE=XL_CHART_TYPE)
 
 
 _PARSER = etree.XMLParser(remove_blank_text=True)
@@ -74,6 +83,8 @@ def _shown(values: list) -> list:
 
 def chart_part(spec: ChartSpec) -> ChartPart:
     """The chart part of one spec; its cached values are the embedded workbook's cells."""
+    pptx = _pptx()
+    _ChartData, XL_CHART_TYPE = pptx.ChartData, pptx.XL_CHART_TYPE
     if spec.kind == "pair":
         data = _ChartData(number_format=AMOUNT_FORMAT)
         data.categories = spec.labels
@@ -91,7 +102,7 @@ def chart_part(spec: ChartSpec) -> ChartPart:
         data.add_series("执行率（%）" if spec.unit == "%" else f"金额（{spec.unit}）", _shown(spec.values))
         chart_type = XL_CHART_TYPE.BAR_CLUSTERED
         aspect = max(3.2, 0.32 * len(spec.values) + 1.2) / _WIDTH_IN     # as tall as the picture was
-    root = etree.fromstring(ChartXmlWriter(chart_type, data).xml.encode("utf-8"), _PARSER)
+    root = etree.fromstring(pptx.ChartXmlWriter(chart_type, data).xml.encode("utf-8"), _PARSER)
     _finish(root, spec)
     xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     return ChartPart(xml, data.xlsx_blob, aspect)

@@ -12,6 +12,7 @@ from typing import Any
 from jinja2 import TemplateError
 from markupsafe import Markup
 
+from ..cache import cache_folder
 from ..pack import Pack
 from . import docx_style as st
 from .docx_fast import CompiledDocx, _Media
@@ -40,9 +41,11 @@ class Renderer:
 
     def __init__(self, pack: Pack, fingerprint: str) -> None:
         self.pack = pack
-        self.docx_env: Sandbox = make_environment(pack.dirs, "docx")
-        self.md_env: Sandbox = make_environment(pack.dirs, "md")
-        self.text_env: Sandbox = make_environment(pack.dirs, "text")
+        # Compiled templates are kept in the user's cache folder, one folder per pack content (its fingerprint).
+        self.cache = cache_folder("packs", fingerprint[:32])
+        self.docx_env: Sandbox = make_environment(pack.dirs, "docx", self.cache / "docx")
+        self.md_env: Sandbox = make_environment(pack.dirs, "md", self.cache / "md")
+        self.text_env: Sandbox = make_environment(pack.dirs, "text", self.cache / "text")
         self._strings: dict[str, Any] = {}
         self._docx: dict[str, CompiledDocx] = {}
         self.fingerprint = fingerprint
@@ -51,7 +54,7 @@ class Renderer:
         """A Word template of the pack, compiled once (a changed pack file makes a new Renderer, see renderer_for)."""
         found = self._docx.get(name)
         if found is None:
-            found = self._docx[name] = CompiledDocx(self.pack.need(name), self.docx_env, name)
+            found = self._docx[name] = CompiledDocx(self.pack.need(name), self.docx_env, name, self.cache / "word")
         return found
 
     # ------------------------------------------------------------ short texts (file names, titles)

@@ -22,6 +22,7 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
+from ..cache import TemplateCache
 from ..filters import FILTERS, md_cell, md_text
 
 MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
@@ -176,11 +177,13 @@ def paragraphs(text: object) -> list[str]:
     return [s for s in (line.strip() for line in lines) if s]
 
 
-def make_environment(dirs: Iterable[Path], target: str) -> Sandbox:
-    """The environment of one pack for one output format ("docx": escaped XML, "md": Markdown text)."""
+def make_environment(dirs: Iterable[Path], target: str, cache: Path | None = None) -> Sandbox:
+    """The environment of one pack for one output format ("docx": escaped XML, "md": Markdown text); `cache` is
+    the folder of its compiled templates (see generator.cache), None to compile every template in every process."""
     env = Sandbox(loader=PackLoader(dirs), undefined=StrictUndefined, autoescape=(target == "docx"),
                   keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
-                  finalize=lambda value: "" if value is None else value)
+                  finalize=lambda value: "" if value is None else value,
+                  bytecode_cache=TemplateCache(cache) if cache is not None else None)
     env.filters.update(FILTERS)
     env.filters.update(center=_bounded(env.filters["center"], 0), indent=_bounded(env.filters["indent"], 0),
                        wordwrap=_bounded(env.filters["wordwrap"], 0), paragraphs=paragraphs)
