@@ -9,6 +9,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
+from typing import Any
 
 from ..catalog import ROWS_BY_KEY
 from ..compute import HUNDRED, ratio_percent
@@ -157,24 +159,33 @@ def mentions(ctx: Context, field: TextField) -> list[Mention]:
     return cache[field]
 
 
-def _scan(ctx: Context, field: TextField) -> Iterator[Mention]:
-    text = field.text
-    labels, scan = (UNIT_LABELS, UNIT_SCAN) if field.is_unit else (PROJECT_LABELS, PROJECT_SCAN)
+@lru_cache(maxsize=8192)
+def _matches(text: str, is_unit: bool) -> tuple[tuple[Any, int, int, str, str, str], ...]:
+    """Every "<label>…<amount>" written in a text: (label, start, end, gap, number, unit), from the text alone, so
+    a regeneration after one change scans only the changed texts."""
+    labels, scan = (UNIT_LABELS, UNIT_SCAN) if is_unit else (PROJECT_LABELS, PROJECT_SCAN)
+    found = []
     for match in scan.finditer(text):
         label = next(lb for i, lb in enumerate(labels) if match.group(f"L{i}") is not None)
         start = match.start()
         if not _at_boundary(text, start):
             continue
+        if is_unit and label.key != "项目支出" and "项目" in text[_sentence_start(text, start):start]:
+            continue
+        found.append((label, start, match.end(), match.group("gap"), match.group("num"), match.group("unit")))
+    return tuple(found)
+
+
+def _scan(ctx: Context, field: TextField) -> Iterator[Mention]:
+    text = field.text
+    for label, start, end, gap, number, unit in _matches(text, field.is_unit):
         if field.is_unit:
-            if label.key != "项目支出" and "项目" in text[_sentence_start(text, start):start]:
-                continue
-            figure = prose.statement_figure(ctx, label.table, label.key, _columns(ctx, text, start, match.group("gap")))
+            figure = prose.statement_figure(ctx, label.table, label.key, _columns(ctx, text, start, gap))
         else:
             figure = prose.project_figure(ctx, field.project, label.key)
         if figure is None:
             continue
-        yield Mention(field, _fragment(text, start, match.end()), _number(match.group("num")),
-                      match.group("unit"), figure)
+        yield Mention(field, _fragment(text, start, end), _number(number), unit, figure)
 
 
 def _agrees(number: Decimal, figure: Figure) -> bool:
