@@ -108,6 +108,14 @@ class PackSpec(_Spec):
     chart_font: str | None = Field(None, alias="图表字体", description="图表中文字的中文字体（Word 原生图表和文本版的 SVG 图）")
     texts: dict[str, str] = Field(default_factory=dict, alias="文字")
 
+    @field_validator("chart_font")
+    @classmethod
+    def _font_name(cls, value: str | None) -> str | None:
+        # The name lands in SVG and DrawingML attributes: a plain family name, nothing that could close them.
+        if value is not None and not re.fullmatch(r"[^\x00-\x1f'\"<>&;{}\\]{1,64}", value):
+            raise ValueError("图表字体要写一个字体名称（如 宋体、黑体），不超过 64 个字，不含引号、尖括号等符号")
+        return value
+
 
 @dataclass(frozen=True)
 class Pack:

@@ -167,3 +167,14 @@ def test_a_regeneration_that_keeps_the_report_keeps_its_charts(tmp_path):
     assert again.changes is not None and again.changes.empty
     assert [f for f in again.files if f.startswith("图表/")] == [f for f in first.files if f.startswith("图表/")]
     assert len([f for f in again.files if f.startswith("图表/")]) == 4
+
+
+def test_markup_in_a_chart_title_is_text_and_a_font_name_cannot_break_out(tmp_path):
+    folder = _pack(tmp_path, lambda t: t.replace('标题: "{{ year }}年度收入结构"', '标题: "<script>alert(1)</script>&{{ year }}"'))
+    done = generate(SMALL, tmp_path / "out", ("md",), pack=str(folder))
+    root = svg(done.folder / "图表" / "收入结构.svg")
+    assert texts(root, "title") == ["<script>alert(1)</script>&2021"]
+    assert not list(root.iter("{*}script"))
+    folder = _pack(tmp_path / "b", lambda t: t.replace("图表字体: 宋体", "图表字体: \"宋体' onload='x\""))
+    with pytest.raises(PackError, match="图表字体要写一个字体名称"):
+        load_pack(str(folder))
