@@ -25,9 +25,18 @@ _DIGEST = hashlib.sha256().digest_size
 _COMPILERS = ("render/environment.py", "render/docx_fast.py", "cache.py")
 
 
-def user_cache_dir() -> Path:
+def user_cache_dir() -> Path | None:
     """jxzp's folder in the user's cache folder: $XDG_CACHE_HOME/jxzp (~/.cache/jxzp) on Linux and the like,
-    ~/Library/Caches/jxzp on macOS, %LOCALAPPDATA%\\jxzp\\Cache on Windows."""
+    ~/Library/Caches/jxzp on macOS, %LOCALAPPDATA%\\jxzp\\Cache on Windows; None when the user has no home (a
+    service account): then nothing is cached — never a shared folder such as /tmp, where another user could
+    plant compiled code."""
+    try:
+        return _user_cache_dir()
+    except (RuntimeError, KeyError, OSError):
+        return None
+
+
+def _user_cache_dir() -> Path:
     if sys.platform == "win32":
         base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
         return Path(base) / "jxzp" / "Cache"
@@ -52,9 +61,11 @@ def _code_version() -> str:
     return f"{__version__}-{digest.hexdigest()[:16]}"
 
 
-def cache_folder(*keys: str) -> Path:
-    """The cache folder of one kind of compiled thing: the user's cache, jxzp's version, then `keys`."""
-    return user_cache_dir().joinpath(_code_version(), *keys)
+def cache_folder(*keys: str) -> Path | None:
+    """The cache folder of one kind of compiled thing: the user's cache, jxzp's version, then `keys`; None when
+    there is no user cache folder."""
+    root = user_cache_dir()
+    return root.joinpath(_code_version(), *keys) if root is not None else None
 
 
 def _sealed(payload: bytes) -> bytes:

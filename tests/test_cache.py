@@ -81,3 +81,23 @@ def test_a_new_version_of_jxzp_compiles_into_a_folder_of_its_own(tmp_path, monke
         assert today.is_relative_to(tmp_path / "jxzp")
     finally:
         cache_module._code_version.cache_clear()
+
+
+def test_without_a_home_folder_nothing_is_cached_and_the_package_is_the_same(tmp_path, monkeypatch):
+    import generator.cache as cache_module
+    from generator.generate import generate
+
+    pack = tmp_path / "包"
+    shutil.copytree(PACKS_DIR / "全国", pack)       # its own folder: a renderer made in this test
+
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(cache_module, "_user_cache_dir", no_home)
+    assert cache_module.cache_folder("packs") is None
+    without = generate(SMALL, tmp_path / "a", ("docx", "md"), pack=str(pack))
+    monkeypatch.undo()
+    with_cache = generate(SMALL, tmp_path / "b", ("docx", "md"), pack="全国")
+    for relative in without.files:
+        if relative.endswith((".docx", ".md")):
+            assert (without.folder / relative).read_bytes() == (with_cache.folder / relative).read_bytes(), relative

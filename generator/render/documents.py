@@ -42,10 +42,10 @@ class Renderer:
     def __init__(self, pack: Pack, fingerprint: str) -> None:
         self.pack = pack
         # Compiled templates are kept in the user's cache folder, one folder per pack content (its fingerprint).
-        self.cache = cache_folder("packs", fingerprint[:32])
-        self.docx_env: Sandbox = make_environment(pack.dirs, "docx", self.cache / "docx")
-        self.md_env: Sandbox = make_environment(pack.dirs, "md", self.cache / "md")
-        self.text_env: Sandbox = make_environment(pack.dirs, "text", self.cache / "text")
+        self.cache = cache = cache_folder("packs", fingerprint[:32])
+        self.docx_env: Sandbox = make_environment(pack.dirs, "docx", cache / "docx" if cache else None)
+        self.md_env: Sandbox = make_environment(pack.dirs, "md", cache / "md" if cache else None)
+        self.text_env: Sandbox = make_environment(pack.dirs, "text", cache / "text" if cache else None)
         self._strings: dict[str, Any] = {}
         self._docx: dict[str, CompiledDocx] = {}
         self.fingerprint = fingerprint
@@ -54,7 +54,8 @@ class Renderer:
         """A Word template of the pack, compiled once (a changed pack file makes a new Renderer, see renderer_for)."""
         found = self._docx.get(name)
         if found is None:
-            found = self._docx[name] = CompiledDocx(self.pack.need(name), self.docx_env, name, self.cache / "word")
+            found = self._docx[name] = CompiledDocx(self.pack.need(name), self.docx_env, name,
+                                                      self.cache / "word" if self.cache else None)
         return found
 
     # ------------------------------------------------------------ short texts (file names, titles)
