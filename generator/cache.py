@@ -8,7 +8,9 @@ import logging
 import marshal
 import os
 import sys
+import shutil
 import tempfile
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -66,6 +68,32 @@ def cache_folder(*keys: str) -> Path | None:
     there is no user cache folder."""
     root = user_cache_dir()
     return root.joinpath(_code_version(), *keys) if root is not None else None
+
+
+STALE_DAYS = 30
+"""A cache folder not used for this long (an old version of jxzp, a pack since edited) is removed."""
+
+
+def used(folder: Path | None) -> None:
+    """Mark a cache folder as in use; the first time it is made, remove the folders of other versions and packs
+    nobody used for STALE_DAYS, so a maintainer's many edits of a pack do not fill the disk."""
+    if folder is None:
+        return
+    try:
+        if folder.is_dir():
+            os.utime(folder)
+            return
+        folder.mkdir(parents=True, exist_ok=True)
+        root = user_cache_dir()
+        cutoff = time.time() - STALE_DAYS * 86400
+        # the other versions' folders, then this version's folders of other packs
+        for parent in (root, folder.parent) if root is not None else ():
+            for old in parent.iterdir():
+                if old.is_dir() and not old.is_symlink() and old not in folder.parents and old != folder \
+                        and old.stat().st_mtime < cutoff:
+                    shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        logger.debug("cache folder %s not prepared: %s", folder, exc)
 
 
 def _sealed(payload: bytes) -> bytes:

@@ -6,6 +6,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import time
 import sys
 from pathlib import Path
 
@@ -101,3 +102,22 @@ def test_without_a_home_folder_nothing_is_cached_and_the_package_is_the_same(tmp
     for relative in without.files:
         if relative.endswith((".docx", ".md")):
             assert (without.folder / relative).read_bytes() == (with_cache.folder / relative).read_bytes(), relative
+
+
+def test_cache_folders_nobody_used_for_a_month_are_removed_when_a_new_one_is_made(tmp_path, monkeypatch):
+    import generator.cache as cache_module
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    current = cache_module.cache_folder("packs", "a" * 32)
+    old_version = tmp_path / "jxzp" / "0.0.1-0123456789abcdef"
+    old_pack = current.parent / ("b" * 32)
+    recent_pack = current.parent / ("c" * 32)
+    for folder in (old_version / "packs" / ("d" * 32), old_pack, recent_pack):
+        folder.mkdir(parents=True)
+        (folder / "x.jbc").write_bytes(b"x")
+    month_ago = time.time() - 31 * 86400
+    for folder in (old_version, old_pack):
+        os.utime(folder, (month_ago, month_ago))
+    cache_module.used(current)
+    assert current.is_dir() and recent_pack.is_dir()
+    assert not old_version.exists() and not old_pack.exists()

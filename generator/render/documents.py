@@ -12,7 +12,7 @@ from typing import Any
 from jinja2 import TemplateError
 from markupsafe import Markup
 
-from ..cache import cache_folder
+from ..cache import cache_folder, used
 from ..pack import Pack
 from . import docx_style as st
 from .docx_fast import CompiledDocx, _Media
@@ -43,6 +43,7 @@ class Renderer:
         self.pack = pack
         # Compiled templates are kept in the user's cache folder, one folder per pack content (its fingerprint).
         self.cache = cache = cache_folder("packs", fingerprint[:32])
+        used(cache)
         self.docx_env: Sandbox = make_environment(pack.dirs, "docx", cache / "docx" if cache else None)
         self.md_env: Sandbox = make_environment(pack.dirs, "md", cache / "md" if cache else None)
         self.text_env: Sandbox = make_environment(pack.dirs, "text", cache / "text" if cache else None)
