@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 
-import pytest
 
 from generator.generate import generate
 from golden_dump import GOLDEN
