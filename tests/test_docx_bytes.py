@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 
-
 from generator.generate import generate
 from golden_dump import GOLDEN
 from packages import INPUTS, work_dir
