@@ -153,7 +153,7 @@ def docx_loop(rounds: int) -> dict:
     renderer = renderer_for(pack)
     context = package_context(evaluation.results, pack)
     context.update(failed_check=0, texts=pack.texts, captions={k: c.caption for k, c in pack.charts.items()})
-    specs = chart_specs(evaluation.results, {k: k for k in pack.charts})
+    specs = chart_specs(evaluation.results, pack.charts, {k: k for k in pack.charts}, pack.chart_font)
     context["charts"] = {spec.key: spec for spec in specs}
     images = {spec.key: render_chart(spec) for spec in specs}
     info = DocInfo("t", evaluation.results.report.unit.name, _stamp(evaluation))

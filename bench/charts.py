@@ -57,14 +57,15 @@ def watched(command: list[str]) -> tuple[float, float, str]:
 def per_chart(rounds: int) -> dict[str, float]:
     """Milliseconds per chart of the Lizhou report, each way (fonts and imports warmed up first)."""
     from generator.pipeline import evaluate
-    from generator.render.chart_parts import chart_part
-    from generator.render.charts import render_chart
+    from generator.render.chart_parts import _chart_part    # not the per-process memo: each chart drawn anew
+    from generator.render.charts import render_chart, svg_chart
     from generator.render.context import chart_specs
 
     evaluation = evaluate(LIZHOU)
-    specs = chart_specs(evaluation.results, {k: c.title for k, c in evaluation.pack.charts.items()})
+    pack = evaluation.pack
+    specs = chart_specs(evaluation.results, pack.charts, {k: c.title for k, c in pack.charts.items()}, pack.chart_font)
     result = {}
-    for mode, draw in (("picture", render_chart), ("native", chart_part)):
+    for mode, draw in (("picture", render_chart), ("native", _chart_part), ("svg", svg_chart)):
         draw(specs[0])
         started = time.perf_counter()
         for _ in range(rounds):
@@ -113,6 +114,7 @@ def main() -> None:
     print("\n[单张图表，利州的 4 张图，平均]")
     print(header)
     print(row("每张图表", charts["picture"], charts["native"], "ms"))
+    print(f"  文本版的 SVG 图：每张 {charts['svg']:.2f} ms（图片的 {charts['svg'] / charts['picture']:.2%}）")
     with tempfile.TemporaryDirectory(prefix="jxzp-bench-charts-") as tmp:
         work = Path(tmp)
         attempts = [{mode: lizhou(work, mode, i) for mode in MODES} for i in range(args.repeat)]  # interleaved

@@ -13,10 +13,10 @@ from . import __version__
 from .pipeline import Evaluation, evaluate
 from .problems import Problem, Severity
 from .filters import file_name, score
-from .pack import ALL_PROJECTS, DEPARTMENT_REPORT, EACH_PROJECT, PACK_FILE, Pack, PackError
-from .render.charts import ChartFontError, render_chart
+from .pack import ALL_PROJECTS, EACH_PROJECT, PACK_FILE, Pack, PackError
+from .render.charts import ChartFontError, render_chart, svg_chart
 from .render.context import chart_specs, package_context
-from .render.documents import DocInfo, renderer_for
+from .render.documents import CHART_SUFFIX, DocInfo, renderer_for
 from .render.environment import TemplateProblem
 from .render.pdf import PdfError, convert
 from .writer import Keep, Previous, WriteError, read_previous, write_package
@@ -101,6 +101,11 @@ def fingerprint(*parts: object) -> str:
     return hashlib.sha256(repr((__version__, *parts)).encode("utf-8")).hexdigest()
 
 
+def digest(*parts: object) -> str:
+    """A part of fingerprints, digested once: the text of the values (repr, or a model's JSON given as text)."""
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
 def _names(pattern: str) -> str:
     """A rendered file pattern made safe: each folder and file name cleaned, no empty or climbing segment."""
     parts = [file_name(part, limit=60) for part in pattern.replace("\\", "/").split("/") if part.strip(" .")]
@@ -125,17 +130,14 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
     context.update(failed_check=errors if errors else 0, texts=pack.texts,
                    captions={k: c.caption for k, c in pack.charts.items()})
     produced = pack.produces(skip, context)
-
-    def wanted(kind: str) -> bool:
-        return kind in produced
-
     folder = file_name(renderer.text(pack.folder, context, "pack.yaml 文件夹"), limit=80)
     _own_folder(folder, unit, pack)
     plan = _plan(pack, produced, context, renderer)
     previous = read_previous(Path(out_dir) / folder) if out_dir is not None else Previous(Path("."))
-    # Charts are placed by the department report's templates; a pack (or unit) without that report gets none.
-    charts = chart_specs(results, {k: renderer.text(c.title, context, f"pack.yaml 图表.{k}")
-                                   for k, c in pack.charts.items()}) if wanted(DEPARTMENT_REPORT) else []
+    # The charts the pack declares, with the data they need; any document may place one (figure() of the
+    # templates), and a chart is drawn and written only where a document places it.
+    charts = chart_specs(results, pack.charts, {k: renderer.text(c.title, context, f"pack.yaml 图表.{k}")
+                                                for k, c in pack.charts.items()}, pack.chart_font)
     context["charts"] = {spec.key: spec for spec in charts}
     files: dict[str, bytes | Keep] = {}
     prints: dict[str, str] = {}
@@ -153,33 +155,31 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
 
     charts_dir = _names(pack.charts_folder)
     word = "docx" in formats or "pdf" in formats
-    # PNGs only for the formats that show pictures: Markdown (and the web preview that reads it), picture mode.
-    pictures = "md" in formats or (word and chart_mode == "picture")
-    chart_paths = {spec.key: f"{charts_dir}/{spec.key}.png" for spec in charts} if pictures else {}
-    for spec in charts if pictures else ():
-        make(chart_paths[spec.key], (spec,), lambda spec=spec: render_chart(spec))
+    placed: set[str] = set()            # charts the rendered Markdown documents link to
 
-    class Images(dict):
-        """Chart bytes for documents that embed them, read back from the old package when kept."""
+    class Pictures(dict):
+        """PNG pictures for Word's picture mode, drawn (matplotlib) when a document places one."""
 
         def __missing__(self, key: str) -> bytes:
-            data = files[chart_paths[key]]
-            self[key] = value = previous.read(chart_paths[key]) if isinstance(data, Keep) else data
+            self[key] = value = render_chart(context["charts"][key])
             return value
 
-    if chart_mode == "picture":
-        images = Images()
-        chart_prints = tuple(prints[chart_paths[spec.key]] for spec in charts)
-    else:                   # native Word charts are drawn from their specs, which are also what they are made of
-        images = {spec.key: spec for spec in charts}
-        chart_prints = ("native", *charts)
+    # Word charts (native or pictures) are drawn from their specs, which are also what they are made of.
+    images = Pictures() if chart_mode == "picture" else {spec.key: spec for spec in charts}
+    chart_prints = digest(chart_mode, *charts)
     author = unit.name
     stamp = _stamp(evaluation)
-    # What every document may show besides its own subject: a template may print any of it.
-    shared = repr((unit, report.finance, report.three_public, report.functional, report.buildings,
-                   results.project_totals, context["facts"], results.profile, errors, formats))
-    whole = repr((shared, report.indicators, results.department, [p.card for p in results.projects],
-                  report.projects, chart_prints))
+    # What every document may show besides its own subject: a template may print any of it. Each part is put in
+    # text once and digested (a project's model and card took 1.5 ms to repr, and were repr'd in three places).
+    shared = digest(unit, report.finance, report.three_public, report.functional, report.buildings,
+                    results.project_totals, context["facts"], results.profile, errors, formats)
+    # A project's card and rows are computed from its model and the profile (which is in `shared`): its model's
+    # JSON stands for all of them (pydantic's JSON is ten times faster than the repr of model and card).
+    # (and whether its figures are held back, which rests on the findings, not on the model).
+    project_prints = [digest(pr.project.model_dump_json(), pr.card.held) for pr in results.projects]
+    item_prints = {id(item): f"{item_number}:{project_prints[index]}" for item_number, (item, index) in enumerate(
+        zip(context["projects"], [i for i, pr in enumerate(results.projects) if pr.project.evaluated]), 1)}
+    whole = digest(shared, report.indicators, results.department, project_prints, chart_prints)
 
     def document(name: str, stem: str, spec, ctx: dict, parts: tuple, md: bool = "md" in formats) -> None:
         title = renderer.text(spec.title, ctx, f"{PACK_FILE} 文档.{name}.标题") if spec.title else stem.rsplit("/", 1)[-1]
@@ -191,7 +191,7 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
         if md:
             image_dir = "/".join([".."] * depth + [charts_dir])
             make(f"{stem}.md", (spec, parts, image_dir),
-                 lambda: renderer.md(spec.template, ctx, image_dir).encode("utf-8"))
+                 lambda: renderer.md(spec.template, ctx, image_dir, placed).encode("utf-8"))
 
     checks = None
     for name, stem, spec, item in plan:
@@ -202,11 +202,22 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
             checks = checks or checks_context(evaluation, forced)
             document(name, stem, spec, {**base, **checks}, (shared, repr(checks)), md=True)
         elif item is not None:
-            document(name, stem, spec, {**base, "item": item}, (shared, repr(item)))
+            document(name, stem, spec, {**base, "item": item}, (shared, item_prints.get(id(item)) or repr(item)))
         elif spec.scope == ALL_PROJECTS:
-            document(name, stem, spec, base, (shared, repr(context["projects"])))
+            document(name, stem, spec, base, (shared, *item_prints.values()))
         else:
             document(name, stem, spec, base, (whole,))
+    # One SVG file per chart a Markdown document links to: placed while rendering, or linked by a kept document
+    # (unchanged, so it links what it linked before). No chart file that no document uses.
+    for relative, data in list(files.items()):
+        if len(placed) == len(charts):
+            break
+        if relative.endswith(".md") and isinstance(data, Keep):
+            text = previous.read(relative).decode("utf-8", "replace")
+            placed.update(spec.key for spec in charts if f"{charts_dir}/{spec.key}{CHART_SUFFIX})" in text)
+    for spec in charts:
+        if spec.key in placed:
+            make(f"{charts_dir}/{spec.key}{CHART_SUFFIX}", (spec,), lambda spec=spec: svg_chart(spec))
     if failures:
         raise TemplateProblem("\n".join(failures))
     return folder, files, prints, previous

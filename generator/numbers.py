@@ -5,6 +5,7 @@ import re
 import unicodedata
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 _SPACES = re.compile(r"[\s\u3000\u00a0]+")
 _COMPARATORS = {"≥": "≥", ">=": "≥", "＞＝": "≥", "≧": "≥", "不少于": "≥", "不低于": "≥", ">": ">",
@@ -19,8 +20,10 @@ class NotANumber(ValueError):
     """The text cannot be read as a number."""
 
 
+@lru_cache(maxsize=8192)
 def normalize_text(value: str) -> str:
-    """Full-width to half-width (NFKC), thousands separators and spaces removed."""
+    """Full-width to half-width (NFKC), thousands separators and spaces removed (remembered: the same texts are
+    normalized by the reader and again by several checks, and again when a package is regenerated)."""
     text = unicodedata.normalize("NFKC", value)
     text = _SPACES.sub("", text)
     return text.replace(",", "").replace("，", "")

@@ -125,11 +125,40 @@ class AttachmentSpec(_Spec):
         return value
 
 
-class ChartText(_Spec):
-    """A chart's title (drawn in the picture, may use template variables) and its caption under it."""
+CHART_KINDS = {"饼图": "pie", "条形图": "bar", "对比柱形图": "pair"}
+# The figures behind each chart a pack may declare, and the kinds that can show them (the first is the default).
+CHART_DATA = {"收支变动": ("对比柱形图", "条形图"), "收入结构": ("饼图", "条形图"), "支出结构": ("饼图", "条形图"),
+              "项目执行率": ("条形图",)}
+DEFAULT_CHART_COLORS = ("#c0392b", "#2e86c1", "#f39c12", "#27ae60", "#8e44ad", "#16a085", "#7f8c8d", "#d35400",
+                        "#2c3e50")
+DEFAULT_CHART_FONT = "宋体"
 
+
+class ChartText(_Spec):
+    """One chart: its kind and colours, its title (drawn in the chart, may use template variables) and its caption
+    under it. A pack based on another overrides single fields of a chart and keeps the rest."""
+
+    kind: str | None = Field(None, alias="种类", description="饼图、条形图或对比柱形图；不填时用该图表数据的默认种类")
+    colors: list[str] | None = Field(None, alias="颜色", description="#RRGGBB，依次用于饼图各块；条形图的条和 100% 线；"
+                                                                   "对比柱形图的上年和本年")
     title: str = Field("", alias="标题")
     caption: str = Field("", alias="图题")
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str | None) -> str | None:
+        if value is not None and value not in CHART_KINDS:
+            raise ValueError(f"图表种类只能是 {'、'.join(CHART_KINDS)}")
+        return value
+
+    @field_validator("colors")
+    @classmethod
+    def _hex_colors(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None:
+            wrong = [c for c in value if not re.fullmatch(r"#[0-9A-Fa-f]{6}", str(c))]
+            if wrong or not value:
+                raise ValueError(f"颜色要写成 #RRGGBB（如 #c0392b），至少一种；“{'、'.join(map(str, wrong))}”不是")
+        return value
 
 
 # ---------------------------------------------------------------- a pack's own text fields (文字栏目)
@@ -185,6 +214,7 @@ class PackSpec(_Spec):
     attachments: list[AttachmentSpec] | None = Field(None, alias="附件", description="部门整体报告后附的表，按顺序")
     charts_folder: str | None = Field(None, alias="图表文件夹")
     charts: dict[str, ChartText] = Field(default_factory=dict, alias="图表")
+    chart_font: str | None = Field(None, alias="图表字体", description="图表中文字的中文字体（Word 原生图表和文本版的 SVG 图）")
     texts: dict[str, str] = Field(default_factory=dict, alias="文字")
     text_fields: dict[str, TextFieldSpec | None] = Field(default_factory=dict, alias="文字栏目",
                                                          description="本包的文字栏目：名称 → 标签、说明、必填")
@@ -236,6 +266,14 @@ def _merge(into: dict[str, Section], content: Mapping[str, SectionSpec], labels:
         else:
             into[key] = Section(had.required or spec.required, had.fallback or spec.fallback, (*had.documents, doc))
 
+    @field_validator("chart_font")
+    @classmethod
+    def _font_name(cls, value: str | None) -> str | None:
+        # The name lands in SVG and DrawingML attributes: a plain family name, nothing that could close them.
+        if value is not None and not re.fullmatch(r"[^\x00-\x1f'\"<>&;{}\\]{1,64}", value):
+            raise ValueError("图表字体要写一个字体名称（如 宋体、黑体），不超过 64 个字，不含引号、尖括号等符号")
+        return value
+
 
 @dataclass(frozen=True)
 class Pack:
@@ -255,6 +293,7 @@ class Pack:
     """The pack's own text fields by name (文字栏目), in pack.yaml order, the base pack's first."""
     formats: dict[str, object] = field(default_factory=dict)
     """The number filters' formats (filter name → filters.NumberFormat) the pack's 数字格式 sets."""
+    chart_font: str = DEFAULT_CHART_FONT
 
     @property
     def root(self) -> Path:
@@ -548,7 +587,7 @@ def _load(folder_text: str, name: str) -> Pack:
     texts: dict[str, str] = {}
     text_fields: dict[str, TextFieldSpec | None] = {}
     formats: dict[str, NumberFormatSpec] = {}
-    folder_pattern = attachments = charts_folder = None
+    folder_pattern = attachments = charts_folder = chart_font = None
     for _, spec in reversed(chain):          # the most specific pack's word wins
         text_fields.update(spec.text_fields)    # None (an empty entry) drops a field of the base pack
         formats.update(spec.number_formats)
@@ -559,7 +598,10 @@ def _load(folder_text: str, name: str) -> Pack:
                 # except 生成 — an entry is written to be produced unless it says 否 itself.
                 doc = base.model_copy(update={f: getattr(doc, f) for f in {*doc.model_fields_set, "produce"}})
             documents[key] = doc
-        charts.update(spec.charts)
+        for key, chart in spec.charts.items():    # field by field: a province may retitle a chart and keep its colours
+            base = charts.get(key)
+            charts[key] = base.model_copy(update={f: getattr(chart, f) for f in chart.model_fields_set}) if base else chart
+        chart_font = spec.chart_font or chart_font
         texts.update(spec.texts)
         folder_pattern = spec.folder or folder_pattern
         attachments = spec.attachments if spec.attachments is not None else attachments
@@ -568,6 +610,12 @@ def _load(folder_text: str, name: str) -> Pack:
         problem = name_problem(doc.template) if doc is not None else None
         if problem:
             raise PackError(f"模板包“{name}”的 {PACK_FILE} 中“文档.{kind}.模板: {doc.template[:120]}”：{problem}")
+    for key, chart in charts.items():
+        if key not in CHART_DATA:
+            raise PackError(f"模板包“{name}”的 {PACK_FILE} 中“图表”下的“{key}”不认识：图表只能是 {'、'.join(CHART_DATA)}")
+        if chart.kind is not None and chart.kind not in CHART_DATA[key]:
+            raise PackError(f"模板包“{name}”的 {PACK_FILE} 中“图表.{key}.种类”不能是{chart.kind}：{key}只能画成"
+                            f"{'或'.join(CHART_DATA[key])}")
     own = chain[0][1]
     chosen = {key: _settled(key, doc, own.name or name) for key, doc in documents.items() if doc is not None and doc.produce}
     for attachment in attachments or ():
@@ -578,7 +626,7 @@ def _load(folder_text: str, name: str) -> Pack:
         name=own.name or name, description=own.description, dirs=tuple(d for d, _ in chain),
         folder=folder_pattern or "{{ unit.year }}年{{ unit.short_name or unit.name }}绩效自评",
         documents=chosen, attachments=tuple(attachments or ()), charts_folder=charts_folder or "图表",
-        charts=charts, texts=texts,
+        charts=charts, texts=texts, chart_font=chart_font or DEFAULT_CHART_FONT,
         text_fields=_text_fields(name, {k: v for k, v in text_fields.items() if v is not None}),
         formats=_formats(formats),
     )

@@ -219,11 +219,12 @@ def test_every_document_is_a_valid_package_that_word_opens_without_repair(charts
 
 def test_picture_mode_keeps_todays_pictures_in_the_docx(tmp_path):
     done = generate(SMALL, tmp_path, ("docx",), charts="picture")
-    pictures = sorted(f for f in done.files if f.startswith("图表/"))
-    assert pictures == ["图表/支出结构.png", "图表/收入结构.png", "图表/收支变动.png", "图表/项目执行率.png"]
+    # The pictures are inside the .docx; no Markdown document links a chart file, so none is written.
+    assert not [f for f in done.files if f.startswith("图表/")]
     with zipfile.ZipFile(done.folder / DEPARTMENT) as archive:
         names = archive.namelist()
-    assert len([n for n in names if n.startswith("word/media/")]) == 4
+        media = [archive.read(n) for n in names if n.startswith("word/media/")]
+    assert len(media) == 4 and all(m.startswith(b"\x89PNG") for m in media)
     assert not [n for n in names if n.startswith(("word/charts/", "word/embeddings/"))]
 
 
@@ -231,7 +232,7 @@ def test_markdown_still_gets_its_pictures_next_to_native_charts_in_the_docx(tmp_
     done = generate(SMALL, tmp_path, ("docx", "md"))
     assert len([f for f in done.files if f.startswith("图表/")]) == 4
     assert len(charts_of(done.folder / DEPARTMENT)) == 4
-    assert "](图表/收入结构.png)" in (done.folder / "部门整体支出绩效自评报告.md").read_text(encoding="utf-8")
+    assert "](图表/收入结构.svg)" in (done.folder / "部门整体支出绩效自评报告.md").read_text(encoding="utf-8")
 
 
 def test_switching_chart_mode_rewrites_the_department_report(tmp_path):

@@ -83,7 +83,7 @@ def test_attachments_are_the_department_table_then_the_basic_data_table(package)
 
 
 def test_charts_are_only_made_for_given_data(package):
-    assert sorted(p.stem for p in (package.folder / "图表").glob("*.png")) == ["支出结构", "收入结构", "收支变动", "项目执行率"]
+    assert sorted(p.stem for p in (package.folder / "图表").glob("*.svg")) == ["支出结构", "收入结构", "收支变动", "项目执行率"]
 
 
 @pytest.mark.parametrize("name, expected", [

@@ -9,6 +9,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
+from typing import Any
 
 from ..catalog import ROWS_BY_KEY
 from ..compute import HUNDRED, ratio_percent
@@ -158,24 +160,33 @@ def mentions(ctx: Context, field: TextField) -> list[Mention]:
     return cache[field]
 
 
-def _scan(ctx: Context, field: TextField) -> Iterator[Mention]:
-    text = field.text
-    labels, scan = (UNIT_LABELS, UNIT_SCAN) if field.is_unit else (PROJECT_LABELS, PROJECT_SCAN)
+@lru_cache(maxsize=8192)
+def _matches(text: str, is_unit: bool) -> tuple[tuple[Any, int, int, str, str, str], ...]:
+    """Every "<label>…<amount>" written in a text: (label, start, end, gap, number, unit), from the text alone, so
+    a regeneration after one change scans only the changed texts."""
+    labels, scan = (UNIT_LABELS, UNIT_SCAN) if is_unit else (PROJECT_LABELS, PROJECT_SCAN)
+    found = []
     for match in scan.finditer(text):
         label = next(lb for i, lb in enumerate(labels) if match.group(f"L{i}") is not None)
         start = match.start()
         if not _at_boundary(text, start):
             continue
+        if is_unit and label.key != "项目支出" and "项目" in text[_sentence_start(text, start):start]:
+            continue
+        found.append((label, start, match.end(), match.group("gap"), match.group("num"), match.group("unit")))
+    return tuple(found)
+
+
+def _scan(ctx: Context, field: TextField) -> Iterator[Mention]:
+    text = field.text
+    for label, start, end, gap, number, unit in _matches(text, field.is_unit):
         if field.is_unit:
-            if label.key != "项目支出" and "项目" in text[_sentence_start(text, start):start]:
-                continue
-            figure = prose.statement_figure(ctx, label.table, label.key, _columns(ctx, text, start, match.group("gap")))
+            figure = prose.statement_figure(ctx, label.table, label.key, _columns(ctx, text, start, gap))
         else:
             figure = prose.project_figure(ctx, field.project, label.key)
         if figure is None:
             continue
-        yield Mention(field, _fragment(text, start, match.end()), _number(match.group("num")),
-                      match.group("unit"), figure)
+        yield Mention(field, _fragment(text, start, end), _number(number), unit, figure)
 
 
 def _agrees(number: Decimal, figure: Figure) -> bool:
@@ -208,23 +219,32 @@ def narrative_yuan(ctx: Context):
                 yield Hit(field.path, {"field": field.name, "fragment": m.fragment, "number": format(m.number, "f"),
                                        "reason": f"而{m.figure.source}（{ctx.place(m.figure.path)}）"
                                                  f"为{shown_computed(m.figure.value)}万元"})
-        for match in LOOSE_YUAN.finditer(field.text):
-            number = _number(match.group("num"))
-            if number < LOOSE_YUAN_MIN or _preceded_by_label(ctx, field, match.start()):
-                continue
+        for number, start, end in _loose_yuan(field.text, field.is_unit):
             figure = _scope_figure(ctx, field, number)
             if figure is not None:
                 where = f"（{ctx.place(figure.path)}）" if figure.path else ""
                 reason = f"而{figure.source}{where}为{shown_computed(figure.value)}万元"
             else:
-                wan = _paragraph_wan(field.text, match.start())
+                wan = _paragraph_wan(field.text, start)
                 if len(wan) < 2 or not min(wan) <= number <= max(wan):
                     continue
                 reason = "而同一段中的其他金额都以万元计（" + "、".join(f"{format(v, 'f')}万元" for v in wan[:4]) + \
                          ("等" if len(wan) > 4 else "") + "），它的大小也与这些金额相当"
             yield Hit(field.path, {"field": field.name, "number": format(number, "f"), "reason": reason,
-                                   "fragment": _fragment(field.text, max(_sentence_start(field.text, match.start()),
-                                                                         match.start() - 24), match.end())})
+                                   "fragment": _fragment(field.text, max(_sentence_start(field.text, start),
+                                                                         start - 24), end)})
+
+
+@lru_cache(maxsize=8192)
+def _loose_yuan(text: str, is_unit: bool) -> tuple[tuple[Decimal, int, int], ...]:
+    """The amounts in 元 of a text that no labelled mention covers, large enough to be 万元 mistyped: from the text
+    alone, remembered (a regeneration after one change searches only the changed texts)."""
+    found = []
+    for match in LOOSE_YUAN.finditer(text):
+        number = _number(match.group("num"))
+        if number >= LOOSE_YUAN_MIN and not _preceded_by_label(text, is_unit, match.start()):
+            found.append((number, match.start(), match.end()))
+    return tuple(found)
 
 
 def _paragraph_wan(text: str, pos: int) -> list[Decimal]:
@@ -235,10 +255,10 @@ def _paragraph_wan(text: str, pos: int) -> list[Decimal]:
     return [_number(m.group("num")) for m in WAN.finditer(paragraph)]
 
 
-def _preceded_by_label(ctx: Context, field: TextField, start: int) -> bool:
+def _preceded_by_label(text: str, is_unit: bool, start: int) -> bool:
     """True when a labelled mention already covers this amount (it was judged against its own figure)."""
-    scan = UNIT_SCAN if field.is_unit else PROJECT_SCAN
-    return any(m.end() > start >= m.start() for m in scan.finditer(field.text))
+    scan = UNIT_SCAN if is_unit else PROJECT_SCAN
+    return any(m.end() > start >= m.start() for m in scan.finditer(text))
 
 
 def _scope_figure(ctx: Context, field: TextField, number: Decimal) -> Figure | None:

@@ -7,6 +7,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from ..catalog import FINANCE_ROWS, THREE_PUBLIC_ROWS
 from ..model import AMOUNT_COLUMNS, FUND_STAGES, Project, Unit
@@ -220,6 +221,14 @@ def _fragment(text: str, start: int, end: int, width: int = 14) -> str:
       "{field}中还留有模板的填写说明或占位符“{fragment}”：请删去说明文字，写上实际内容")
 def template_text(ctx: Context):
     for field in text_fields(ctx):
-        match = TEMPLATE_MARKERS.search(field.text)
-        if match:
-            yield Hit(field.path, {"field": field.name, "fragment": _fragment(field.text, match.start(), match.end())})
+        found = _template_marker(field.text)
+        if found:
+            yield Hit(field.path, {"field": field.name, "fragment": _fragment(field.text, *found)})
+
+
+@lru_cache(maxsize=8192)
+def _template_marker(text: str) -> tuple[int, int] | None:
+    """Where the first template marker of a text is (the search tries every position: remembered per text, so a
+    regeneration searches only the changed texts)."""
+    match = TEMPLATE_MARKERS.search(text)
+    return (match.start(), match.end()) if match else None

@@ -319,8 +319,27 @@ def _lead(text: str, start: int) -> int:
     return start - len(lead.group(0)) if lead else start
 
 
+_READ: dict[tuple[str, bool, int, int], tuple[tuple[Label, ...], tuple[Said, ...], tuple[Breakdown, ...]]] = {}
+_READ_LIMIT = 8192
+
+
 def read_text(ctx: Context, field_: TextField, labels: tuple[Label, ...] = DEFAULT_LABELS) -> Reading:
-    """Read one text: every figure tied to what it speaks about, and every breakdown."""
+    """Read one text: every figure tied to what it speaks about, and every breakdown.
+
+    What a text says depends on its words, its kind (unit or project), the year and the labels only: a text read
+    before in this process (a regeneration after one change re-checks all the others) is not read again."""
+    key = (field_.text, field_.is_unit, ctx.report.unit.year, id(labels))
+    known = _READ.get(key)
+    if known is not None and known[0] is labels:
+        return Reading(field_, list(known[1]), list(known[2]))
+    reading = _read_text(ctx, field_, labels)
+    if len(_READ) >= _READ_LIMIT:          # a batch worker reads new units' texts: keep the memory bounded
+        _READ.clear()
+    _READ[key] = (labels, tuple(reading.said), tuple(reading.breakdowns))
+    return reading
+
+
+def _read_text(ctx: Context, field_: TextField, labels: tuple[Label, ...]) -> Reading:
     text = field_.text
     pattern, by_words = _scanner_of(labels, not field_.is_unit)
     rate_words = _rate_words(labels)

@@ -3,6 +3,7 @@ after it, a word typed twice, a quote or bracket left open."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..problems import Severity
 from .engine import Context, Hit, rule
@@ -78,10 +79,14 @@ def list_count(ctx: Context):
       "{field}中“{fragment}”把“{word}”写了两遍：请删去重复的字词")
 def repeated_words(ctx: Context):
     for field in text_fields(ctx):
-        for match in REPEATED.finditer(field.text):
-            word = match.group("w") or "的"
-            yield Hit(field.path, {"field": field.name, "word": word,
-                                   "fragment": _fragment(field.text, match.start(), match.end(), 6)})
+        for word, start, end in _repeated(field.text):
+            yield Hit(field.path, {"field": field.name, "word": word, "fragment": _fragment(field.text, start, end, 6)})
+
+
+@lru_cache(maxsize=8192)
+def _repeated(text: str) -> tuple[tuple[str, int, int], ...]:
+    """Every doubled word of a text, remembered per text (a regeneration searches only the changed texts)."""
+    return tuple((m.group("w") or "的", m.start(), m.end()) for m in REPEATED.finditer(text))
 
 
 @rule("unbalanced-marks", Severity.HINT, "一段文字中的引号、括号或书名号没有配对",

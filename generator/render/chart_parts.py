@@ -5,12 +5,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from functools import lru_cache
+from types import SimpleNamespace
+
 from lxml import etree
-from pptx.chart.data import CategoryChartData
-from pptx.chart.xlsx import CategoryWorkbookWriter
-from pptx.chart.xmlwriter import ChartXmlWriter
-from pptx.enum.chart import XL_CHART_TYPE
-from xlsxwriter import Workbook
 
 from ..numbers import round2
 from .context import ChartSpec
@@ -23,10 +21,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHART_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/chart"
 PACKAGE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/package"
 
-# The matplotlib pictures' colours (charts.COLORS), so a report looks the same in both modes.
-COLORS = ("C0392B", "2E86C1", "F39C12", "27AE60", "8E44AD", "16A085", "7F8C8D", "D35400", "2C3E50")
-LAST_YEAR, THIS_YEAR, BAR = COLORS[6], COLORS[0], COLORS[1]
-LATIN_FONT, EAST_ASIAN_FONT = "Times New Roman", "宋体"
+LATIN_FONT = "Times New Roman"          # the East Asian font and the colours are the pack's (ChartSpec)
 AMOUNT_FORMAT, RATE_FORMAT = "0.00", '0.00"%"'      # 万元 with two decimals as in the tables; rates are in %
 AXIS_FORMATS = {AMOUNT_FORMAT: "0", RATE_FORMAT: '0"%"'}     # the scale needs no cents
 # python-pptx writes negative axis ids; the schema's c:axId is an unsignedInt.
@@ -45,25 +40,36 @@ class ChartPart:
     aspect: float
 
 
-class _StableWorkbookWriter(CategoryWorkbookWriter):
-    """python-pptx's category workbook layout, with a fixed creation date instead of the clock's."""
+@lru_cache(maxsize=1)
+def _pptx() -> SimpleNamespace:
+    """python-pptx's chart writer, imported when the first chart is drawn (about 0.3 s; a run without Word charts
+    never pays it)."""
+    from pptx.chart.data import CategoryChartData
+    from pptx.chart.xlsx import CategoryWorkbookWriter
+    from pptx.chart.xmlwriter import ChartXmlWriter
+    from pptx.enum.chart import XL_CHART_TYPE
+    from xlsxwriter import Workbook
 
-    @contextmanager
-    def _open_worksheet(self, xlsx_file):
-        workbook = Workbook(xlsx_file, {"in_memory": True})
-        workbook.set_properties({"created": WORKBOOK_DATE})
-        worksheet = workbook.add_worksheet()
-        yield workbook, worksheet
-        workbook.close()
+    class StableWorkbookWriter(CategoryWorkbookWriter):
+        """python-pptx's category workbook layout, with a fixed creation date instead of the clock's."""
 
+        @contextmanager
+        def _open_worksheet(self, xlsx_file):
+            workbook = Workbook(xlsx_file, {"in_memory": True})
+            workbook.set_properties({"created": WORKBOOK_DATE})
+            worksheet = workbook.add_worksheet()
+            yield workbook, worksheet
+            workbook.close()
 
-class _ChartData(CategoryChartData):
-    @property
-    def _workbook_writer(self):
-        writer = self.__dict__.get("_stable_writer")
-        if writer is None:
-            writer = self.__dict__["_stable_writer"] = _StableWorkbookWriter(self)
-        return writer
+    class ChartData(CategoryChartData):
+        @property
+        def _workbook_writer(self):
+            writer = self.__dict__.get("_stable_writer")
+            if writer is None:
+                writer = self.__dict__["_stable_writer"] = StableWorkbookWriter(self)
+            return writer
+
+    return SimpleNamespace(ChartData=ChartData, ChartXmlWriter=ChartXmlWriter, XL_CHART_TYPE=XL_CHART_TYPE)
 
 
 _PARSER = etree.XMLParser(remove_blank_text=True)
@@ -75,8 +81,26 @@ def _shown(values: list) -> list:
     return [None if v is None else round2(v) for v in values]
 
 
+_MADE: dict[str, ChartPart] = {}
+_MADE_LIMIT = 64
+
+
 def chart_part(spec: ChartSpec) -> ChartPart:
+    """The chart part of one spec, made once per process for the same spec: a regeneration that re-renders the
+    report but not its figures (a changed text) reuses its charts (about 1.5 ms each)."""
+    key = repr(spec)
+    found = _MADE.get(key)
+    if found is None:
+        if len(_MADE) >= _MADE_LIMIT:      # a batch worker sees a new unit's charts each time: keep it small
+            _MADE.clear()
+        found = _MADE[key] = _chart_part(spec)
+    return found
+
+
+def _chart_part(spec: ChartSpec) -> ChartPart:
     """The chart part of one spec; its cached values are the embedded workbook's cells."""
+    pptx = _pptx()
+    _ChartData, XL_CHART_TYPE = pptx.ChartData, pptx.XL_CHART_TYPE
     if spec.kind == "pair":
         data = _ChartData(number_format=AMOUNT_FORMAT)
         data.categories = spec.labels
@@ -94,7 +118,7 @@ def chart_part(spec: ChartSpec) -> ChartPart:
         data.add_series("执行率（%）" if spec.unit == "%" else f"金额（{spec.unit}）", _shown(spec.values))
         chart_type = XL_CHART_TYPE.BAR_CLUSTERED
         aspect = max(3.2, 0.32 * len(spec.values) + 1.2) / _WIDTH_IN     # as tall as the picture was
-    root = etree.fromstring(ChartXmlWriter(chart_type, data).xml.encode("utf-8"), _PARSER)
+    root = etree.fromstring(pptx.ChartXmlWriter(chart_type, data).xml.encode("utf-8"), _PARSER)
     _finish(root, spec)
     xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     return ChartPart(xml, data.xlsx_blob, aspect)
@@ -139,32 +163,37 @@ def _sp_pr(color: str | None, line: str | None = None) -> etree._Element:
     return sp_pr
 
 
-def _fonts(rpr: etree._Element) -> etree._Element:
+def _color(spec: ChartSpec, index: int) -> str:
+    """The pack's colour number `index` of this chart (cycled), as DrawingML writes it: RRGGBB."""
+    return spec.colors[index % len(spec.colors)].lstrip("#").upper()
+
+
+def _fonts(rpr: etree._Element, east_asian: str) -> etree._Element:
     # Word and WPS take East Asian text from a:ea only; python-pptx's font setting writes a:latin alone.
     rpr.append(_el("a:latin", {"typeface": LATIN_FONT}))
-    rpr.append(_el("a:ea", {"typeface": EAST_ASIAN_FONT}))
+    rpr.append(_el("a:ea", {"typeface": east_asian}))
     return rpr
 
 
-def _tx_pr(size: int) -> etree._Element:
+def _tx_pr(size: int, font: str) -> etree._Element:
     """Text properties: size in hundredths of a point, Chinese fonts."""
-    default = _fonts(_el("a:defRPr", {"sz": str(size), "b": "0", "lang": "zh-CN", "altLang": "en-US"}))
+    default = _fonts(_el("a:defRPr", {"sz": str(size), "b": "0", "lang": "zh-CN", "altLang": "en-US"}), font)
     return _el("c:txPr", None, _el("a:bodyPr"), _el("a:lstStyle"),
                _el("a:p", None, _el("a:pPr", None, default), _el("a:endParaRPr", {"lang": "zh-CN"})))
 
 
-def _title(text: str) -> etree._Element:
-    run_pr = _fonts(_el("a:rPr", {"lang": "zh-CN", "altLang": "en-US", "sz": "1200", "b": "0"}))
+def _title(text: str, font: str) -> etree._Element:
+    run_pr = _fonts(_el("a:rPr", {"lang": "zh-CN", "altLang": "en-US", "sz": "1200", "b": "0"}), font)
     run = _el("a:r", None, run_pr, _el("a:t"))
     run[-1].text = text
-    paragraph = _el("a:p", None, _el("a:pPr", None, _fonts(_el("a:defRPr", {"sz": "1200", "b": "0"}))), run)
+    paragraph = _el("a:p", None, _el("a:pPr", None, _fonts(_el("a:defRPr", {"sz": "1200", "b": "0"}), font)), run)
     rich = _el("c:rich", None, _el("a:bodyPr"), _el("a:lstStyle"), paragraph)
     return _el("c:title", None, _el("c:tx", None, rich), _val("c:overlay", "0"))
 
 
-def _labels(number_format: str, position: str | None, value: bool, percent: bool) -> etree._Element:
+def _labels(number_format: str, position: str | None, value: bool, percent: bool, font: str) -> etree._Element:
     d_lbls = _el("c:dLbls", None, _el("c:numFmt", {"formatCode": number_format, "sourceLinked": "0"}),
-                 _sp_pr(None), _tx_pr(800))
+                 _sp_pr(None), _tx_pr(800, font))
     if position:
         d_lbls.append(_val("c:dLblPos", position))
     for tag, on in (("showLegendKey", False), ("showVal", value), ("showCatName", False), ("showSerName", False),
@@ -183,18 +212,18 @@ def _finish(root: etree._Element, spec: ChartSpec) -> None:
     _insert_after(root, _val("c:lang", "zh-CN"), "date1904")
     _insert_after(root, _val("c:roundedCorners", "0"), "date1904", "lang")
     chart = _find(root, "c:chart")
-    chart.insert(0, _title(spec.title))
+    chart.insert(0, _title(spec.title, spec.font))
     old_tx_pr = _find(root, "c:txPr")
-    root.replace(old_tx_pr, _tx_pr(900))
+    root.replace(old_tx_pr, _tx_pr(900, spec.font))
     _insert_after(root, _sp_pr("FFFFFF"), "chart")          # white, no frame, as the picture; then txPr
     root.append(_el("c:externalData", {f"{{{R}}}id": "rId1"}, _val("c:autoUpdate", "0")))
     plot = _find(chart, "c:plotArea")
     if spec.kind == "pie":
         _pie(plot, spec)
-        legend = _el("c:legend", None, _val("c:legendPos", "r"), _val("c:overlay", "0"), _tx_pr(900))
+        legend = _el("c:legend", None, _val("c:legendPos", "r"), _val("c:overlay", "0"), _tx_pr(900, spec.font))
     else:
         _bars(plot, spec)
-        legend = (_el("c:legend", None, _val("c:legendPos", "t"), _val("c:overlay", "0"), _tx_pr(900))
+        legend = (_el("c:legend", None, _val("c:legendPos", "t"), _val("c:overlay", "0"), _tx_pr(900, spec.font))
                   if spec.kind == "pair" else None)
     if legend is not None:
         _insert_after(chart, legend, "plotArea")
@@ -205,12 +234,12 @@ def _pie(plot: etree._Element, spec: ChartSpec) -> None:
     ser = _find(plot, "c:pieChart/c:ser")
     points = []
     for index in range(len(spec.values)):
-        sp_pr = _sp_pr(COLORS[index % len(COLORS)], "FFFFFF")
+        sp_pr = _sp_pr(_color(spec, index), "FFFFFF")
         points.append(_el("c:dPt", None, _val("c:idx", str(index)), _val("c:bubble3D", "0"), sp_pr))
     for point in reversed(points):
         _insert_after(ser, point, "idx", "order", "tx", "spPr", "explosion")
     # The share of each part, as the table states it (two decimals).
-    _insert_after(ser, _labels("0.00%", "bestFit", value=False, percent=True), "dPt")
+    _insert_after(ser, _labels("0.00%", "bestFit", value=False, percent=True, font=spec.font), "dPt")
     _insert_after(_find(plot, "c:pieChart"), _val("c:firstSliceAng", "0"), "ser", "dLbls")
 
 
@@ -218,17 +247,17 @@ def _bars(plot: etree._Element, spec: ChartSpec) -> None:
     bar_chart = _find(plot, "c:barChart")
     _insert_after(bar_chart, _val("c:varyColors", "0"), "barDir", "grouping")   # one colour per series
     series = bar_chart.findall(f"{{{C}}}ser")
-    colors = (LAST_YEAR, THIS_YEAR) if spec.kind == "pair" else (BAR,)
+    colors = (_color(spec, 0), _color(spec, 1)) if spec.kind == "pair" else (_color(spec, 0),)
     number_format = RATE_FORMAT if spec.unit == "%" else AMOUNT_FORMAT
     for ser, color in zip(series, colors):
         _insert_after(ser, _sp_pr(color), "idx", "order", "tx")
         _insert_after(ser, _val("c:invertIfNegative", "0"), "spPr")
-        _insert_after(ser, _labels(number_format, "outEnd", value=True, percent=False), "invertIfNegative")
+        _insert_after(ser, _labels(number_format, "outEnd", value=True, percent=False, font=spec.font), "invertIfNegative")
     _insert_after(bar_chart, _val("c:gapWidth", "60"), "ser", "dLbls")
     cat_ax, val_ax = _find(plot, "c:catAx"), _find(plot, "c:valAx")
     # LibreOffice shows every other category name unless told to skip none.
     _insert_after(cat_ax, _val("c:tickLblSkip", "1"), "lblOffset")
-    _insert_after(cat_ax, _tx_pr(800 if spec.kind == "bar" else 900), "tickLblPos", "spPr")
+    _insert_after(cat_ax, _tx_pr(800 if spec.kind == "bar" else 900, spec.font), "tickLblPos", "spPr")
     _insert_after(cat_ax, _sp_pr(None, "7F7F7F"), "tickLblPos")
     # Word and LibreOffice pick their own minimum otherwise; bars are read from zero.
     scaling = _find(val_ax, "c:scaling")
@@ -241,7 +270,7 @@ def _bars(plot: etree._Element, spec: ChartSpec) -> None:
     if gridlines is not None:
         gridlines.append(_sp_pr(None, "D9D9D9"))
     _insert_after(val_ax, _sp_pr(None, "7F7F7F"), "tickLblPos")
-    _insert_after(val_ax, _tx_pr(800), "spPr")
+    _insert_after(val_ax, _tx_pr(800, spec.font), "spPr")
     _insert_after(val_ax, _val("c:crossBetween", "between"), "crosses")
     if spec.kind == "bar":
         # Horizontal bars are drawn bottom-up; reversing the category axis lists projects in input order from

@@ -11,10 +11,10 @@ from typing import Any
 from ..catalog import INCOME_SOURCES
 from ..compute import HELD, IndicatorScore, Line, ProjectResult, Results, Scorecard, ratio_percent
 from ..model import Indicator, Project
+from ..pack import CHART_DATA, CHART_KINDS, DEFAULT_CHART_COLORS, DEFAULT_CHART_FONT, ChartText, Pack
 from .views import EXTRA, template_context
 
 EXTRA[Line] = lambda line: line.values       # a statement row answers line.actual, line.last_year … by column
-from ..pack import Pack
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,8 @@ class ChartSpec:
     last_values: list[Decimal | None] = field(default_factory=list)  # "pair": last year's values
     shares: list[Decimal | None] = field(default_factory=list)       # "pie": computed shares in %
     unit: str = "万元"
+    colors: tuple[str, ...] = ()  # "#rrggbb" from pack.yaml: pie slices in turn; bar, 100% line; last, this year
+    font: str = "宋体"            # East Asian font family of the labels (pack.yaml 图表字体)
 
 
 @dataclass(frozen=True)
@@ -165,27 +167,33 @@ def total(values: list[Decimal | None]) -> Decimal | None:
     return sum(values, Decimal(0))
 
 
-def chart_specs(results: Results, titles: dict[str, str]) -> list[ChartSpec]:
-    """The charts whose data is given: year-on-year bar, income and expenditure pies, execution-rate bar."""
+def chart_specs(results: Results, charts: dict[str, ChartText], titles: dict[str, str],
+                font: str = DEFAULT_CHART_FONT) -> list[ChartSpec]:
+    """The charts the pack declares (pack.yaml 图表: kind, colours) whose data is given: last and this year's totals,
+    income and expenditure structure, the projects' execution rates."""
     fin = results.finance
-    specs: list[ChartSpec] = []
+    data: dict[str, dict[str, Any]] = {}
     pair_keys = [k for k in ("收入总计", "支出总计", "本年收入合计", "本年支出合计")
                  if fin[k].actual is not None and fin[k].last_year is not None]
     if pair_keys:
-        specs.append(ChartSpec("收支变动", "pair", titles.get("收支变动", ""), pair_keys,
-                               [fin[k].actual for k in pair_keys], [fin[k].last_year for k in pair_keys]))
-    income = [s for s in results.income_shares if s.amount > 0]
-    if income:
-        specs.append(ChartSpec("收入结构", "pie", titles.get("收入结构", ""), [s.label for s in income],
-                               [s.amount for s in income], shares=[s.share for s in income]))
-    spend = [s for s in results.expenditure_shares if s.amount > 0]
-    if spend:
-        specs.append(ChartSpec("支出结构", "pie", titles.get("支出结构", ""), [s.label for s in spend],
-                               [s.amount for s in spend], shares=[s.share for s in spend]))
+        data["收支变动"] = {"labels": pair_keys, "values": [fin[k].actual for k in pair_keys],
+                        "last_values": [fin[k].last_year for k in pair_keys]}
+    for key, shares in (("收入结构", results.income_shares), ("支出结构", results.expenditure_shares)):
+        given = [s for s in shares if s.amount > 0]
+        if given:
+            data[key] = {"labels": [s.label for s in given], "values": [s.amount for s in given],
+                         "shares": [s.share for s in given]}
     rated = [p for p in results.evaluated_projects if p.card.execution_rate is not None]
     if rated:
-        specs.append(ChartSpec("项目执行率", "bar", titles.get("项目执行率", ""),
-                               [p.project.name for p in rated], [p.card.execution_rate for p in rated], unit="%"))
+        data["项目执行率"] = {"labels": [p.project.name for p in rated],
+                          "values": [p.card.execution_rate for p in rated], "unit": "%"}
+    specs = []
+    for key, chart in charts.items():
+        if key in data:
+            kind = CHART_KINDS[chart.kind or CHART_DATA[key][0]]
+            figures = data[key] if kind != "bar" else {k: v for k, v in data[key].items() if k != "last_values"}
+            specs.append(ChartSpec(key, kind, titles.get(key, ""), **figures,
+                                   colors=tuple(chart.colors or DEFAULT_CHART_COLORS), font=font))
     return specs
 
 

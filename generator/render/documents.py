@@ -12,6 +12,7 @@ from typing import Any
 from jinja2 import TemplateError
 from markupsafe import Markup
 
+from ..cache import cache_folder, used
 from ..pack import Pack, PackError
 from ..packfiles import digest, name_problem, scan
 from . import docx_style as st
@@ -31,6 +32,8 @@ class DocInfo:
     stamp: datetime
 
 
+CHART_SUFFIX = ".svg"      # the Markdown documents' charts (render/charts.svg_chart)
+
 _PPR_HEAD = re.compile(r"(<w:pPr>(?:<w:pStyle [^>]*/>)?(?:<w:keepNext/>)?(?:<w:keepLines/>)?)")
 """Where a page break goes in a paragraph's properties: the schema orders pStyle, keepNext, keepLines first."""
 
@@ -40,9 +43,12 @@ class Renderer:
 
     def __init__(self, pack: Pack, fingerprint: str) -> None:
         self.pack = pack
-        self.docx_env: Sandbox = make_environment(pack.dirs, "docx", pack.formats)
-        self.md_env: Sandbox = make_environment(pack.dirs, "md", pack.formats)
-        self.text_env: Sandbox = make_environment(pack.dirs, "text", pack.formats)
+        # Compiled templates are kept in the user's cache folder, one folder per pack content (its fingerprint).
+        self.cache = cache = cache_folder("packs", fingerprint[:32])
+        used(cache)
+        self.docx_env: Sandbox = make_environment(pack.dirs, "docx", pack.formats, cache / "docx" if cache else None)
+        self.md_env: Sandbox = make_environment(pack.dirs, "md", pack.formats, cache / "md" if cache else None)
+        self.text_env: Sandbox = make_environment(pack.dirs, "text", pack.formats, cache / "text" if cache else None)
         self._strings: dict[str, Any] = {}
         self._docx: dict[str, CompiledDocx] = {}
         self._memo: dict[Any, Any] = {}
@@ -66,7 +72,8 @@ class Renderer:
         if found is None and name_problem(name):
             raise PackReference(f"引用了“{str(name)[:120]}”：{name_problem(name)}")
         if found is None:
-            found = self._docx[name] = CompiledDocx(self.pack.need(name), self.docx_env, name)
+            found = self._docx[name] = CompiledDocx(self.pack.need(name), self.docx_env, name,
+                                                      self.cache / "word" if self.cache else None)
         return found
 
     # ------------------------------------------------------------ short texts (file names, titles)
@@ -118,7 +125,8 @@ class Renderer:
 
     # ------------------------------------------------------------ Markdown
 
-    def md(self, stem: str, context: dict[str, Any], image_dir: str) -> str:
+    def md(self, stem: str, context: dict[str, Any], image_dir: str, placed: set[str] | None = None) -> str:
+        """A Markdown document; the keys of the charts it links are added to `placed` (their files are written)."""
         name = f"{stem}.md.j2"
         template = self._md_template(name)
         numbers: dict[str, int] = {}
@@ -128,7 +136,9 @@ class Renderer:
             if key not in ctx["charts"]:
                 return ""
             numbers.setdefault(key, len(numbers) + 1)
-            return f"![{alt}]({image_dir}/{key}.png)"
+            if placed is not None:
+                placed.add(key)
+            return f"![{alt}]({image_dir}/{key}{CHART_SUFFIX})"
 
         def table(table_stem: str, new_page: bool = False, **values: Any) -> str:
             table_name = f"{table_stem}.md.j2"

@@ -2,6 +2,7 @@
 file version, then every document is the template's zip with a freshly rendered body (about 20× the plain loop)."""
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import struct
@@ -12,9 +13,9 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from docxtpl import DocxTemplate
 from jinja2 import Environment, Template, TemplateError
 
+from ..cache import compile_cached, load_data, store_data
 from ..packfiles import PackError, docx_bytes, docx_members
 from .environment import MERGE_OPEN, TemplateProblem, explain, render_checked
 from .merge import merge_cells
@@ -204,29 +205,55 @@ class _Drawing:
         return self.xml
 
 
+def _prepared(path: Path, name: str, cache: Path | None) -> tuple[str, dict[str, bytes], dict[str, bytes]]:
+    """A Word template's body as docxtpl patches it, its parts, and those parts compressed: from the cache when
+    this very content was prepared before, else made here and kept. Names, sizes and parts are checked before any
+    library reads the file: only a Word document's own parts go on."""
+    try:
+        members = docx_members(path, name)
+    except PackError:
+        raise
+    except Exception as exc:  # a damaged or non-docx file in a pack
+        raise TemplateProblem(f"模板“{name}”不是有效的 Word 文件（{type(exc).__name__}）：请用 Word 另存为 .docx 后重试") from None
+    key = hashlib.sha256()
+    for member in sorted(members):
+        key.update(member.encode("utf-8") + b"\0" + hashlib.sha256(members[member]).digest())
+    stored = cache / f"{key.hexdigest()}.word" if cache is not None else None
+    found = load_data(stored) if stored is not None else None
+    if (isinstance(found, tuple) and len(found) == 3 and isinstance(found[0], str)
+            and all(isinstance(part, dict) for part in found[1:])):
+        return found
+    from docxtpl import DocxTemplate      # about 0.2 s of imports (python-docx), only when a template is new
+
+    try:
+        tpl = DocxTemplate(io.BytesIO(docx_bytes(members)))
+        tpl.init_docx()
+        body = tpl.patch_xml(tpl.get_xml())      # docxtpl also puts a line break before each paragraph, for
+                                                   # its error line numbers; our messages name the file instead
+        _drop_stale_styles(members)
+    except Exception as exc:  # a damaged Word document in a pack
+        raise TemplateProblem(f"模板“{name}”不是有效的 Word 文件（{type(exc).__name__}）：请用 Word 另存为 .docx 后重试") from None
+    # The parts no document changes (styles, fonts, settings, headers…) are compressed once, here.
+    deflated = {member: _deflate(content) for member, content in members.items()}
+    if stored is not None:
+        store_data(stored, (body, members, deflated))
+    return body, members, deflated
+
+
 class CompiledDocx:
     """A docxtpl template prepared once: the patched body compiled by Jinja2, the other parts kept as bytes."""
 
-    def __init__(self, path: Path, env: Environment, name: str) -> None:
+    def __init__(self, path: Path, env: Environment, name: str, cache: Path | None = None) -> None:
+        """`cache`: the folder where the prepared template is kept between processes (generator.cache), keyed by
+        the file's content; None to prepare it in every process."""
         self.name = name
-        try:
-            # Names, sizes and parts checked before any library reads the file: only a Word document's own parts go on.
-            self.members = docx_members(path, name)
-            tpl = DocxTemplate(io.BytesIO(docx_bytes(self.members)))
-            tpl.init_docx()
-            self._listing = tpl.resolve_listing
-            body = tpl.patch_xml(tpl.get_xml())      # docxtpl also puts a line break before each paragraph, for
-                                                       # its error line numbers; our messages name the file instead
-            _drop_stale_styles(self.members)
-        except PackError:
-            raise
-        except Exception as exc:  # a damaged or non-docx file in a pack
-            raise TemplateProblem(f"模板“{name}”不是有效的 Word 文件（{type(exc).__name__}）：请用 Word 另存为 .docx 后重试") from None
+        self.path = path
+        body, self.members, self.deflated = _prepared(path, name, cache)
         for member, data in self.members.items():
             if re.match(r"word/(header|footer|footnotes)\d*\.xml$", member) and re.search(rb"\{[{%]", data):
                 raise TemplateProblem(f"模板“{name}”的页眉、页脚或脚注中有模板变量：页眉页脚请只放固定文字和页码")
         try:
-            self.body: Template = env.from_string(body)
+            self.body: Template = compile_cached(env, body, f"word/{name}")
         except TemplateError as exc:
             raise explain(exc, name) from None
         document = self.members["word/document.xml"].decode("utf-8")
@@ -234,8 +261,6 @@ class CompiledDocx:
         closed = document.rindex("</w:body>")
         self.head, self.tail = document[:opened.start()], document[closed + len("</w:body>"):]
         self.order = sorted(self.members, key=lambda n: (n != "[Content_Types].xml", n))
-        # The parts no document changes (styles, fonts, settings, headers…) are compressed once, here.
-        self.deflated = {member: _deflate(data) for member, data in self.members.items()}
         styles = self.members.get("word/styles.xml", b"").decode("utf-8")
         self.styles = {m.group(1): m.group(0) for m in _STYLE.finditer(styles)}
         self.used_styles = frozenset(_STYLE_USE.findall(body))
@@ -283,7 +308,9 @@ class CompiledDocx:
         if MERGE_OPEN in xml:
             document = merge_cells(document)
         if _SPECIAL_TEXT.search(document):   # tabs, line and page breaks inside a text run (docxtpl's Listing)
-            document = self._listing(document)
+            from docxtpl import DocxTemplate
+
+            document = DocxTemplate(str(self.path)).resolve_listing(document)     # reads only its argument
         parts = dict(self.members)
         parts["word/document.xml"] = document.encode("utf-8")
         styles = self.styles_for(placed)

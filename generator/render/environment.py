@@ -31,6 +31,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Namespace
 from markupsafe import Markup, escape
 
+from ..cache import TemplateCache
 from ..filters import FILTERS, md_cell, md_text, pack_filters
 from ..packfiles import PackError, name_problem, read_file
 from ..titles import TITLE_WIDTH, title_lines
@@ -398,12 +399,15 @@ def _title_lines(value: object, *whole: object, width: float = TITLE_WIDTH) -> t
     return title_lines("" if value is None else str(value), tuple(str(w) for w in whole if w), width)
 
 
-def make_environment(dirs: Iterable[Path], target: str, formats: dict | None = None) -> Sandbox:
+def make_environment(dirs: Iterable[Path], target: str, formats: dict | None = None,
+                     cache: Path | None = None) -> Sandbox:
     """The environment of one pack for one output format ("docx": escaped XML, "md": Markdown text); `formats`:
-    the pack's number formats (Pack.formats)."""
+    the pack's number formats (Pack.formats); `cache` is the folder of its compiled templates (see generator.cache),
+    None to compile every template in every process."""
     env = Sandbox(loader=PackLoader(dirs), undefined=StrictUndefined, autoescape=(target == "docx"),
                   keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
-                  finalize=lambda value: "" if value is None else value)
+                  finalize=lambda value: "" if value is None else value,
+                  bytecode_cache=TemplateCache(cache) if cache is not None else None)
     env.filters.update(FILTERS)
     env.filters.update(pack_filters(formats or {}))
     env.filters.update(center=_bounded(env.filters["center"], 0), indent=_bounded(env.filters["indent"], 0),

@@ -8,9 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 
 from ..compute import ratio_percent
 from ..filters import money, percent, score
@@ -103,6 +100,11 @@ def _cell(value) -> str:
 
 def overview_xlsx(rows: list[OverviewRow], title: str) -> bytes:
     """The same table as a workbook: numbers as numbers (2 decimals), frozen header, totals in bold."""
+    # openpyxl (and the numpy it loads) only for a batch's overview: a single unit's run never needs it.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
     rows = sort_rows(rows)
     wb = Workbook()
     ws = wb.active

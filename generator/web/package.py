@@ -6,7 +6,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)   # a fixed time: the same package always gives the same .zip bytes
-KINDS = {".docx": "Word", ".pdf": "PDF", ".md": "文本版", ".png": "图片", ".json": "清单"}
+KINDS = {".docx": "Word", ".pdf": "PDF", ".md": "文本版", ".png": "图片", ".svg": "图片", ".json": "清单"}
 HIDDEN = {"manifest.json"}       # the generator's file list with checksums: in the .zip, not a preparer's document
 STORED = {".docx", ".png", ".pdf"}   # already compressed: deflating them again costs time and saves nothing
 FOLDER_ORDER = ("项目支出绩效自评报告", "附表", "图表")

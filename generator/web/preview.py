@@ -16,7 +16,7 @@ _FIGURE = re.compile(r"^[-+]?[\d,]+(\.\d+)?%?$")
 
 
 def resolve(document: str, reference: str) -> str | None:
-    """A relative reference of `document` ("../图表/x.png") as a path inside the package, or None when it points
+    """A relative reference of `document` ("../图表/x.svg") as a path inside the package, or None when it points
     anywhere else (absolute, another scheme, above the package)."""
     if not reference or "\\" in reference or "\x00" in reference:
         return None
@@ -44,7 +44,7 @@ class _PackageLinks(Treeprocessor):
         for image in root.iter("img"):
             target = resolve(self.document, image.get("src", ""))
             index = self.index.get(target) if target else None
-            if index is not None and target.startswith("图表/") and target.endswith(".png"):
+            if index is not None and target.startswith("图表/") and target.endswith((".svg", ".png")):
                 image.set("src", self.chart_url(index))
                 image.set("loading", "lazy")
             else:

@@ -15,8 +15,9 @@ from ..package import documents, groups
 from ..preview import to_html
 
 MEDIA_TYPES = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-               ".md": "text/plain; charset=utf-8", ".png": "image/png", ".json": "application/json",
-               ".pdf": "application/pdf"}
+               ".md": "text/plain; charset=utf-8", ".png": "image/png", ".svg": "image/svg+xml",
+               ".json": "application/json", ".pdf": "application/pdf"}
+CHART_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}    # the Markdown charts (SVG; PNG in older packages)
 CHECK_REPORT = "校验报告.md"
 CHECK_DOCX = "校验报告.docx"
 MARKED_NAME = "已标注.xlsx"
@@ -132,9 +133,10 @@ async def download_file(request: Request) -> Response:
 async def chart(request: Request) -> Response:
     job, index = request.state.job, request.path_params["index"]
     path = _file_of(request.app.state.store, job, index)
-    if not (job.files[index].startswith("图表/") and path.suffix.lower() == ".png"):
+    suffix = path.suffix.lower()
+    if not (job.files[index].startswith("图表/") and suffix in CHART_TYPES):
         raise Refusal(404, "没有这张图表")
-    return FileResponse(path, media_type="image/png", headers={"content-disposition": disposition(path.name, True)})
+    return FileResponse(path, media_type=CHART_TYPES[suffix], headers={"content-disposition": disposition(path.name, True)})
 
 
 async def package_zip(request: Request) -> Response:
