@@ -608,7 +608,7 @@ def _print_outcome(outcome, show_changes: bool) -> None:
               help="上传的填报表、生成的材料和上传记录保留的天数（可带小数，至少 1 小时即 0.042 天），超过后自动清理。")
 @click.option("--workers", type=Count("同时生成材料的进程数", "--workers 4", high=64),
               help="同时生成材料的进程数（默认：本机 CPU 核数）。")
-@click.option("--packs", "packs_dir", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--packs", "packs_dir", type=Folder("--packs 财政局模板包"),
               help="财政局提供的模板包文件夹（每个子文件夹一个模板包）：上传时可以选用，填报表的“模板”栏也可以填这些名称。")
 def serve(host: str, port: int, work_dir: Path | None, keep_days: float, workers: int | None,
           packs_dir: Path | None) -> None:

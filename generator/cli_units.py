@@ -8,12 +8,14 @@ from pathlib import Path
 
 import click
 
+from .cli import Folder, InputFile, NewFile      # the Chinese option types (cli imports this module last)
+
 
 def _work_dir(work_dir: Path | None) -> Path:
     return work_dir or Path(tempfile.gettempdir()) / "jxzp-web"
 
 
-WORK_DIR = click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path),
+WORK_DIR = click.option("--work-dir", type=Folder("--work-dir D:/jxzp"),
                         help="网页服务的工作文件夹，与 jxzp serve --work-dir 相同（默认：系统临时文件夹下的 jxzp-web）。")
 
 
@@ -43,9 +45,9 @@ def units_group() -> None:
 
 
 @units_group.command("import")
-@click.argument("roster", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("roster", type=InputFile())
 @WORK_DIR
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+@click.option("-o", "--output", type=NewFile("-o 账号.xlsx"), required=True,
               help="写出账号表（单位名称、账号、初始密码），交给各单位。")
 def units_import(roster: Path, work_dir: Path | None, output: Path) -> None:
     """由单位名单 ROSTER（.xlsx，表头有“单位名称”，可有“单位代码”“联系人”）为每个单位和财政局建立账号。

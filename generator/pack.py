@@ -230,6 +230,14 @@ class PackSpec(_Spec):
             raise ValueError(f"“{'、'.join(unknown)}”不认识，只能是 {'、'.join(FORMAT_KINDS)}")
         return value
 
+    @field_validator("chart_font")
+    @classmethod
+    def _font_name(cls, value: str | None) -> str | None:
+        # The name lands in SVG and DrawingML attributes: a plain family name, nothing that could close them.
+        if value is not None and not re.fullmatch(r"[^\x00-\x1f'\"<>&;{}\\]{1,64}", value):
+            raise ValueError("图表字体要写一个字体名称（如 宋体、黑体），不超过 64 个字，不含引号、尖括号等符号")
+        return value
+
 
 _NESTED: dict[tuple[type, str], tuple[str, type]] = {
     (PackSpec, "文档"): ("dict", DocumentSpec), (PackSpec, "附件"): ("list", AttachmentSpec),
@@ -265,14 +273,6 @@ def _merge(into: dict[str, Section], content: Mapping[str, SectionSpec], labels:
             into[key] = Section(spec.required, spec.fallback, (doc,))
         else:
             into[key] = Section(had.required or spec.required, had.fallback or spec.fallback, (*had.documents, doc))
-
-    @field_validator("chart_font")
-    @classmethod
-    def _font_name(cls, value: str | None) -> str | None:
-        # The name lands in SVG and DrawingML attributes: a plain family name, nothing that could close them.
-        if value is not None and not re.fullmatch(r"[^\x00-\x1f'\"<>&;{}\\]{1,64}", value):
-            raise ValueError("图表字体要写一个字体名称（如 宋体、黑体），不超过 64 个字，不含引号、尖括号等符号")
-        return value
 
 
 @dataclass(frozen=True)

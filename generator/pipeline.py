@@ -18,7 +18,7 @@ from .model import Report
 from .pack import DEFAULT_PACK, PROFILE_FILE, Pack, PackError, bundled_packs, load_pack
 from .profile import Profile, load_profile, load_profile_file
 from .readers import collector_paused, read_input
-from .readers.excel import WEIGHT_COLUMN
+from .readers.layout import WEIGHT_COLUMN
 from .render.context import package_context
 
 logger = logging.getLogger(__name__)

@@ -62,10 +62,10 @@ def test_a_changed_pack_file_is_compiled_again(tmp_path):
     shutil.copytree(PACKS_DIR / "全国", pack)
     run(tmp_path / "a", cache, "--pack", str(pack), "--format", "md")
     template = pack / f"{REPORT}.md.j2"
-    template.write_text(template.read_text(encoding="utf-8").replace("## 一、", "## 壹、", 1), encoding="utf-8")
+    template.write_text(template.read_text(encoding="utf-8").replace("、部门基本情况", "、单位概况", 1), encoding="utf-8")
     run(tmp_path / "b", cache, "--pack", str(pack), "--format", "md")
     (report,) = (tmp_path / "b").glob(f"*/{REPORT}.md")
-    assert "## 壹、" in report.read_text(encoding="utf-8")
+    assert "、单位概况" in report.read_text(encoding="utf-8")
 
 
 def test_a_new_version_of_jxzp_compiles_into_a_folder_of_its_own(tmp_path, monkeypatch):

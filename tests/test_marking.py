@@ -2,7 +2,6 @@
 preparer's own stay; a fixed cell keeps no stale mark."""
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 

@@ -2,7 +2,6 @@
 synonyms in the pack's 同义词.yaml — a maintainer edits files only, and the package and the checks follow."""
 from __future__ import annotations
 
-import re
 from decimal import Decimal as D
 from pathlib import Path
 

@@ -45,9 +45,13 @@ def _set(report, path: str, value: str) -> None:
     setattr(node, attribute, value)
 
 
+LEFT_BLANK = {"section-fallback", "three-public-empty"}
+"""Warnings that a part the pack prints was left blank (shifeng publishes no 三公 or 厉行节约): not about the text."""
+
+
 def _load(path: Path):
     evaluation = evaluate(path)
-    assert evaluation.problems == [], path
+    assert [p for p in evaluation.problems if p.code not in LEFT_BLANK] == [], path
     results = evaluation.results
     return results.report, results.profile, Context(results)
 

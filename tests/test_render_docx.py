@@ -1,10 +1,8 @@
 """Word output: real tables in the standard layout, the official page format, fonts on every run, stable bytes."""
 from __future__ import annotations
 
-import io
 import re
 import zipfile
-from datetime import datetime
 from pathlib import Path
 
 import pytest

@@ -18,7 +18,6 @@ from jinja2 import Undefined
 from jinja2.environment import TemplateModule
 from jinja2.runtime import BlockReference, LoopContext, Macro
 from jinja2.utils import Namespace
-from markupsafe import Markup
 from pydantic import create_model
 
 from generator.generate import checks_context
@@ -170,7 +169,7 @@ def test_random_templates_over_random_data_reach_no_callable_off_the_allow_list(
 def test_the_conversion_keeps_what_templates_read_and_nothing_else():
     """A view answers fields and properties, by attribute and key; the model's methods are gone."""
     ev = evaluate(EXAMPLES[1])
-    context = package_context(ev.results, [], set())
+    context = package_context(ev.results)
     unit = context["unit"]
     assert isinstance(unit, View) and unit.name == ev.results.report.unit.name == unit["name"]
     assert not hasattr(unit, "parse_raw") and not hasattr(unit, "model_dump") and "copy" not in unit
@@ -209,9 +208,10 @@ def _contexts():
             ev = evaluate(example, pack=name)
             pack = load_pack(name)
             renderer = renderer_for(pack)
-            context = package_context(ev.results, list(pack.attachments), set())
+            context = package_context(ev.results, pack, set())
             context.update(failed_check=0, texts=pack.texts, captions={k: c.caption for k, c in pack.charts.items()})
-            context["charts"] = {s.key: s for s in chart_specs(ev.results, {k: k for k in pack.charts})}
+            context["charts"] = {s.key: s for s in chart_specs(ev.results, pack.charts, {k: k for k in pack.charts},
+                                                               pack.chart_font)}
             context.update(checks_context(ev, False))
             md = sorted({p.name[:-6] for d in pack.dirs for p in d.glob("*.md.j2")})
             docx = sorted({p.stem for d in pack.dirs for p in d.glob("*.docx")})

@@ -21,7 +21,7 @@ from ..numbers import normalize_text
 from ..problems import InputError, Problem, Problems, Severity
 from .build import xml_safe
 from .layout import FINANCE_SHEET, FUNCTIONAL_SHEET, INDICATOR_SHEET, OWNER, PROJECT_SHEET, SHEETS, THREE_PUBLIC_SHEET, \
-    UNIT_SHEET, Column, Sheet, essential_columns
+    UNIT_SHEET, WEIGHT_COLUMN, Column, Sheet, essential_columns
 
 MAX_ROWS = 20000         # filled rows of one sheet; blank rows between them do not count
 MAX_COLUMNS = 200
@@ -209,9 +209,6 @@ def _key(text: Any) -> str:
         return ""
     return normalize_text(str(text)).removeprefix("其中:").removeprefix("其中：").rstrip("*")
 
-
-WEIGHT_COLUMN = "indicators.*.weight"
-"""The model path of the message for a 绩效指标 sheet without a 分值 column (every indicator's weight)."""
 
 
 def _find_header(rows: list[tuple[int, list[Any]]], anchor: str) -> int | None:

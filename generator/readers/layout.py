@@ -183,6 +183,9 @@ FUNCTIONAL_SHEET = Sheet("功能分类", [
     *[Column(h, ("金额", h), f"{h}（万元）", kind="money", width=14) for h in AMOUNT_HEADERS],
 ], optional=True, anchor="科目名称", instructions="可选；一般公共预算财政拨款支出按功能分类（类级）")
 
+WEIGHT_COLUMN = "indicators.*.weight"
+"""The model path of the message for a 绩效指标 sheet without a 分值 column (every indicator's weight)."""
+
 ESSENTIAL = ("决算数", "全年执行数")
 """Columns (or column groups) every execution rate is computed from: a sheet without one is an error, not a gap."""
 

@@ -8,7 +8,6 @@ from datetime import datetime
 from pathlib import Path
 
 from openpyxl import load_workbook
-from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.fills import Fill
 from openpyxl.utils import quote_sheetname

@@ -168,7 +168,8 @@ def test_ctrl_c_at_any_moment_ends_with_one_chinese_line_and_code_130(delay, pre
     out = tmp_path / "outputs"
     shutil.copytree(previous, out)
     before = snapshot(out)
-    run = subprocess.Popen([sys.executable, "-c", SCRIPT, "generate", str(BASE), "-o", str(out)],
+    # the same formats as the previous package: a run that finishes before the signal rewrites it byte for byte
+    run = subprocess.Popen([sys.executable, "-c", SCRIPT, "generate", str(BASE), "-o", str(out), "--format", "docx"],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path,
                            env={**os.environ, "PYTHONPATH": str(REPO)})
     run.stdout.read(1)

@@ -348,8 +348,8 @@ def test_a_word_template_that_loops_stops(previous, category):
 def test_a_chart_title_with_a_loop_stops(previous, category):
     category("template")
     pack = _pack("quiet-chart-title")
-    _in_yaml(pack, '收支变动: {标题: "', "收支变动: {标题: \"{% for a in 'x' * 1000000 %}{% for b in 'x' * 1000000 %}"
-                                      "{% endfor %}{% endfor %}")
+    _in_yaml(pack, '    标题: "{{ last_year }}年与', "    标题: \"{% for a in 'x' * 1000000 %}{% for b in 'x' * 1000000 %}"
+                                         "{% endfor %}{% endfor %}{{ last_year }}年与")
     message = _refused(pack, previous)
     assert "pack.yaml 图表.收支变动" in message and "次数过多" in message
 

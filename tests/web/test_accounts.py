@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 from generator.cli import main
 from generator.pipeline import evaluate
 from generator.web import create_app
-from test_api import CORRECTED, INPUTS, JSON, PUBLISHED, refused
+from test_api import CORRECTED, INPUTS, JSON, refused
 
 SHIFENG = INPUTS / "shifeng-2023-corrected.xlsx"
 UNIT_A = evaluate(CORRECTED).results.report.unit.name
@@ -237,7 +237,7 @@ def units(server):
 def _job_urls(app, job: str, details: dict) -> list[tuple[str, str]]:
     """Every address of the app that names a job, filled in with unit A's job (a chart's and a preview's index where
     the route wants one): taken from the route table, so a route added later is covered too."""
-    chart = next(f["index"] for f in details["files"] if f["path"].endswith(".png"))
+    chart = next(f["index"] for f in details["files"] if f["path"].endswith((".svg", ".png")))
     report = next(f["index"] for f in details["files"] if f["path"].endswith("部门整体支出绩效自评报告.md"))
     urls = []
     for route in app.routes:
