@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .cli import Folder, InputFile, NewFile      # the Chinese option types (cli imports this module last)
+from .cli_types import Folder, InputFile, NewFile
 
 
 def _work_dir(work_dir: Path | None) -> Path:
