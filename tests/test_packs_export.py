@@ -78,12 +78,12 @@ def drop_last_column_docx(path: Path, header: str) -> None:
     for tr in tbl.tr_lst:
         cells = tr.tc_lst
         span = cells[-1].find(f"{qn('w:tcPr')}/{qn('w:gridSpan')}")
-        if len(cells) == 1 and span is not None and int(span.get(qn("w:val"))) == columns:
-            span.set(qn("w:val"), str(columns - 1))
-            cell_width = cells[0].find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
+        if span is not None and int(span.get(qn("w:val"))) > 1:
+            # a cell spanning into the last column (a {%tr %} row, the 自评等级 row) is one column narrower
+            span.set(qn("w:val"), str(int(span.get(qn("w:val"))) - 1))
+            cell_width = cells[-1].find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
             cell_width.set(qn("w:w"), str(int(cell_width.get(qn("w:w"))) - width))
             continue
-        assert span is None, "the last cell of a row lies in the last column only"
         tr.remove(cells[-1])
     last.getparent().remove(last)
     table_width = tbl.tblPr.find(qn("w:tblW"))
@@ -96,7 +96,7 @@ def drop_last_column_md(path: Path) -> None:
     text = _replace_once(text, f" | {DROPPED_COLUMN} |", " |")
     text = _replace_once(text, "| ---: | ---: | :--- |\n{% for row in item.rows %}", "| ---: | ---: |\n{% for row in item.rows %}")
     text = _replace_once(text, " | {{ row.deviation|cell }} |", " |")
-    text = _replace_once(text, ' | {{ "等级：" ~ card.grade if card.grade }} |', " |")
+    text = _replace_once(text, " | {{ card.total|score }} |  |", " | {{ card.total|score }} |")
     path.write_text(text, encoding="utf-8")
 
 
@@ -144,7 +144,7 @@ def expected_project_docx(text: str) -> str:
             inside = True
         elif line == "└":
             inside = False
-        if inside:
+        if inside and not line.startswith("| 自评等级 |"):     # its grade cell spans the last column: narrower, kept
             lines[i] = _without_last_cell(line)
     return OLD_SENTENCE.sub(NEW_SENTENCE, "\n".join(lines))
 

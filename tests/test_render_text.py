@@ -73,7 +73,8 @@ def test_score_table_groups_indicators_under_level1_with_subtotal_weights(packag
     level1 = [r.split("|")[1].strip() for r in rows if "指标（" in r.split("|")[1]]
     assert level1 == ["产出指标（50分）", "效益指标（30分）", "满意度指标（10分）"]
     assert "| 年度资金总额 | 100.00 | 100.00 | 83.89 | 10 | 83.89% | 8.39 |" in rows
-    assert "| 总分 |  |  |  |  | 100 | 97.39 | 等级：优 |" in rows
+    assert "| 总分 |  |  |  |  | 100 | 97.39 |  |" in rows
+    assert "自评等级：优" in md(package, FIRST).splitlines()
 
 
 def test_attachments_are_the_department_table_then_the_basic_data_table(package):

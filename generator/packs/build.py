@@ -492,8 +492,10 @@ def indicator_table(doc, rows_var: str, card: str, total: str, grade: str) -> No
     ]
     rows += last_kept(rows_var, indicator)
     rows.append([Cell("总分", sum(lw[:6]), bold=True), Cell("{{ profile.total|weight }}", lw[6], bold=True),
-                 Cell(total, lw[7], bold=True), Cell(grade, lw[8], bold=True)])
-    add_table(doc, rows, header_rows=1, keep_last=1, compact=True, keep_rows=(len(rows) - 3,))
+                 Cell(total, lw[7], bold=True), Cell("", lw[8])])
+    # The grade has a row of its own: in the 偏差原因分析及改进措施 column it would read as a deviation.
+    rows.append([Cell("自评等级", sum(lw[:6]), bold=True), Cell(grade, sum(lw[6:]), bold=True)])
+    add_table(doc, rows, header_rows=1, keep_last=2, compact=True, keep_rows=(len(rows) - 4,))
 
 
 def last_kept(rows_var: str, row: list[Cell]) -> list[list[Cell]]:
@@ -535,7 +537,7 @@ def project_score_table(current_label: str = "当年财政拨款", codes: bool =
     add_table(doc, top, compact=True)
     gap(doc)
     indicator_table(doc, "item.rows", "item.card", "{{ item.card.total|score }}",
-                    '{{ "等级：" ~ item.card.grade if item.card.grade }}')
+                    '{{ "待改正后评定" if item.card.held else item.card.grade or "—" }}')
     note(doc, FOOTER[0], keep_next=True)
     note(doc, FOOTER[1])
     return finish(doc)
@@ -566,7 +568,7 @@ def department_score_table():
     gap(doc)
     indicator_table(doc, "department.rows", card,
                     "{{ (department.card.total if department.card.total is not none else department.stated_total)|score }}",
-                    '{{ "等级：" ~ (department.card.grade or department.stated_grade) if (department.card.grade or department.stated_grade) }}')
+                    '{{ "待改正后评定" if department.card.held else department.card.grade or department.stated_grade or "—" }}')
     note(doc, FOOTER[0], keep_next=True)
     note(doc, FOOTER[1])
     return finish(doc)
@@ -722,8 +724,7 @@ def guangdong_department_table():
     gap(doc)
     indicator_table(doc, "department.rows", "department.card",
                     "{{ (department.card.total if department.card.total is not none else department.stated_total)|score }}",
-                    '{{ "等级：" ~ (department.card.grade or department.stated_grade) '
-                    'if (department.card.grade or department.stated_grade) }}')
+                    '{{ "待改正后评定" if department.card.held else department.card.grade or department.stated_grade or "—" }}')
     note(doc, FOOTER[0], keep_next=True)
     note(doc, FOOTER[1])
     return finish(doc)
