@@ -524,6 +524,20 @@ def pack_group() -> None:
     """模板包：导出（export）一个模板包供修改，检查（check）改好的模板包，安装（install）给本机的填报表和网页使用，删除（remove）。"""
 
 
+def _pack_call(call, cannot):
+    """A pack command's library call; its PackError, or an OSError as `cannot(reason in Chinese)`, is one line on
+    stderr and exit code 2."""
+    from .pack import PackError
+
+    try:
+        return call()
+    except PackError as exc:
+        click.echo(str(exc), err=True)
+    except OSError as exc:
+        click.echo(cannot(os_reason(exc)), err=True)
+    sys.exit(2)
+
+
 @pack_group.command("export")
 @click.argument("name")
 @click.argument("folder", type=click.Path(path_type=Path))
@@ -533,16 +547,10 @@ def pack_export(name: str, folder: Path) -> None:
     Word 模板（.docx）用 Word 或 WPS 修改，文本版模板（.md.j2）、句子（句子.j2）和 pack.yaml 用记事本修改；
     FOLDER 中删掉的文件从原模板包取。
     """
-    from .pack import PackError, export_pack
+    from .pack import export_pack
 
-    try:
-        written = export_pack(name, folder)
-    except PackError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(2)
-    except OSError as exc:
-        click.echo(f"无法写入文件夹 {folder}（{exc.strerror or exc}）：请换一个可写的文件夹", err=True)
-        sys.exit(2)
+    written = _pack_call(lambda: export_pack(name, folder),
+                         lambda reason: f"无法写入文件夹 {folder}（{reason}）：请换一个可写的文件夹")
     click.echo(f"已导出模板包“{name}”的 {len(written)} 个文件到 {folder}；"
                f"修改后用 jxzp pack check {folder} 检查，jxzp generate 填报表.xlsx --pack {folder} 试生成，"
                f"jxzp pack install {folder} 安装")
@@ -581,7 +589,7 @@ def pack_check(folder: Path) -> None:
 @click.option("--name", help="安装后的名称（默认：pack.yaml 中的“名称”）；填报表的“模板”栏和网页上选这个名称。")
 def pack_install(folder: Path, name: str | None) -> None:
     """检查并安装模板包 FOLDER，供本机的填报表（“模板”栏）、jxzp generate 和网页选用；同名的已安装模板包被替换。"""
-    from .pack import PackError, install_pack, installed_dir
+    from .pack import install_pack, installed_dir
     from .packcheck import check_pack
 
     if not folder.is_dir():
@@ -592,14 +600,8 @@ def pack_install(folder: Path, name: str | None) -> None:
         _print_pack_report(folder, report)
         click.echo("未安装：请先改正上面的问题（jxzp pack check 可再次检查）", err=True)
         sys.exit(1)
-    try:
-        installed, target, replaced = install_pack(folder, name)
-    except PackError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(2)
-    except OSError as exc:
-        click.echo(f"无法安装到 {installed_dir()}（{os_reason(exc)}）：请检查这个文件夹是否可写", err=True)
-        sys.exit(2)
+    installed, target, replaced = _pack_call(lambda: install_pack(folder, name),
+                                             lambda reason: f"无法安装到 {installed_dir()}（{reason}）：请检查这个文件夹是否可写")
     click.echo(f"已{'更新' if replaced else '安装'}模板包“{installed}”（{target}）：填报表“单位信息”的“模板”填 {installed}，"
                f"或 jxzp generate 填报表.xlsx --pack {installed}")
 
@@ -608,16 +610,9 @@ def pack_install(folder: Path, name: str | None) -> None:
 @click.argument("name")
 def pack_remove(name: str) -> None:
     """删除本机安装的模板包 NAME（内置模板包不能删除）。"""
-    from .pack import PackError, remove_pack
+    from .pack import remove_pack
 
-    try:
-        target = remove_pack(name)
-    except PackError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(2)
-    except OSError as exc:
-        click.echo(f"无法删除模板包“{name}”（{os_reason(exc)}）", err=True)
-        sys.exit(2)
+    target = _pack_call(lambda: remove_pack(name), lambda reason: f"无法删除模板包“{name}”（{reason}）")
     click.echo(f"已删除模板包“{name}”（{target}）")
 
 
