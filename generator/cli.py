@@ -563,7 +563,7 @@ def _print_pack_report(folder: Path, report) -> None:
             click.echo(f"  {finding}", err=True)
     else:
         click.echo(f"模板包 {folder} 检查通过：用 {report.inputs} 份示例填报（含一份空白单位）生成了全部文档，"
-                   "Word 版与文本版的标题和表头一致")
+                   "Word 版与文本版的标题和句子一致")
 
 
 @pack_group.command("check")

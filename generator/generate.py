@@ -183,6 +183,7 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
 
     def document(name: str, stem: str, spec, ctx: dict, parts: tuple, md: bool = "md" in formats) -> None:
         title = renderer.text(spec.title, ctx, f"{PACK_FILE} 文档.{name}.标题") if spec.title else stem.rsplit("/", 1)[-1]
+        ctx = {**ctx, "document_title": title}      # a template may print the document's own title (pack.yaml 标题)
         depth = stem.count("/")
         if word:
             info = DocInfo(title, author, stamp)

@@ -141,6 +141,7 @@ _KNOWN_NAMES = frozenset({
     "attachments", "total", "ratio", "failed_check", "texts", "captions", "charts", "figure", "figure_no", "table",
     "item", "range", "counter", "dict", "namespace", "loop",
     "unit_name", "source", "groups", "counts", "forced",            # the 校验报告's own
+    "document_title",
 })
 
 

@@ -12,7 +12,7 @@ from docx import Document
 
 from generator.cli import main
 from generator.examples import INPUTS
-from generator.pack import SERVED_ENV, available_packs, installed_dir
+from generator.pack import SERVED_ENV, available_packs, bundled_packs, installed_dir
 
 LIZHOU = INPUTS / "lizhou-2021-corrected.yaml"
 
@@ -41,8 +41,9 @@ def line_of(path: Path, needle: str) -> int:
     return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
 
 
-def test_a_freshly_exported_pack_checks_clean(tmp_path):
-    folder = export(tmp_path)
+@pytest.mark.parametrize("name", bundled_packs())
+def test_a_freshly_exported_pack_checks_clean(name, tmp_path):
+    folder = export(tmp_path, name)
     result = CliRunner().invoke(main, ["pack", "check", str(folder)])
     assert result.exit_code == 0, result.output
     assert "检查通过" in result.output
