@@ -39,13 +39,12 @@ def user_cache_dir() -> Path | None:
 
 
 def _user_cache_dir() -> Path:
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-        return Path(base) / "jxzp" / "Cache"
-    if sys.platform == "darwin" and not os.environ.get("XDG_CACHE_HOME"):
-        return Path.home() / "Library" / "Caches" / "jxzp"
-    base = os.environ.get("XDG_CACHE_HOME", "").strip()
-    return (Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache") / "jxzp"
+    from platformdirs import user_cache_dir as platform_cache_dir
+
+    path = Path(platform_cache_dir("jxzp", appauthor=False))
+    if not path.is_absolute():          # no home folder to expand (a service account)
+        raise RuntimeError("no user cache folder")
+    return path
 
 
 @lru_cache(maxsize=1)

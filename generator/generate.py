@@ -12,7 +12,7 @@ from pathlib import Path
 from . import __version__
 from .pipeline import Evaluation, evaluate
 from .problems import Problem, Severity
-from .filters import file_name, score
+from .filters import file_name, money, score
 from .pack import ALL_PROJECTS, EACH_PROJECT, PACK_FILE, Pack, PackError
 from .render.charts import ChartFontError, render_chart, svg_chart
 from .render.context import chart_specs, package_context
@@ -276,8 +276,6 @@ def claim(claims: Path, folder: str, path: Path, evaluation: Evaluation) -> None
 def key_figures(evaluation: Evaluation) -> dict[str, str]:
     """The figures a preparer watches, as displayed: department and project rates, amounts, scores, grades — rates,
     scores and grades as validate gives them (pipeline.Verdict)."""
-    from .filters import money
-
     results = evaluation.shown
     dept = evaluation.verdict(None).figures()
     figures = {

@@ -469,12 +469,6 @@ def pack_names() -> list[str]:
     return list(available_packs())
 
 
-def _refuse_links(folder: Path, name: str) -> None:
-    """A pack passes from unit to unit: a link, pipe or device in it could make a template read any file of the
-    machine or wait forever; scan() refuses them, and a folder too deep or too large, before anything is opened."""
-    scan(folder, name)
-
-
 def _read_spec(folder: Path, name: str) -> PackSpec:
     path = folder / PACK_FILE
     if not os.path.lexists(path):
@@ -570,7 +564,9 @@ def _load(folder_text: str, name: str) -> Pack:
     current, current_name = folder, name
     while True:
         spec = _read_spec(current, current_name)      # first: a folder that is no pack (say /) is told so, not scanned
-        _refuse_links(current, current_name)
+        # A pack passes from unit to unit: a link, pipe or device in it could make a template read any file of
+        # the machine or wait forever; scan() refuses them, and a folder too deep or too large, before anything opens.
+        scan(current, current_name)
         chain.append((current, spec))
         seen.add(str(current))
         if not spec.base:

@@ -16,6 +16,7 @@ from jinja2.exceptions import TemplateError
 
 from .examples import examples
 from .pack import PACK_FILE, PROFILE_FILE, Pack, PackError, load_pack
+from .packfiles import scan
 from .problems import InputError
 
 EMPTY_UNIT = "单位信息:\n  单位名称: 空白单位\n  评价年度: 2024\n"
@@ -62,6 +63,13 @@ def check_pack(folder: str | Path) -> PackReport:
     report = PackReport(findings)
     if not root.is_dir():
         return report
+    if pack is None:
+        try:       # nothing of a folder holding a link, a pipe or a device is opened: a pipe would wait forever
+            scan(root, root.name)
+        except PackError as exc:
+            if str(exc) not in {f.message for f in findings}:
+                add("", str(exc))
+            return report
     broken = _check_sources(root, pack, add)
     with tempfile.TemporaryDirectory(prefix="jxzp-check-") as scratch:
         if pack is None or broken:

@@ -2,6 +2,8 @@
 the workbook's 模板, generate and the web chooser find it, pack remove takes it away."""
 from __future__ import annotations
 
+import json
+import os
 import shutil
 from pathlib import Path
 
@@ -139,8 +141,21 @@ def test_a_bureaus_served_folder_is_offered(tmp_path, monkeypatch):
     served = tmp_path / "财政局模板包"
     served.mkdir()
     shutil.copytree(export(tmp_path, "广东"), served / "本市")
-    edit(served / "本市" / "pack.yaml", "名称: 广东", "名称: 本市") if "名称: 广东" in (served / "本市" / "pack.yaml").read_text(encoding="utf-8") else None
+    edit(served / "本市" / "pack.yaml", "\n名称: 广东\n", "\n名称: 本市\n")
+    assert "本市" not in available_packs()
     monkeypatch.setenv(SERVED_ENV, str(served))
     assert available_packs()["本市"][0] == "服务器提供"
-    result = CliRunner().invoke(main, ["validate", str(LIZHOU), "--pack", "本市"])
+    result = CliRunner().invoke(main, ["validate", "--json", str(LIZHOU), "--pack", "本市"])
     assert result.exit_code == 0, result.output
+    assert json.loads(result.output)[0]["模板包"] == "本市"
+
+
+def test_check_and_install_of_a_pack_holding_a_pipe_answer_at_once(tmp_path):
+    """A pack travels from a bureau: a FIFO among its templates would block whoever opens it."""
+    folder = export(tmp_path)
+    os.mkfifo(folder / "坏.md.j2")
+    runner = CliRunner()
+    for command in (["pack", "check", str(folder)], ["pack", "install", str(folder), "--name", "有管道"]):
+        result = runner.invoke(main, command)
+        assert result.exit_code == 1 and "“坏.md.j2”是管道" in result.output, result.output
+    assert "有管道" not in available_packs()
