@@ -5,21 +5,25 @@ import hashlib
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from . import __version__
+from .compute import Results
 from .pipeline import Evaluation, evaluate
 from .problems import Problem, Severity
 from .filters import file_name, money, score
-from .pack import ALL_PROJECTS, EACH_PROJECT, PACK_FILE, Pack, PackError
+from .model import DEPARTMENT, PROJECT_TEXTS
+from .pack import EACH_PROJECT, PACK_FILE, Pack, PackError
 from .render.charts import ChartFontError, render_chart, svg_chart
 from .render.context import chart_specs, package_context
 from .render.documents import CHART_SUFFIX, DocInfo, renderer_for
 from .render.environment import TemplateProblem
+from .render.views import READS
 from .render.pdf import PdfError, convert
-from .writer import Keep, Previous, WriteError, read_previous, write_package
+from .writer import Keep, Previous, Prints, WriteError, read_previous, write_package
 
 logger = logging.getLogger(__name__)
 
@@ -114,9 +118,9 @@ def _names(pattern: str) -> str:
 
 def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack, forced: bool,
                    out_dir: Path | None = None, chart_mode: str = "native",
-                   ) -> tuple[str, dict[str, bytes | Keep], dict[str, str], Previous]:
-    """Every file of the package (PDFs excepted: they need the .docx on disk), each file's fingerprint, and the
-    previous package found in `out_dir`; the pack decides which documents, their names and their content.
+                   ) -> tuple[str, dict[str, bytes | Keep], Prints, Previous]:
+    """Every file of the package (PDFs excepted: they need the .docx on disk), each file's fingerprint and what it
+    read, and the previous package found in `out_dir`; the pack decides which documents, their names and content.
 
     A file whose fingerprint equals the previous package's is not rendered again: it comes back as Keep.
     """
@@ -141,17 +145,31 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
     context["charts"] = {spec.key: spec for spec in charts}
     files: dict[str, bytes | Keep] = {}
     prints: dict[str, str] = {}
-
+    reads: dict[str, list[str]] = {}
     failures: list[str] = []
+    read_print = _part_prints(evaluation, results)
 
     def make(relative: str, parts: tuple, build) -> None:
-        prints[relative] = key = fingerprint(renderer.fingerprint, *parts)
+        """The file `relative`, made by `build` unless what it was made from is unchanged: `parts`, and what the
+        previous file read of the projects and the department (views.Tracked; the manifest's 依据)."""
+        before = previous.reads.get(relative, [])
+        key = fingerprint(renderer.fingerprint, *parts, [(r, read_print(r)) for r in before])
         sha = previous.unchanged(relative, key)
+        if sha:
+            files[relative], prints[relative], reads[relative] = Keep(sha), key, before
+            return
+        noted: set[str] = set()
+        token = READS.set(noted)
         try:
-            files[relative] = Keep(sha) if sha else build()
+            files[relative] = build()
         except TemplateProblem as exc:      # every template's problem is listed, not only the first one met
             if str(exc) not in failures:
                 failures.append(str(exc))
+            return
+        finally:
+            READS.reset(token)
+        reads[relative] = sorted(noted)
+        prints[relative] = fingerprint(renderer.fingerprint, *parts, [(r, read_print(r)) for r in reads[relative]])
 
     charts_dir = _names(pack.charts_folder)
     word = "docx" in formats or "pdf" in formats
@@ -169,17 +187,13 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
     chart_prints = digest(chart_mode, *charts)
     author = unit.name
     stamp = _stamp(evaluation)
-    # What every document may show besides its own subject: a template may print any of it. Each part is put in
-    # text once and digested (a project's model and card took 1.5 ms to repr, and were repr'd in three places).
-    shared = digest(unit, report.finance, report.three_public, report.functional, report.buildings,
-                    results.project_totals, context["facts"], results.profile, errors, formats)
-    # A project's card and rows are computed from its model and the profile (which is in `shared`): its model's
-    # JSON stands for all of them (pydantic's JSON is ten times faster than the repr of model and card).
-    # (and whether its figures are held back, which rests on the findings, not on the model).
-    project_prints = [digest(pr.project.model_dump_json(), pr.card.held) for pr in results.projects]
-    item_prints = {id(item): f"{item_number}:{project_prints[index]}" for item_number, (item, index) in enumerate(
-        zip(context["projects"], [i for i, pr in enumerate(results.projects) if pr.project.evaluated]), 1)}
-    whole = digest(shared, report.indicators, results.department, project_prints, chart_prints)
+    # What any document may show besides the projects and the department, whose parts it is made again for only when
+    # what it read of them changed (make). Each part is put in text once and digested.
+    base = digest(unit, report.finance, report.three_public, report.functional, report.buildings,
+                  results.project_totals, context["facts"], context["attachments"], results.profile, errors, formats,
+                  chart_prints, [(pr.index, pr.project.evaluated) for pr in results.projects])
+    # A per-project document is about one project: which one is part of what it is made from.
+    subjects = {id(item): pr.index for item, pr in zip(context["projects"], results.evaluated_projects)}
 
     def document(name: str, stem: str, spec, ctx: dict, parts: tuple, md: bool = "md" in formats) -> None:
         title = renderer.text(spec.title, ctx, f"{PACK_FILE} 文档.{name}.标题") if spec.title else stem.rsplit("/", 1)[-1]
@@ -191,23 +205,21 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
                  lambda: renderer.docx(spec.template, ctx, images, info))
         if md:
             image_dir = "/".join([".."] * depth + [charts_dir])
-            make(f"{stem}.md", (spec, parts, image_dir),
+            make(f"{stem}.md", (spec, parts, image_dir, title),
                  lambda: renderer.md(spec.template, ctx, image_dir, placed).encode("utf-8"))
 
     checks = None
     for name, stem, spec, item in plan:
         # What a section prints when the unit left it empty: only what the pack's 内容 gives as 空时.
-        base = {**context, "fallback": {label: s.fallback for label, s in spec.content.items() if s.fallback}}
+        own = {**context, "fallback": {label: s.fallback for label, s in spec.content.items() if s.fallback}}
         if spec.check_report:
             # Its text version is written in every format: the command line and the web page point the preparer to it.
             checks = checks or checks_context(evaluation, forced)
-            document(name, stem, spec, {**base, **checks}, (shared, repr(checks)), md=True)
+            document(name, stem, spec, {**own, **checks}, (base, repr(checks)), md=True)
         elif item is not None:
-            document(name, stem, spec, {**base, "item": item}, (shared, item_prints.get(id(item)) or repr(item)))
-        elif spec.scope == ALL_PROJECTS:
-            document(name, stem, spec, base, (shared, *item_prints.values()))
+            document(name, stem, spec, {**own, "item": item}, (base, subjects[id(item)]))
         else:
-            document(name, stem, spec, base, (whole,))
+            document(name, stem, spec, own, (base,))
     # One SVG file per chart a Markdown document links to: placed while rendering, or linked by a kept document
     # (unchanged, so it links what it linked before). No chart file that no document uses.
     for relative, data in list(files.items()):
@@ -221,7 +233,36 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
             make(f"{charts_dir}/{spec.key}{CHART_SUFFIX}", (spec,), lambda spec=spec: svg_chart(spec))
     if failures:
         raise TemplateProblem("\n".join(failures))
-    return folder, files, prints, previous
+    return folder, files, Prints(prints, reads), previous
+
+
+def _part_prints(evaluation: Evaluation, results: Results) -> Callable[[str], str]:
+    """What a document read of a part of the package (views.Tracked), as text to fingerprint, each digested once:
+    "3" project 3's model without its free texts, with its number and what its figures are held back for; "3.problems"
+    one free text; "3.*" all of it; the department's indicators and scorecard. "-" for a part that is gone."""
+    numbers = {pr.index: n for n, pr in enumerate(results.evaluated_projects, 1)}
+    done: dict[str, str] = {}
+
+    def read_print(key: str) -> str:
+        found = done.get(key)
+        if found is not None:
+            return found
+        part, _, name = key.partition(".")
+        if part == DEPARTMENT:
+            value = digest(results.report.indicators, results.department)
+        elif not (part.isascii() and part.isdigit() and len(part) < 10) or int(part) >= len(results.projects) \
+                or name not in ("", "*", *PROJECT_TEXTS):     # (the manifest is a file anybody may have edited)
+            value = "-"
+        elif name in PROJECT_TEXTS:
+            value = digest(getattr(results.projects[int(part)].project, name))
+        else:
+            pr = results.projects[int(part)]
+            model = pr.project.model_dump_json(exclude=None if name == "*" else set(PROJECT_TEXTS))
+            value = digest(model, numbers.get(pr.index), evaluation.in_doubt(pr.index))
+        done[key] = value
+        return value
+
+    return read_print
 
 
 def _plan(pack: Pack, produced: dict, context: dict, renderer) -> list[tuple[str, str, object, object]]:

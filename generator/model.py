@@ -139,6 +139,13 @@ class Project(_Model):
     indicators: list[Indicator] = Field(default_factory=list, alias="绩效指标")
 
 
+PROJECT_TEXTS: frozenset[str] = frozenset({
+    "superior", "office", "basis", "goal", "achieved", "approval", "conformity", "funds_use", "financial_management",
+    "implementation", "completion", "benefits", "problems", "suggestions"})
+"""A project's free texts: printed as typed, never computed with (a scorecard does not read them; the checks do, and
+what they find reaches the documents as findings). A document that never reads one is not made again when it changes."""
+
+
 class Staffing(_Model):
     """财政供养人员: headcount against establishment."""
 

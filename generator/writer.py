@@ -46,6 +46,7 @@ class Previous:
     digests: dict[str, str] = field(default_factory=dict)
     fingerprints: dict[str, str] = field(default_factory=dict)
     figures: dict[str, str] = field(default_factory=dict)
+    reads: dict[str, list[str]] = field(default_factory=dict)
 
     def unchanged(self, relative: str, fingerprint: str) -> str | None:
         """The file's sha256 when it was made from the same fingerprint and is still on disk as listed."""
@@ -63,9 +64,20 @@ def read_previous(folder: Path) -> Previous:
         data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         files = data["文件"]
         return Previous(folder, {f["路径"]: f["sha256"] for f in files},
-                        {f["路径"]: f.get("指纹", "") for f in files}, dict(data.get("关键数字") or {}))
+                        {f["路径"]: f.get("指纹", "") for f in files}, dict(data.get("关键数字") or {}),
+                        {f["路径"]: f["依据"].split() for f in files if isinstance(f.get("依据"), str)})
     except (OSError, ValueError, KeyError, TypeError):
         return Previous(folder)
+
+
+@dataclass(frozen=True)
+class Prints:
+    """Each file's fingerprint (what it was made from), and what a document read of the package's projects and
+    department (generate.make): the manifest's 指纹 and 依据 (the reads, separated by spaces), the next generation's
+    way to know a file is unchanged."""
+
+    keys: dict[str, str] = field(default_factory=dict)
+    reads: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -79,7 +91,7 @@ class Written:
 
 
 def write_package(out_dir: Path, folder: str, files: dict[str, bytes | Keep], manifest_head: dict,
-                  fingerprints: dict[str, str] | None = None,
+                  prints: Prints | None = None,
                   after_staging: Callable[[Path, list[str]], None] | None = None) -> Written:
     """Write `files` (relative POSIX paths → bytes, or Keep) as out_dir/folder, all or nothing.
 
@@ -90,7 +102,7 @@ def write_package(out_dir: Path, folder: str, files: dict[str, bytes | Keep], ma
     On any failure the staging folder is removed and the previous package stays as it was.
     """
     out_dir = Path(out_dir)
-    fingerprints = fingerprints or {}
+    prints = prints or Prints()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -122,8 +134,10 @@ def write_package(out_dir: Path, folder: str, files: dict[str, bytes | Keep], ma
             relative = path.relative_to(staging).as_posix()
             data = files.get(relative)
             sha = data.sha if isinstance(data, Keep) else sha256(path.read_bytes())
-            listing.append({"路径": relative, "sha256": sha, "字节数": path.stat().st_size,
-                            "指纹": fingerprints.get(relative, "")})
+            entry = {"路径": relative, "sha256": sha, "字节数": path.stat().st_size, "指纹": prints.keys.get(relative, "")}
+            if prints.reads.get(relative):
+                entry["依据"] = " ".join(prints.reads[relative])
+            listing.append(entry)
         manifest = json.dumps({**manifest_head, "文件": listing}, ensure_ascii=False, indent=2) + "\n"
         manifest_bytes = manifest.encode("utf-8")
         if previous.digests and (target / MANIFEST).is_file() and (target / MANIFEST).read_bytes() == manifest_bytes:

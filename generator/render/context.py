@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from ..catalog import INCOME_SOURCES
 from ..compute import HELD, IndicatorScore, Line, ProjectResult, Results, Scorecard, ratio_percent
-from ..model import Indicator, Project
+from ..model import DEPARTMENT, PROJECT_TEXTS, Indicator, Project
 from ..pack import CHART_DATA, CHART_KINDS, DEFAULT_CHART_COLORS, DEFAULT_CHART_FONT, ChartText, Pack
 from .views import EXTRA, template_context
 
@@ -201,10 +201,26 @@ def _given(lines) -> bool:
     return any(v is not None for line in lines for v in line.values.values())
 
 
-def package_context(results: Results, pack: Pack | None = None, skip: Iterable[str] = ()) -> dict[str, Any]:
+def _parts(results: Results, items: list[ProjectItem], department: Evaluated) -> dict[int, tuple[str, frozenset[str]]]:
+    """The objects through which a template reaches one project (by its index) or the department, by id: their views
+    note what a document reads of them (views.Tracked; generate.py makes a document again only when that changed)."""
+    parts: dict[int, tuple[str, frozenset[str]]] = {}
+    for pr in results.projects:
+        parts[id(pr.project)] = (str(pr.index), PROJECT_TEXTS)
+        parts[id(pr)] = (str(pr.index), frozenset())
+    for item, pr in zip(items, results.evaluated_projects):
+        parts[id(item)] = (str(pr.index), frozenset())
+    for whole in (results.department, department, *results.report.indicators):
+        parts[id(whole)] = (DEPARTMENT, frozenset())
+    return parts
+
+
+def package_context(results: Results, pack: Pack | None = None, skip: Iterable[str] = (),
+                    names: Collection[str] | None = None) -> dict[str, Any]:
     """The variables every template of a package sees (see the packs' README for the list), as plain views made
     once for the package: an object reached from two places (an indicator in the report and in a row) is one view.
-    `attachments` are the tables the pack attaches for this data (their 条件) that the unit did not turn off."""
+    `attachments` are the tables the pack attaches for this data (their 条件) that the unit did not turn off.
+    With `names`, only those variables are made (the checks need what the pack's 条件 name, Pack.condition_names)."""
     report = results.report
     unit = report.unit
     listed = results.projects
@@ -232,7 +248,8 @@ def package_context(results: Results, pack: Pack | None = None, skip: Iterable[s
         three_public_given=_given(results.three_public.values()),
     )
     totals = results.project_totals
-    context = template_context({
+    department = evaluated(results.department, unit.stated_total, unit.stated_grade)
+    variables = {
         "unit": unit,
         "year": unit.year,
         "last_year": unit.year - 1 if unit.year is not None else None,
@@ -243,7 +260,7 @@ def package_context(results: Results, pack: Pack | None = None, skip: Iterable[s
         "three_public": results.three_public,
         "functional": report.functional,
         "buildings": report.buildings,
-        "department": evaluated(results.department, unit.stated_total, unit.stated_grade),
+        "department": department,
         "projects": items,
         "listed_projects": listed,
         "project_totals": {**totals, "rate": ratio_percent(totals.get("actual"), totals.get("budget"))},
@@ -253,7 +270,10 @@ def package_context(results: Results, pack: Pack | None = None, skip: Iterable[s
         "fallback": {},           # per document: what an empty section prints (the pack's 内容 空时)
         "total": total,
         "ratio": ratio_percent,
-    })
+    }
+    if names is not None:
+        variables = {name: value for name, value in variables.items() if name in names}
+    context = template_context(variables, _parts(results, items, department))
     if pack is not None:
         context["attachments"] = [a.template for a in pack.attached(skip, context)]
     return context

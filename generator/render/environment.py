@@ -279,9 +279,9 @@ class Sandbox(ImmutableSandboxedEnvironment):
     def getattr(self, obj: Any, attribute: str) -> Any:
         """A view's field, a mapping's key, or an attribute the allow list names; anything else is undefined
         (unsafe when the object has it: a template asking for __class__ or parse_raw is refused, not told no)."""
-        if type(obj) is View:           # the common case first: most lookups are a record's fields
-            try:
-                return obj._items[attribute]
+        if isinstance(obj, View):       # the common case first: most lookups are a record's fields (made plain
+            try:                        # when first read; a Tracked view notes the read)
+                return obj[attribute]
             except (KeyError, TypeError):
                 pass
         elif isinstance(obj, dict):
