@@ -9,7 +9,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -311,6 +311,16 @@ class Pack:
                 return path
         return None
 
+    @cached_property
+    def condition_names(self) -> frozenset[str]:
+        """The package variables the pack's 条件 name (a condition that cannot be read names none: it fails when it
+        is computed, with its place); with `projects`, which per-project documents are written for."""
+        names = {"projects"}
+        for condition in [*(d.condition for d in self.documents.values()), *(a.condition for a in self.attachments)]:
+            if condition.strip():
+                names.update(_condition_names(condition))
+        return frozenset(names)
+
     def holds(self, condition: str, context: Mapping[str, Any], where: str) -> bool:
         """Whether a pack.yaml 条件 is true for this data (an empty condition always is)."""
         return not condition.strip() or _condition(condition, context, f"模板包“{self.name}”的 {PACK_FILE} 中“{where}”")
@@ -410,6 +420,17 @@ def _compiled(expression: str, where: str) -> Any:
         if len(_CONDITIONS) < 1000:
             _CONDITIONS[expression] = template
     return template
+
+
+@lru_cache(maxsize=1000)
+def _condition_names(expression: str) -> frozenset[str]:
+    from jinja2 import meta
+
+    try:
+        return frozenset(meta.find_undeclared_variables(_compiled(expression, "").environment.parse(
+            "{% if " + expression + " %}1{% endif %}")))
+    except Exception:                                     # noqa: BLE001 — said where the condition is computed
+        return frozenset()
 
 
 def _condition(expression: str, context: Mapping[str, Any], where: str) -> bool:

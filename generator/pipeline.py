@@ -246,7 +246,8 @@ def _evaluate(path: Path, profile: str | Path | None, pack: str | Path | None) -
         read_problems = [p for p in read_problems if not (p.code == "missing" and _is_weight(p.path))]
     results = compute(report, chosen)
     try:
-        printed = chosen_pack.printed(report.unit.skip, package_context(results, chosen_pack, report.unit.skip))
+        context = package_context(results, chosen_pack, report.unit.skip, chosen_pack.condition_names)
+        printed = chosen_pack.printed(report.unit.skip, context)
     except PackError as exc:         # a pack.yaml 条件 that cannot be computed
         return Evaluation(path, None, [Problem(Severity.ERROR, "", str(exc), "pack")], unreadable=True)
     problems = sort_problems([*read_problems, *run_checks(results, read_problems, printed, synonyms)])

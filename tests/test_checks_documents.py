@@ -262,3 +262,26 @@ def test_a_pack_based_on_another_changes_only_the_keys_it_writes(tmp_path):
         base.documents["部门整体报告"].template, base.documents["部门整体报告"].file, base.documents["部门整体报告"].content)
     # 广东 turns its project report off; an entry written again is produced unless it says 生成: 否 itself
     assert pack.documents["项目报告"].template == "项目支出绩效自评报告" and "项目报告" not in base.documents
+
+
+# ---------------------------------------------------------------- the checks make only what the conditions name
+
+def test_a_condition_names_the_variables_it_reads():
+    from generator.pack import _condition_names
+
+    assert _condition_names("facts.has_basic_data and unit.name and item.number > 1") == {"facts", "unit", "item"}
+    assert _condition_names("{% broken") == frozenset()          # said where it is computed, with its place
+
+
+@pytest.mark.parametrize("pack", ["全国", "四川", "湖南", "广东", "安徽"])
+def test_what_the_checks_count_as_printed_is_the_same_from_the_names_alone(pack):
+    from generator.pack import load_pack
+    from generator.render.context import package_context
+
+    chosen = load_pack(pack)
+    for example in sorted((ROOT / "inputs").glob("*.yaml")):
+        results = evaluate(example, pack=pack).results
+        skip = results.report.unit.skip
+        whole = chosen.printed(skip, package_context(results, chosen, skip))
+        named = chosen.printed(skip, package_context(results, chosen, skip, chosen.condition_names))
+        assert named == whole, example.name
