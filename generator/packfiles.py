@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import posixpath
 import re
 import stat
 import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 MAX_FILE_BYTES = 20 * 1024 * 1024        # one file of a pack; a bundled report template is ~40 KB
 MAX_PACK_BYTES = 100 * 1024 * 1024       # all files of one pack folder
@@ -236,7 +238,83 @@ def docx_members(path: Path, what: str) -> dict[str, bytes]:
             if len(content) > MAX_MEMBER_BYTES or total > MAX_DOCX_BYTES:
                 raise PackError(f"模板“{what}”解压后过大（上限 {MAX_DOCX_BYTES // 1048576} MB）：请压缩图片或删除多余内容")
             members[info.filename] = content
+    _tidy(members, what)
     return members
+
+
+_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_OVERRIDE = "{http://schemas.openxmlformats.org/package/2006/content-types}Override"
+_DOCUMENT = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+_OTHER_MAIN = re.compile(r"application/vnd\.(?:ms-word\.(?:document|template)\.macroEnabled(?:Template)?"
+                         r"|openxmlformats-officedocument\.wordprocessingml\.template)\.main\+xml")
+
+
+def _tidy(members: dict[str, bytes], what: str) -> None:
+    """The kept parts as one sound package: no relationship or content type left pointing at a dropped part, the
+    relationships of a dropped part gone with it, and a main part typed as a macro-enabled document or a template
+    typed as the plain document the output is — so Word opens the output without offering to repair it. Only what
+    changes is written again (a sound template keeps its bytes); a part that cannot be read is left as it is."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    present = {n.casefold() for n in members}         # part names are compared without case (OPC)
+    for name in [n for n in members if n.endswith(".rels")]:
+        folder, _, base = name.rpartition("_rels/")
+        source = folder + base[:-len(".rels")]
+        if source and source.casefold() not in present:
+            del members[name]
+            continue
+        try:
+            tree = etree.fromstring(members[name], parser)
+        except etree.XMLSyntaxError:
+            continue
+        gone = [rel for rel in tree.iter(_RELS) if rel.get("TargetMode") != "External"
+                and _target(folder, rel.get("Target", "")).casefold() not in present]
+        if not gone:
+            continue
+        _unused(members.get(source, b""), {rel.get("Id") for rel in gone}, parser, f"模板“{what}”中的“{source}”",
+                "、".join(sorted({rel.get("Target", "") for rel in gone}))[:200])
+        for rel in gone:
+            rel.getparent().remove(rel)
+        members[name] = etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=True)
+    try:
+        types = etree.fromstring(members.get("[Content_Types].xml", b""), parser)
+    except etree.XMLSyntaxError:
+        return
+    changed = False
+    for override in list(types.iter(_OVERRIDE)):
+        if unquote(override.get("PartName", "")).lstrip("/").casefold() not in present:
+            types.remove(override)
+            changed = True
+        elif _OTHER_MAIN.fullmatch(override.get("ContentType", "")):
+            override.set("ContentType", _DOCUMENT)
+            changed = True
+    if changed:
+        members["[Content_Types].xml"] = etree.tostring(types, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def _unused(source: bytes, ids: set[str], parser, where: str, targets: str) -> None:
+    """PackError when the part `source` still uses one of the relationships `ids` to dropped parts (an ActiveX
+    control in the text, say): without them Word would have to repair every output."""
+    from lxml import etree
+
+    try:
+        tree = etree.fromstring(source, parser)
+    except etree.XMLSyntaxError:
+        return
+    for element in tree.iter():
+        if isinstance(element.tag, str) and any(key.startswith(_R) and value in ids for key, value in element.attrib.items()):
+            raise PackError(f"{where}用到了 Word 文档以外的部分（{targets}，如宏、ActiveX 控件）：请在 Word 中删除这些内容，"
+                            "另存为 .docx 后重试")
+
+
+def _target(folder: str, target: str) -> str:
+    """The part a relationship of a part in `folder` points at."""
+    target = unquote(target)
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
 
 
 def docx_bytes(members: dict[str, bytes]) -> bytes:

@@ -9,6 +9,7 @@ import os
 import socket
 import threading
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from docx import Document
 from generator.generate import GenerationError, generate
 from generator.pack import export_pack
 from packages import FIXTURES, work_dir
+from test_docx_package import package_problems
 
 SMALL = FIXTURES / "small.yaml"
 REPORT = "项目支出绩效自评报告"
@@ -305,6 +307,57 @@ def test_junk_members_of_a_word_template_are_not_copied_into_the_output(tmp_path
         names = archive.namelist()
     assert "word/document.xml" in names
     assert not any(n.startswith("junk/") or n.endswith("vbaProject.bin") for n in names)
+
+
+def _edit_zip(path: Path, edits: dict[str, Callable[[bytes], bytes]], extra: dict[str, bytes]) -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as old, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            data = old.read(info)
+            new.writestr(info, edits[info.filename](data) if info.filename in edits else data)
+        for name, data in extra.items():
+            new.writestr(zipfile.ZipInfo(name), data, compress_type=zipfile.ZIP_DEFLATED)
+    path.write_bytes(out.getvalue())
+
+
+MACRO_MAIN = b"application/vnd.ms-word.document.macroEnabled.main+xml"
+
+
+def _as_macro_document(pack: Path, rel_id: str, target: str, content_type: bytes) -> None:
+    """The report template as a macro-enabled document renamed .docx: a part Word documents do not have, linked
+    from the main part's relationships and typed in [Content_Types].xml."""
+    relationship = (f'<Relationship Id="{rel_id}" Type="http://schemas.microsoft.com/office/2006/relationships/'
+                    f'vbaProject" Target="{target}"/></Relationships>').encode()
+    override = b'<Override PartName="/word/' + target.encode() + b'" ContentType="' + content_type + b'"/></Types>'
+    _edit_zip(pack / REPORT_DOCX, {
+        "word/_rels/document.xml.rels": lambda data: data.replace(b"</Relationships>", relationship),
+        "[Content_Types].xml": lambda data: data.replace(b"</Types>", override).replace(
+            b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml", MACRO_MAIN),
+    }, {f"word/{target}": b"macro", f"word/_rels/{target}.rels": b"<Relationships/>"})
+
+
+def test_a_macro_document_renamed_docx_gives_documents_word_opens_without_repair(tmp_path, category):
+    category("template")
+    pack = _pack("zip-macro")
+    _as_macro_document(pack, "rId900", "vbaProject.bin", b"application/vnd.ms-office.vbaProject")
+    made = generate(SMALL, tmp_path / "out", ("docx",), pack=pack)
+    report = sorted((made.folder / REPORT).glob("*.docx"))[0]
+    assert package_problems(report) == []
+    with zipfile.ZipFile(report) as archive:
+        names = archive.namelist()
+        types = archive.read("[Content_Types].xml")
+    assert not any("vbaProject" in n for n in names)
+    assert MACRO_MAIN not in types and b"vbaProject" not in types
+
+
+def test_a_template_whose_text_uses_a_part_word_documents_lack_is_refused(previous, category):
+    category("template")
+    pack = _pack("zip-activex")
+    _as_macro_document(pack, "rId901", "activeX/activeX1.xml", b"application/vnd.ms-office.activeX+xml")
+    control = (b'<w:p><w:r><w:object><w:control r:id="rId901" w:name="x"/></w:object></w:r></w:p><w:sectPr')
+    _edit_zip(pack / REPORT_DOCX, {"word/document.xml": lambda data: data.replace(b"<w:sectPr", control, 1)}, {})
+    message = _refused(pack, previous, ("docx",))
+    assert REPORT_DOCX in message and "ActiveX" in message and "另存为 .docx" in message
 
 
 # ---------------------------------------------------------------- budgets count work, not output
