@@ -87,6 +87,13 @@ def _stamp(evaluation: Evaluation) -> datetime:
     return datetime(day.year, day.month, day.day) if day else datetime(unit.year + 1, 1, 1)
 
 
+DOCUMENT_VARIABLES = ("failed_check", "texts", "captions", "charts", "fallback", "item", "document_title",
+                      "figure", "figure_no", "table")
+"""What each document's templates are given besides the package context (render_package; figure, figure_no and
+table by render.documents): with package_context and checks_context, every name a template may use (pack check
+names any other; tests/test_pack_tools.py checks that a real generation gives no other)."""
+
+
 def checks_context(evaluation: Evaluation, forced: bool) -> dict:
     res = evaluation.results
     groups = []

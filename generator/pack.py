@@ -7,7 +7,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -514,7 +514,8 @@ def _read_spec(folder: Path, name: str) -> PackSpec:
     try:
         return PackSpec.model_validate(data if data is not None else {})
     except ValidationError as exc:
-        wrong = "；".join(dict.fromkeys(_spec_error(e) for e in exc.errors()[:20]))
+        lines = _key_lines(text)
+        wrong = "；".join(dict.fromkeys(_spec_error(e, lines) for e in exc.errors()[:20]))
         raise PackError(f"模板包“{name}”的 {PACK_FILE} 有误：{wrong}。请对照内置模板包的 {PACK_FILE} 修改") from None
 
 
@@ -540,12 +541,40 @@ _TYPE_WORDS = {"string_type": "应为文字", "bool_parsing": "应为 是 或 �
                "model_type": "应为“名称: 内容”的映射", "model_attributes_type": "应为“名称: 内容”的映射"}
 
 
-def _spec_error(error: dict) -> str:
-    """One pydantic error of pack.yaml in Chinese, at its key: a misspelled key named with the closest known one."""
+def _key_lines(text: str) -> Callable[[tuple], int | None]:
+    """The line of pack.yaml where the key at a path (a pydantic loc) was written, or the nearest enclosing key's
+    (a missing key: where it belongs); read again with line marks only when pack.yaml has a mistake."""
+    try:
+        root = YAML(typ="rt").load(text)
+    except Exception:                                     # noqa: BLE001 — it was read once already; no line then
+        root = None
+
+    def line_of(loc: tuple) -> int | None:
+        node, line = root, None
+        for part in loc:
+            try:
+                if isinstance(node, dict) and part in node:
+                    line, node = node.lc.key(part)[0] + 1, node[part]
+                elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                    line, node = node.lc.item(part)[0] + 1, node[part]
+                else:
+                    break
+            except (AttributeError, KeyError, IndexError, TypeError):
+                break
+        return line
+
+    return line_of
+
+
+def _spec_error(error: dict, line_of: Callable[[tuple], int | None] = lambda loc: None) -> str:
+    """One pydantic error of pack.yaml in Chinese, at its key and line: a misspelled key named with the closest
+    known one."""
     loc = tuple(error["loc"])
     # A validator's own name (function-after[...]) or a union member's type is not a key a maintainer wrote.
     loc = tuple(p for p in loc if isinstance(p, int) or not any(c in str(p) for c in "[]") and str(p) not in ("str", "AttachmentSpec"))
-    where = "“" + ".".join(str(p + 1) if isinstance(p, int) else str(p) for p in loc) + "”" if loc else "文件"
+    line = line_of(loc)
+    where = ("“" + ".".join(str(p + 1) if isinstance(p, int) else str(p) for p in loc) + "”" if loc else "文件") + \
+        (f"（第{line}行）" if line else "")
     kind = error["type"]
     if kind == "extra_forbidden":
         known = _keys_at(loc[:-1])

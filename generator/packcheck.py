@@ -9,9 +9,10 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import TemplateSyntaxError, meta
+from jinja2 import TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import TemplateError
 
 from .examples import examples
@@ -143,23 +144,36 @@ def _check_sources(root: Path, pack: Pack | None, add) -> set[str]:
     return broken
 
 
-_KNOWN_NAMES = frozenset({
-    "unit", "year", "last_year", "report", "results", "profile", "finance", "three_public", "functional",
-    "buildings", "department", "projects", "listed_projects", "project_totals", "other_income", "facts",
-    "attachments", "total", "ratio", "failed_check", "texts", "captions", "charts", "figure", "figure_no", "table",
-    "item", "range", "counter", "dict", "namespace", "loop",
-    "unit_name", "source", "groups", "counts", "forced",            # the 校验报告's own
-    "document_title",
-})
+def known_names(env) -> frozenset[str]:
+    """Every name a template is given: the package's variables (made for the empty unit), what each document adds,
+    the check report's own, and the sandbox's globals."""
+    return _given_names() | frozenset(env.globals) | {"loop"}
+
+
+@lru_cache(maxsize=1)
+def _given_names() -> frozenset[str]:
+    from .generate import DOCUMENT_VARIABLES, checks_context
+    from .pipeline import evaluate
+    from .render.context import package_context
+
+    with tempfile.TemporaryDirectory(prefix="jxzp-check-") as scratch:
+        empty = Path(scratch) / "空白单位.yaml"
+        empty.write_text(EMPTY_UNIT, encoding="utf-8")
+        evaluation = evaluate(empty)
+    return frozenset({*package_context(evaluation.results), *DOCUMENT_VARIABLES, *checks_context(evaluation, False)})
 
 
 def _undeclared(env, source: str, name: str, add) -> None:
-    """Without a readable pack.yaml nothing renders; a name no template is given is still worth naming."""
+    """Without a readable pack.yaml nothing renders; a name no template is given is still worth naming (not one the
+    template sets itself somewhere: a {% set %} in one branch used in another)."""
     try:
-        names = meta.find_undeclared_variables(env.parse(source))
+        tree = env.parse(source)
+        names = meta.find_undeclared_variables(tree)
     except TemplateError:
         return
-    for unknown in sorted(names - _KNOWN_NAMES):
+    names -= {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
+    names -= {n.name for n in tree.find_all(nodes.Macro)} | {n.target for n in tree.find_all(nodes.Import)}
+    for unknown in sorted(names - known_names(env)):
         line = next((n for n, text in enumerate(source.splitlines(), 1) if re.search(rf"\b{re.escape(unknown)}\b", text)), None)
         add(f"{name}:{line}" if line else name, f"使用了未定义的变量“{unknown}”：请检查变量名是否写错，可对照模板包 README 的变量说明")
 

@@ -68,6 +68,46 @@ def test_check_names_a_misspelled_key_a_macro_syntax_error_and_an_unknown_variab
     assert output.count("nmae") == 1
 
 
+def test_a_broken_pack_yaml_is_named_at_its_lines_and_blames_nothing_else(tmp_path):
+    """pack.yaml that cannot be loaded: each mistake at its key and line; the templates, which then cannot be
+    rendered, are still read for names no template is given, but not blamed for what they set themselves."""
+    folder = export(tmp_path)
+    spec = folder / "pack.yaml"
+    edit(spec, "    范围: 全部项目", "    范围: 所有项目")
+    edit(spec, "  - 模板: 基础数据表\n", "  - 模版: 基础数据表\n")
+    edit(folder / "部门整体支出绩效自评报告.md.j2", "{{ unit.name|text }}{#样式:落款#}", "{{ unti.name|text }}{#样式:落款#}")
+    result = CliRunner().invoke(main, ["pack", "check", str(folder)])
+    assert result.exit_code == 1
+    output = result.output
+    assert f"“文档.全部项目自评表.范围”（第{line_of(spec, '范围: 所有项目')}行）只能是" in output
+    assert f"“附件.2.模版”（第{line_of(spec, '模版: 基础数据表')}行）不认识，是不是“模板”？" in output
+    report = folder / "部门整体支出绩效自评报告.md.j2"
+    assert f"部门整体支出绩效自评报告.md.j2:{line_of(report, 'unti.name')}：使用了未定义的变量“unti”" in output
+    assert "有 2 个问题" in output                 # not fallback, not a {% set %} of one branch used in another
+
+
+def test_every_name_a_generation_gives_a_template_is_one_pack_check_knows(tmp_path, monkeypatch):
+    from generator.generate import generate
+    from generator.packcheck import known_names
+    from generator.render import environment, docx_fast
+    from generator.render.environment import make_environment
+
+    given: set[str] = set()
+    real = environment.render_checked
+
+    def spy(template, context, name):
+        given.update(context)
+        return real(template, context, name)
+
+    monkeypatch.setattr(environment, "render_checked", spy)
+    monkeypatch.setattr(docx_fast, "render_checked", spy)
+    from generator.render import documents
+    monkeypatch.setattr(documents, "render_checked", spy)
+    generate(LIZHOU, tmp_path / "out", force=True)
+    assert {"unit", "item", "fallback", "document_title", "groups"} <= given       # the spy saw every kind of document
+    assert given - known_names(make_environment((), "md")) == set()
+
+
 def test_check_names_the_paragraph_of_a_word_template_error(tmp_path):
     folder = export(tmp_path)
     path = folder / "项目支出绩效自评报告.docx"
