@@ -181,3 +181,29 @@ def test_every_row_is_kept_whole_and_indicator_heads_repeat_after_the_merge_pass
                 assert "<w:tblHeader/>" in row, document
                 heads += 1
     assert heads >= 15 + 15 + 3
+
+
+def test_the_basic_data_table_repeats_its_money_head_and_keeps_each_head_with_its_rows(tmp_path):
+    """A unit with many projects: the money part of the 基础数据表 runs over a page and the next page starts with its
+    head row; the 楼堂馆所 head is never left at a page's foot without its row."""
+    import yaml
+
+    from generator.generate import generate
+
+    data = yaml.safe_load(ZIYANG.read_text(encoding="utf-8"))
+    data["项目"] += [{"项目名称": f"补充项目{n:02d}", "是否开展自评": "否",
+                    "资金": {"全年执行数": {"当年财政拨款": 1}}} for n in range(1, 41)]
+    source = tmp_path / "many.yaml"
+    source.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    made = generate(source, tmp_path / "out", ("docx",), force=True)
+    copy = tmp_path / "report.docx"
+    shutil.copyfile(made.folder / DEPARTMENT, copy)
+    document = Printed("湖南", DEPARTMENT, copy, convert([copy])[copy], "", None)
+    start = next(n for n, text in enumerate(document.page_texts) if "年度部门整体支出绩效评价基础数据表" in text)
+    pages = [n for n, text in enumerate(document.page_texts) if n >= start and "补充项目" in text]
+    assert len(pages) >= 2
+    for n in pages[1:]:
+        first_cell = next(line for line in document.page_texts[n].splitlines() if line.strip())
+        assert first_cell.startswith("经费控制情况"), (n, document.page_texts[n][:80])
+    buildings = [n for n, text in enumerate(document.page_texts) if "楼堂馆所控制情况" in text]
+    assert len(buildings) == 1 and "厉行节约保障措施" in document.page_texts[buildings[0]]

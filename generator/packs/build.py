@@ -586,13 +586,15 @@ def basic_data_table():
 
     tp = 'three_public["{}"]'
     fin = 'finance["{}"]'
-    rows = [[Cell("财政供养人员情况（人）", widths[0], merge="restart", bold=True), Cell("编制数", widths[1], bold=True),
-             Cell("{{ year }}年实际在职人数", widths[2], bold=True), Cell("控制率", widths[3], bold=True)],
-            [Cell("", widths[0], merge="continue"),
-             Cell('{{ unit.staffing.establishment if unit.staffing.establishment is not none else "—" }}', widths[1]),
-             Cell('{{ unit.staffing.in_post if unit.staffing.in_post is not none else "—" }}', widths[2]),
-             Cell("{{ results.staff_control_rate|percent }}", widths[3])],
-            [Cell(h, w, bold=True) for h, w in zip(("经费控制情况（万元）", "{{ last_year }}年决算数", "{{ year }}年预算数", "{{ year }}年决算数"), widths)],
+    staff = [[Cell("财政供养人员情况（人）", widths[0], merge="restart", bold=True), Cell("编制数", widths[1], bold=True),
+              Cell("{{ year }}年实际在职人数", widths[2], bold=True), Cell("控制率", widths[3], bold=True)],
+             [Cell("", widths[0], merge="continue"),
+              Cell('{{ unit.staffing.establishment if unit.staffing.establishment is not none else "—" }}', widths[1]),
+              Cell('{{ unit.staffing.in_post if unit.staffing.in_post is not none else "—" }}', widths[2]),
+              Cell("{{ results.staff_control_rate|percent }}", widths[3])]]
+    # Three tables that read as one: the money part, which grows with the projects and may go over a page, repeats
+    # its head row on the next page; each head stays with its first row, the last part with the notes.
+    rows = [[Cell(h, w, bold=True) for h, w in zip(("经费控制情况（万元）", "{{ last_year }}年决算数", "{{ year }}年预算数", "{{ year }}年决算数"), widths)],
             line("支出总额", fin.format("本年支出合计")), line("基本支出", fin.format("基本支出")),
             line("其中：公用经费", fin.format("公用经费")), line("项目支出", fin.format("项目支出")),
             loop_row("{%tr for pr in results.projects %}"),
@@ -610,13 +612,17 @@ def basic_data_table():
     bw = (40, 19, 19, 19, 20, 20, 19)
     heads = ("楼堂馆所控制情况（{{ year }}年完工项目）", "批复规模（㎡）", "实际规模（㎡）", "规模控制率", "预算投资（万元）",
              "实际投资（万元）", "投资概算控制率")
-    rows.append([Cell(heads[0], bw[0], merge="restart", bold=True)] + [Cell(h, w, bold=True) for h, w in zip(heads[1:], bw[1:])])
+    buildings = [[Cell(heads[0], bw[0], merge="restart", bold=True)] + [Cell(h, w, bold=True) for h, w in zip(heads[1:], bw[1:])]]
     values = ('{{ buildings.approved_size|amount if buildings else "—" }}', '{{ buildings.actual_size|amount if buildings else "—" }}',
               "{{ results.size_control_rate|percent }}", '{{ buildings.budget_investment|money if buildings else "—" }}',
               '{{ buildings.actual_investment|money if buildings else "—" }}', "{{ results.investment_control_rate|percent }}")
-    rows.append([Cell("", bw[0], merge="continue")] + [Cell(v, w) for v, w in zip(values, bw[1:])])
-    rows.append([Cell("厉行节约保障措施", bw[0], bold=True), Cell('{{ unit.thrift_measures or texts["无"] }}', 116, align="left")])
-    add_table(doc, rows, keep_last=2)
+    buildings.append([Cell("", bw[0], merge="continue")] + [Cell(v, w) for v, w in zip(values, bw[1:])])
+    buildings.append([Cell("厉行节约保障措施", bw[0], bold=True), Cell('{{ unit.thrift_measures or texts["无"] }}', 116, align="left")])
+    add_table(doc, staff, keep_last=2)
+    gap(doc)
+    add_table(doc, rows, header_rows=1, keep_rows=(0,))
+    gap(doc)
+    add_table(doc, buildings, keep_last=3)
     note(doc, "说明：“公用经费”填报基本支出中的一般商品和服务支出；“项目支出”填报基本支出以外的所有项目支出情况；"
               "“{{ year }}年预算数”为年初预算数。", keep_next=True)
     note(doc, FOOTER[0], keep_next=True)
