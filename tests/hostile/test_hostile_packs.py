@@ -252,6 +252,21 @@ def test_a_pack_yaml_indented_hundreds_of_levels_is_refused(previous, category):
     assert "pack.yaml" in message and "嵌套层次过深" in message
 
 
+def test_a_pack_yaml_of_nested_aliases_is_refused_without_expanding_them(previous, category):
+    """A billion laughs: 9⁹ strings if the aliases were copied out, in the places of pack.yaml that take lists and
+    mappings; refused at its keys as quickly as any other mistake."""
+    category("template")
+    pack = _pack("alias-yaml")
+    anchors = 'a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x"]\n' + "".join(
+        f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]\n" for n in range(1, 10))
+    spec = pack / "pack.yaml"
+    text = spec.read_text(encoding="utf-8").replace("文字:\n", "文字:\n  炸弹: *a9\n", 1)
+    text = text.replace('颜色: ["#7f8c8d", "#c0392b"]', "颜色: *a9", 1)
+    spec.write_text("锚:\n" + "".join(f"  {line}\n" for line in anchors.splitlines()) + text, encoding="utf-8")
+    message = _refused(pack, previous)
+    assert "pack.yaml" in message and "“文字.炸弹”" in message and "“锚”（第1行）不认识" in message
+
+
 def test_a_pack_folder_1200_levels_deep_is_refused(previous, category):
     category("template")
     pack = _pack("deep-folder")
