@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import os
 import socket
+import stat
 import threading
 import zipfile
 from collections.abc import Callable
@@ -211,6 +212,29 @@ def test_a_socket_in_a_pack_is_refused(previous, category, tmp_path):
     finally:
         server.close()
     assert "套接字" in message and "“s”" in message
+
+
+def test_a_device_in_a_pack_is_refused_without_reading_it(previous, category):
+    """/dev/zero as a template: reading it would never end. (Making a device node needs root; where the test runs
+    without, the kind of file is still checked below, from its mode alone.)"""
+    category("template")
+    pack = _pack("device")
+    (pack / "项目支出绩效自评表.md.j2").unlink()
+    try:
+        os.mknod(pack / "项目支出绩效自评表.md.j2", stat.S_IFCHR | 0o644, os.makedev(1, 5))
+    except PermissionError:
+        pytest.skip("making a device node needs root")
+    box = _run_with_deadline(lambda: _refused(pack, previous))
+    assert "error" not in box, box.get("error")
+    assert "设备文件" in box["value"] and "项目支出绩效自评表.md.j2" in box["value"]
+
+
+@pytest.mark.parametrize(("mode", "kind"), [(stat.S_IFCHR, "设备文件"), (stat.S_IFBLK, "设备文件"),
+                                            (stat.S_IFIFO, "管道（FIFO）"), (stat.S_IFSOCK, "套接字")])
+def test_every_kind_of_special_file_is_named(mode, kind):
+    from generator.packfiles import _kind
+
+    assert _kind(mode | 0o644) == kind
 
 
 def test_a_symlinked_folder_in_a_pack_is_refused(previous, category):
