@@ -174,11 +174,11 @@ class Tracked(View):
 
     def __iter__(self):
         self._note()
-        return iter(self._items)
+        return super().__iter__()
 
     def __len__(self) -> int:
         self._note()
-        return len(self._items)
+        return super().__len__()
 
     def __eq__(self, other: object) -> bool:
         self._note("*")
