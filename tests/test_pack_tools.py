@@ -199,3 +199,41 @@ def test_check_and_install_of_a_pack_holding_a_pipe_answer_at_once(tmp_path):
         result = runner.invoke(main, command)
         assert result.exit_code == 1 and "“坏.md.j2”是管道" in result.output, result.output
     assert "有管道" not in available_packs()
+
+
+def _header(path: Path, text: str) -> None:
+    """What a maintainer types into the Word template's header (python-docx, as in Word)."""
+    document = Document(str(path))
+    header = document.sections[0].header
+    header.is_linked_to_previous = False
+    header.paragraphs[0].text = text
+    document.save(str(path))
+
+
+def test_a_header_may_print_the_units_name_and_the_documents_title(tmp_path):
+    folder = export(tmp_path)
+    _header(folder / "项目支出绩效自评报告.docx", "{{ unit.name }}｜{{ document_title }}")
+    result = CliRunner().invoke(main, ["pack", "check", str(folder)])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(main, ["generate", str(LIZHOU), "--pack", str(folder), "-o", str(tmp_path / "out"),
+                                       "--format", "docx"])
+    assert result.exit_code == 0, result.output
+    reports = sorted((tmp_path / "out").rglob("项目支出绩效自评报告/*.docx"))
+    assert len(reports) == 15
+    for report in reports[:3]:
+        header = Document(str(report)).sections[0].header.paragraphs[0].text
+        unit, title = header.split("｜")
+        assert unit == "中共广元市利州区委组织部" and title.startswith("2021年度") and title.endswith("自评报告")
+        assert report.stem.split("-", 1)[1] in title          # each document its own title
+
+
+@pytest.mark.parametrize(("text", "said"), [("{{ unit.__class__ }}", "被拒绝"), ("{{ figure('收入结构') }}", "figure"),
+                                            ("{{ unit.name", "语法")])
+def test_a_header_is_a_template_like_any_other(tmp_path, text, said):
+    folder = export(tmp_path)
+    _header(folder / "项目支出绩效自评报告.docx", text)
+    result = CliRunner().invoke(main, ["generate", str(LIZHOU), "--pack", str(folder), "-o", str(tmp_path / "out"),
+                                       "--format", "docx"])
+    assert result.exit_code != 0
+    assert "项目支出绩效自评报告.docx（页眉）" in result.output and said in result.output, result.output
+    assert "Traceback" not in result.output

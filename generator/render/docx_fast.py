@@ -205,9 +205,15 @@ class _Drawing:
         return self.xml
 
 
-def _prepared(path: Path, name: str, cache: Path | None) -> tuple[str, dict[str, bytes], dict[str, bytes]]:
-    """A Word template's body as docxtpl patches it, its parts, and those parts compressed: from the cache when
-    this very content was prepared before, else made here and kept. Names, sizes and parts are checked before any
+_MARGIN_PART = re.compile(r"word/(header|footer|footnotes|endnotes)\d*\.xml")
+_MARGIN_WORDS = {"header": "页眉", "footer": "页脚", "footnotes": "脚注", "endnotes": "尾注"}
+
+
+def _prepared(path: Path, name: str, cache: Path | None
+              ) -> tuple[str, dict[str, bytes], dict[str, bytes], dict[str, str]]:
+    """A Word template's body as docxtpl patches it, its parts, those parts compressed, and its headers, footers
+    and notes that hold template tags, patched the same way: from the cache when this very content was prepared
+    before, else made here and kept. Names, sizes and parts are checked before any
     library reads the file: only a Word document's own parts go on."""
     try:
         members = docx_members(path, name)
@@ -220,7 +226,7 @@ def _prepared(path: Path, name: str, cache: Path | None) -> tuple[str, dict[str,
         key.update(member.encode("utf-8") + b"\0" + hashlib.sha256(members[member]).digest())
     stored = cache / f"{key.hexdigest()}.word" if cache is not None else None
     found = load_data(stored) if stored is not None else None
-    if (isinstance(found, tuple) and len(found) == 3 and isinstance(found[0], str)
+    if (isinstance(found, tuple) and len(found) == 4 and isinstance(found[0], str)
             and all(isinstance(part, dict) for part in found[1:])):
         return found
     from docxtpl import DocxTemplate      # about 0.2 s of imports (python-docx), only when a template is new
@@ -230,14 +236,23 @@ def _prepared(path: Path, name: str, cache: Path | None) -> tuple[str, dict[str,
         tpl.init_docx()
         body = tpl.patch_xml(tpl.get_xml())      # docxtpl also puts a line break before each paragraph, for
                                                    # its error line numbers; our messages name the file instead
+        margins = {member: tpl.patch_xml(data.decode("utf-8")) for member, data in members.items()
+                   if _MARGIN_PART.fullmatch(member) and re.search(rb"\{[{%]", data)}
         _drop_stale_styles(members)
     except Exception as exc:  # a damaged Word document in a pack
         raise TemplateProblem(f"模板“{name}”不是有效的 Word 文件（{type(exc).__name__}）：请用 Word 另存为 .docx 后重试") from None
     # The parts no document changes (styles, fonts, settings, headers…) are compressed once, here.
     deflated = {member: _deflate(content) for member, content in members.items()}
     if stored is not None:
-        store_data(stored, (body, members, deflated))
-    return body, members, deflated
+        store_data(stored, (body, members, deflated, margins))
+    return body, members, deflated, margins
+
+
+def _unescaped(xml: str) -> str:
+    """docxtpl's escaped braces ({_{ … }_}) as the text they stand for."""
+    if "{_" in xml or "_}" in xml:
+        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+    return xml
 
 
 class CompiledDocx:
@@ -248,14 +263,20 @@ class CompiledDocx:
         the file's content; None to prepare it in every process."""
         self.name = name
         self.path = path
-        body, self.members, self.deflated = _prepared(path, name, cache)
-        for member, data in self.members.items():
-            if re.match(r"word/(header|footer|footnotes)\d*\.xml$", member) and re.search(rb"\{[{%]", data):
-                raise TemplateProblem(f"模板“{name}”的页眉、页脚或脚注中有模板变量：页眉页脚请只放固定文字和页码")
+        body, self.members, self.deflated, margins = _prepared(path, name, cache)
         try:
             self.body: Template = compile_cached(env, body, f"word/{name}")
         except TemplateError as exc:
             raise explain(exc, name) from None
+        # Headers, footers and notes with template tags (the unit's name in the header): rendered for each document
+        # with the document's variables, without figure() and table(), which place into the body.
+        self.margins: dict[str, tuple[str, Template]] = {}
+        for member, source in sorted(margins.items()):
+            where = f"{name}（{_MARGIN_WORDS[_MARGIN_PART.fullmatch(member).group(1)]}）"
+            try:
+                self.margins[member] = (where, compile_cached(env, source, f"word/{name}/{member}"))
+            except TemplateError as exc:
+                raise explain(exc, where) from None
         document = self.members["word/document.xml"].decode("utf-8")
         opened = _BODY_OPEN.search(document)
         closed = document.rindex("</w:body>")
@@ -301,9 +322,7 @@ class CompiledDocx:
 
     def render(self, context: dict[str, Any], media: "_Media", title: str, author: str, stamp: str,
                placed: Iterable["CompiledDocx"] = ()) -> bytes:
-        xml = render_checked(self.body, context, self.name)
-        if "{_" in xml or "_}" in xml:
-            xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        xml = _unescaped(render_checked(self.body, context, self.name))
         document = self.head + xml + self.tail
         if MERGE_OPEN in xml:
             document = merge_cells(document)
@@ -313,6 +332,10 @@ class CompiledDocx:
             document = DocxTemplate(str(self.path)).resolve_listing(document)     # reads only its argument
         parts = dict(self.members)
         parts["word/document.xml"] = document.encode("utf-8")
+        if self.margins:
+            margin_context = {k: v for k, v in context.items() if k not in ("figure", "figure_no", "table")}
+            for member, (where, template) in self.margins.items():
+                parts[member] = _unescaped(render_checked(template, margin_context, where)).encode("utf-8")
         styles = self.styles_for(placed)
         if styles is not None:
             parts["word/styles.xml"] = styles
