@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
+import time
+from pathlib import Path
 
 import markdown
 import pytest
@@ -13,6 +16,7 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.generate import GenerationError, generate
+from generator.render import pdf
 from generator.render.pdf import PdfError, convert, soffice
 from packages import FIXTURES, docx_text, generated, work_dir
 
@@ -163,12 +167,44 @@ def test_templates_option_uses_the_units_own_copy(tmp_path):
 
 def test_pdf_needs_libreoffice_and_says_how_to_install_it(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
-    if soffice() is not None:
-        pytest.skip("LibreOffice is installed at a fixed path")
+    monkeypatch.setattr(pdf, "FIXED_PLACES", ())
+    assert soffice() is None
     doc = tmp_path / "a.docx"
     doc.write_bytes(b"")
     with pytest.raises(PdfError, match="apt-get install -y libreoffice-writer-nogui fonts-noto-cjk"):
         convert([doc])
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the stand-in LibreOffice is a shell script")
+def test_a_conversion_that_overruns_ends_with_everything_it_started(tmp_path, monkeypatch):
+    """soffice is a launcher whose child converts: on a timeout the child must go too, not linger with the CPU."""
+    child = tmp_path / "child.pid"
+    stand_in = tmp_path / "soffice"
+    stand_in.write_text(f"#!/bin/sh\nsleep 300 &\necho $! > {child}\nwait\n", encoding="utf-8")
+    stand_in.chmod(0o755)
+    monkeypatch.setattr(pdf, "soffice", lambda: str(stand_in))
+    monkeypatch.setattr(pdf, "TIMEOUT_S", 1)
+    doc = tmp_path / "a.docx"
+    doc.write_bytes(b"")
+    with pytest.raises(PdfError, match="LibreOffice 转换 PDF 超过 1 秒仍未完成"):
+        convert([doc])
+    pid = int(child.read_text())
+    for _ in range(50):                       # the orphan is reaped by init soon after it is killed
+        if not _running(pid):
+            break
+        time.sleep(0.1)
+    assert not _running(pid)
+
+
+def _running(pid: int) -> bool:
+    status = Path(f"/proc/{pid}/status")
+    if status.exists():
+        return "State:\tZ" not in status.read_text()
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 @pytest.mark.skipif(soffice() is None, reason="LibreOffice is not installed")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -14,6 +15,9 @@ INSTALL_HINT = ("生成 PDF 需要 LibreOffice，但本机找不到 soffice 命�
                 "（Debian/Ubuntu：sudo apt-get install -y libreoffice-writer-nogui fonts-noto-cjk；"
                 "Windows/macOS：从 LibreOffice 官网安装并把 soffice 加入 PATH），或去掉 --format 中的 pdf")
 TIMEOUT_S = 900
+FIXED_PLACES = ("/usr/bin/soffice", "/usr/lib/libreoffice/program/soffice",
+                "/Applications/LibreOffice.app/Contents/MacOS/soffice",
+                "C:/Program Files/LibreOffice/program/soffice.exe")
 FONTS_CONF = Path(__file__).with_name("fonts.conf")
 
 
@@ -27,9 +31,7 @@ def soffice() -> str | None:
         found = shutil.which(name)
         if found:
             return found
-    for candidate in ("/usr/bin/soffice", "/usr/lib/libreoffice/program/soffice",
-                      "/Applications/LibreOffice.app/Contents/MacOS/soffice",
-                      "C:/Program Files/LibreOffice/program/soffice.exe"):
+    for candidate in FIXED_PLACES:
         if Path(candidate).is_file():
             return candidate
     return None
@@ -59,7 +61,7 @@ def convert(documents: list[Path]) -> dict[Path, Path]:
                    "--convert-to", "pdf", "--outdir", str(out_dir), *(str(p) for p in staged.values())]
         logger.info("LibreOffice：%s", " ".join(command))
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S, env=env)
+            output, errors = _run(command, env)
         except subprocess.TimeoutExpired:
             raise PdfError(f"LibreOffice 转换 PDF 超过 {TIMEOUT_S} 秒仍未完成：请关闭其他 LibreOffice 窗口后重试") from None
         except OSError as exc:
@@ -75,6 +77,31 @@ def convert(documents: list[Path]) -> dict[Path, Path]:
             shutil.move(str(produced), target)
             result[doc] = target
         if missing:
-            detail = (done.stderr or done.stdout or "").strip().splitlines()[-1:] or [""]
+            detail = (errors or output or "").strip().splitlines()[-1:] or [""]
             raise PdfError(f"LibreOffice 未能把 {'、'.join(missing)} 转成 PDF（{detail[0]}）：请确认 LibreOffice 可以正常打开这些文件")
     return result
+
+
+def _run(command: list[str], env: dict[str, str]) -> tuple[str, str]:
+    """Run soffice in a process group of its own, and end the whole group if it overruns or we are interrupted.
+
+    soffice is a launcher: the converting soffice.bin is its child, and killing the launcher alone (what
+    subprocess.run does on a timeout) leaves that child running, holding its profile and the CPU."""
+    posix = os.name == "posix"
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                               start_new_session=posix)
+    try:
+        return process.communicate(timeout=TIMEOUT_S)
+    except BaseException:
+        if posix:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        else:
+            subprocess.run(["taskkill", "/F", "/T", "/PID", str(process.pid)], capture_output=True, check=False)
+            process.kill()
+        for stream in (process.stdout, process.stderr):
+            stream.close()   # a survivor holding the pipes must not keep us waiting
+        process.wait()
+        raise
