@@ -61,17 +61,18 @@ def collect_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
 def _row(evaluation, source: str, status: str) -> OverviewRow:
     if evaluation is None or evaluation.results is None:
         errors = len(evaluation.errors) if evaluation is not None else 1
-        return OverviewRow(unit=source, year=None, budget=None, actual=None, score=None, grade=None, projects=0,
+        return OverviewRow(unit=source, year=None, budget=None, actual=None, score=None, grade=None, projects=None,
                            lowest=None, errors=max(errors, 1), warnings=0, source=source, status=status)
     res = evaluation.results
     unit = res.report.unit
     dept = res.department
     verdict = evaluation.verdict(None)      # the score and grade validate gives (held back, or the unit's own)
     evaluated = res.evaluated_projects
-    scores = [v.total for p in evaluated if (v := evaluation.verdict(p.index)).total is not None and not v.stated]
+    verdicts = [evaluation.verdict(p.index) for p in evaluated]
+    scores = [v.total for v in verdicts if v.total is not None and not v.stated]
     return OverviewRow(unit=unit.short_name or unit.name, year=unit.year, budget=dept.budget, actual=dept.actual,
                        score=verdict.total, grade=HELD if verdict.held else verdict.grade, projects=len(evaluated),
-                       lowest=min(scores, default=None),
+                       lowest=min(scores) if scores and len(scores) == len(verdicts) else None,
                        errors=len(evaluation.errors), warnings=len(evaluation.warnings), source=source, status=status)
 
 

@@ -65,9 +65,57 @@ def test_a_broken_input_is_reported_and_the_others_are_generated(batch_dir, tmp_
     units = [r[1] for r in rows]
     assert units[:3] == ["资阳区委组织部", "利州区委组织部", "石峰区委组织部"]      # by department score, highest first
     assert rows[3][1] == "坏文件.yaml" and rows[3][13] == "未生成：无法读取"
-    assert rows[-1][0] == "合计" and rows[-1][1] == "3 个单位"
+    assert rows[3][8] is None                       # its projects are unknown, not 0
+    total = rows[4]
+    assert total[0] == "合计" and total[1] == "3 个单位"
+    assert total[8] == sum(r[8] for r in rows[:3])  # the projects of the units read
+    assert rows[5][0].startswith("说明：")
     md = (out / "汇总" / "各单位绩效自评汇总表.md").read_text(encoding="utf-8")
     assert "| 2 | 利州区委组织部 | 2021 |" in md and "99.56" in md
+    assert "| 4 | 坏文件.yaml | — | — | — | — | — | — | — | — |" in md
+
+
+def test_the_overview_states_no_total_or_lowest_it_cannot_know(tmp_path):
+    """Lizhou as published holds two projects' scores back (a figure reported as wrong): forced, its row gives no
+    lowest project score (a minimum of the others would be false), and the totals give none either. Neither unit
+    states a 全年预算数 and the township no 决算数: the money totals are not given (they were the sum of the others)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(INPUTS / "lizhou-2021.yaml", folder / "lizhou.yaml")
+    shutil.copy(INPUTS / "anhui-township.yaml", folder / "anhui.yaml")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["generate", str(folder), "-o", str(out), "-j", "1", "--force"])
+    assert result.exit_code in (0, 1), result.output
+    rows = [[c.value for c in row] for row in load_workbook(out / "汇总" / "各单位绩效自评汇总表.xlsx").active.iter_rows(min_row=3)]
+    lizhou, anhui = (next(r for r in rows if r[12] == name) for name in ("lizhou.yaml", "anhui.yaml"))
+    assert lizhou[9] is None and lizhou[8] == 15      # 85.25 would be the lowest of 13 of its 15 projects
+    assert anhui[9] == 88.3
+    total = next(r for r in rows if r[0] == "合计")
+    assert total[9] is None and total[8] == 18
+    assert lizhou[3] is None and lizhou[4] == 1286.09 and anhui[4] is None
+    assert total[3] is None and total[4] is None and total[5] is None
+
+
+def test_a_total_with_an_unknown_part_is_not_given():
+    from generator.render.overview import OverviewRow, overview_md, totals
+
+    def unit(name, budget, actual, score, projects, lowest):
+        return OverviewRow(unit=name, year=2023, budget=budget, actual=actual, score=score, grade="优",
+                           projects=projects, lowest=lowest, errors=0, warnings=0, source=f"{name}.xlsx", status="已生成")
+
+    from decimal import Decimal as D
+    complete = [unit("甲", D("100"), D("90"), D("95"), 2, D("90")), unit("乙", D("50"), D("50"), D("85"), 0, None)]
+    t = totals(complete)
+    assert (t["budget"], t["actual"], t["mean"], t["projects"], t["lowest"]) == (D("150"), D("140"), D("90"), 2, D("90"))
+    failed = OverviewRow(unit="坏.xlsx", year=None, budget=None, actual=None, score=None, grade=None, projects=None,
+                         lowest=None, errors=1, warnings=0, source="坏.xlsx", status="未生成：无法读取")
+    assert totals([*complete, failed])["budget"] == D("150") and totals([*complete, failed])["units"] == 2
+    gaps = [*complete, unit("丙", D("10"), None, None, 3, None)]
+    t = totals(gaps)
+    assert (t["budget"], t["actual"], t["rate"], t["mean"], t["lowest"]) == (D("160"), None, None, None, None)
+    assert t["projects"] == 5 and t["units"] == 3
+    last = [line for line in overview_md(gaps, "汇总").splitlines() if line.startswith("| **合计**")][0]
+    assert last.split(" | ")[3:10] == ["**160.00**", "—", "—", "—", "", "**5**", "—"]
 
 
 def test_lock_files_and_hidden_folders_are_not_inputs(batch_dir):

@@ -17,6 +17,9 @@ HEADERS = ("序号", "单位", "年度", "全年预算数（万元）", "决算�
            "自评项目数", "项目最低得分", "错误", "警告", "填报文件", "状态")
 WIDTHS = (6, 30, 7, 16, 16, 10, 12, 7, 10, 12, 7, 7, 28, 22)
 FIXED_STAMP = datetime(2000, 1, 1)
+NOTE = ("说明：执行率＝决算数÷全年预算数；得分、等级按各单位的评分规则计算；“错误”不为0的单位材料未通过校验。"
+        "合计只计读取成功的单位，其金额、平均得分和项目最低得分只在这些单位都有该数时给出，缺一则为“—”（缺的数不当作0）；"
+        "一个单位的项目最低得分只在它每个自评项目都算出得分时给出。")
 
 
 @dataclass(frozen=True)
@@ -29,8 +32,8 @@ class OverviewRow:
     actual: Decimal | None
     score: Decimal | None
     grade: str | None
-    projects: int
-    lowest: Decimal | None
+    projects: int | None         # None where the input could not be read
+    lowest: Decimal | None       # None unless every self-evaluated project has a computed score
     errors: int
     warnings: int
     source: str
@@ -49,30 +52,37 @@ def sort_rows(rows: list[OverviewRow]) -> list[OverviewRow]:
     return sorted(rows, key=key)
 
 
-def _sum(values) -> Decimal | None:
-    present = [v for v in values if v is not None]
-    return sum(present, Decimal(0)) if present else None
+def _whole_sum(values: list) -> Decimal | None:
+    """The sum, only when every value is known: a unit without the figure is not taken as zero."""
+    return sum(values, Decimal(0)) if values and None not in values else None
 
 
 def totals(rows: list[OverviewRow]) -> dict:
-    """The totals row: sums of money, overall rate, mean score of scored units, counts."""
-    scored = [r.score for r in rows if r.score is not None]
-    budget = _sum(r.budget for r in rows if r.budget is not None and r.actual is not None)
-    actual = _sum(r.actual for r in rows if r.budget is not None and r.actual is not None)
+    """The totals row over the units that were read: each figure only when every one of them has it (the money,
+    the scores and the lowest project score), else None; inputs that could not be read are listed, not counted."""
+    read = [r for r in rows if r.year is not None]
+    scores = [r.score for r in read]
+    budget, actual = _whole_sum([r.budget for r in read]), _whole_sum([r.actual for r in read])
+    with_projects = [r for r in read if r.projects]
+    lowest = [r.lowest for r in with_projects]
     return {
-        "units": sum(1 for r in rows if r.year is not None),
+        "units": len(read),
         "budget": budget, "actual": actual, "rate": ratio_percent(actual, budget),
-        "mean": (sum(scored, Decimal(0)) / len(scored)) if scored else None,
-        "projects": sum(r.projects for r in rows),
-        "lowest": min((r.lowest for r in rows if r.lowest is not None), default=None),
+        "mean": _whole_sum(scores) / len(scores) if scores and None not in scores else None,
+        "projects": sum(r.projects or 0 for r in read),
+        "lowest": min(lowest) if lowest and None not in lowest else None,
         "errors": sum(r.errors for r in rows), "warnings": sum(r.warnings for r in rows),
     }
 
 
 def _display(row: OverviewRow, index: int) -> list:
     return [index, row.unit, row.year or "—", money(row.budget, comma=True), money(row.actual, comma=True),
-            percent(row.rate), score(row.score), row.grade or "—", row.projects, score(row.lowest),
+            percent(row.rate), score(row.score), row.grade or "—", _count(row.projects), score(row.lowest),
             row.errors, row.warnings, row.source, row.status]
+
+
+def _count(value: int | None) -> int | str:
+    return "—" if value is None else value
 
 
 def _total_display(t: dict) -> list:
@@ -89,8 +99,8 @@ def overview_md(rows: list[OverviewRow], title: str) -> str:
                             for i in range(len(HEADERS))) + "|"]
     for i, row in enumerate(rows, 1):
         lines.append("| " + " | ".join(_cell(v) for v in _display(row, i)) + " |")
-    lines.append("| " + " | ".join(f"**{_cell(v)}**" if v not in ("", None) else "" for v in _total_display(totals(rows))) + " |")
-    lines += ["", "说明：执行率＝决算数÷全年预算数；得分、等级按各单位的评分规则计算；“错误”不为0的单位材料未通过校验。", ""]
+    lines.append("| " + " | ".join(f"**{_cell(v)}**" if v not in ("", None, "—") else _cell(v or "") for v in _total_display(totals(rows))) + " |")
+    lines += ["", NOTE, ""]
     return "\n".join(lines)
 
 
@@ -123,6 +133,10 @@ def overview_xlsx(rows: list[OverviewRow], title: str) -> bytes:
     ws.append(["合计", f"{t['units']} 个单位", None, _num(t["budget"]), _num(t["actual"]), _num(t["rate"], 100),
                _num(t["mean"]), None, t["projects"], _num(t["lowest"]), t["errors"], t["warnings"], None, None])
     last = ws.max_row
+    ws.append([NOTE])
+    ws.merge_cells(start_row=last + 1, start_column=1, end_row=last + 1, end_column=len(HEADERS))
+    ws.cell(last + 1, 1).alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
+    ws.row_dimensions[last + 1].height = 45
     formats = {4: "#,##0.00", 5: "#,##0.00", 6: "0.00%", 7: "0.00", 10: "0.00"}
     for r in range(2, last + 1):
         for c in range(1, len(HEADERS) + 1):

@@ -56,7 +56,7 @@ def _decimal(value: object) -> Decimal | None:
 def _overview_row(unit: str, job: Job | None, state: str) -> OverviewRow:
     data = job.summary.get("overview") if job is not None else None
     if not data:
-        return OverviewRow(unit=unit, year=None, budget=None, actual=None, score=None, grade=None, projects=0,
+        return OverviewRow(unit=unit, year=None, budget=None, actual=None, score=None, grade=None, projects=None,
                            lowest=None, errors=0, warnings=0, source=job.source_name if job else "", status=state)
     return OverviewRow(unit=data["unit"], year=data["year"], budget=_decimal(data["budget"]),
                        actual=_decimal(data["actual"]), score=_decimal(data["score"]), grade=data["grade"],
