@@ -74,7 +74,6 @@ def drop_last_column_docx(path: Path, header: str) -> None:
     tbl = table._tbl
     last = tbl.tblGrid.gridCol_lst[-1]
     width = int(last.get(qn("w:w")))
-    columns = len(tbl.tblGrid.gridCol_lst)
     for tr in tbl.tr_lst:
         cells = tr.tc_lst
         span = cells[-1].find(f"{qn('w:tcPr')}/{qn('w:gridSpan')}")
