@@ -111,15 +111,9 @@ def _sentence_start(text: str, pos: int) -> int:
     return max(text.rfind(ch, 0, pos) for ch in "。；！？\n") + 1
 
 
-LEAD_IN = re.compile(r"(?:20\d\d年度?|其中[:：]?)$")
-
-
 def _fragment(text: str, start: int, end: int) -> str:
     """The phrase from its label to its amount, with a year or 其中 just before it ("2021年本年收入合计1344.64万元")."""
-    lead = LEAD_IN.search(text[max(0, start - 8):start])
-    if lead:
-        start -= len(lead.group(0))
-    return text[start:end].strip()
+    return text[prose.lead_start(text, start):end].strip()
 
 
 def _at_boundary(text: str, start: int) -> bool:

@@ -16,7 +16,7 @@ from ..problems import Severity
 from .engine import Context, Hit, column_label, rule, shown, shown_computed
 from .projects import fund_path
 from .sums import FUND_STAGE_LABELS
-from .texts import alias, project_field_name, text_fields, unit_field_name
+from .texts import alias, project_field_name, quote, text_fields, unit_field_name
 
 SCALE_RATIO = Decimal(1000)
 """An amount this many times the median of its non-zero siblings looks like 元 typed where 万元 was asked."""
@@ -208,22 +208,13 @@ def three_public_empty(ctx: Context):
         yield Hit("three_public.三公经费合计.actual", {"documents": _documents(section)})
 
 
-def _fragment(text: str, start: int, end: int, width: int = 14) -> str:
-    """The words around a span, cut at sentence ends, for quoting in a message."""
-    left = max(text.rfind(ch, 0, start) for ch in "。；！？\n") + 1
-    left = max(left, start - width)
-    rights = [i for i in (text.find(ch, end) for ch in "。；！？\n") if i != -1]
-    right = min([*rights, end + width, len(text)])
-    return text[left:right].strip().lstrip("，、；：,;:")
-
-
 @rule("template-text", Severity.ERROR, "文字中还留有模板的填写说明或占位符（如“没有请写明”“请填写”“（可以按”“xx名”）",
       "{field}中还留有模板的填写说明或占位符“{fragment}”：请删去说明文字，写上实际内容")
 def template_text(ctx: Context):
     for field in text_fields(ctx):
         found = _template_marker(field.text)
         if found:
-            yield Hit(field.path, {"field": field.name, "fragment": _fragment(field.text, *found)})
+            yield Hit(field.path, {"field": field.name, "fragment": quote(field.text, *found, 14)})
 
 
 @lru_cache(maxsize=8192)

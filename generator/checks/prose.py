@@ -314,7 +314,8 @@ def _columns(year: int | None, text: str, start: int, gap: str) -> tuple[str, ..
     return AMOUNT_COLUMNS
 
 
-def _lead(text: str, start: int) -> int:
+def lead_start(text: str, start: int) -> int:
+    """Where a label's phrase starts: with a year or 其中 just before the label (“2021年本年收入合计”)."""
     lead = LEAD_IN.search(text[max(0, start - 8):start])
     return start - len(lead.group(0)) if lead else start
 
@@ -446,7 +447,7 @@ def _classify(text: str, subject, m: re.Match, between: str, compared: bool, yea
 def _fragment(text: str, s: int, e: int, start: int, end: int) -> str:
     """The phrase from its label to the figure (with a year or 其中 just before the label); when the figure is in a
     later clause, the label, an ellipsis and that clause."""
-    head = _lead(text, s)
+    head = lead_start(text, s)
     clause = max(text.rfind(ch, 0, start) for ch in CLAUSE_END) + 1
     if clause <= e or end - head <= 40:
         return text[head:end].strip()
@@ -472,7 +473,7 @@ def _breakdowns(text: str, figures: list[re.Match], found) -> Iterator[Breakdown
             parts.append((_number(m.group("num")), m.start(), m.end(), _part_label(text, begin, m.start(), found)))
         if len(parts) < 2:
             continue
-        head = _lead(text, max(text.rfind(ch, 0, total.start()) for ch in "，,。；;：:\n") + 1)
+        head = lead_start(text, max(text.rfind(ch, 0, total.start()) for ch in "，,。；;：:\n") + 1)
         yield Breakdown(_number(total.group("num")), total.start(), total.end(), tuple(parts),
                         _short(text[head:stop]), _part_label(text, head, total.start(), found))
 

@@ -79,6 +79,16 @@ def _text_fields(ctx: Context) -> Iterator[TextField]:
 
 # ---------------------------------------------------------------- a pack's own text fields
 
+SENTENCE_ENDS = "。；！？\n"
+
+
+def quote(text: str, start: int, end: int, width: int) -> str:
+    """The words around text[start:end] for a message: up to `width` characters each side, cut at sentence ends."""
+    left = max(max(text.rfind(ch, 0, start) for ch in SENTENCE_ENDS) + 1, start - width)
+    rights = [i for i in (text.find(ch, end) for ch in SENTENCE_ENDS) if i != -1]
+    return text[left:min([*rights, end + width, len(text)])].strip().lstrip("，、；：,;:")
+
+
 def _label_key(text: str) -> str:
     return normalize_text(text).rstrip("*")
 

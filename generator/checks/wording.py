@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from ..problems import Severity
 from .engine import Context, Hit, rule
-from .texts import text_fields
+from .texts import quote, text_fields
 
 MISSING_AMOUNT = re.compile(r"(?:为|是|计|共|达|约|支出|决算|预算|金额)\s*万元")
 """“支出决算为万元”: the unit is there, the number is not (“数万元”“上万元”“十万元” are not matched)."""
@@ -27,18 +27,12 @@ REPEATED = re.compile("(?P<w>" + "|".join(DOUBLED_VERBS) + ")(?P=w)|的的(?!确
 PAIRS = (("“", "”"), ("（", "）"), ("《", "》"))
 
 
-def _fragment(text: str, start: int, end: int, width: int = 10) -> str:
-    left = max(max(text.rfind(ch, 0, start) for ch in "。；！？\n") + 1, start - width)
-    rights = [i for i in (text.find(ch, end) for ch in "。；！？\n") if i != -1]
-    return text[left:min([*rights, end + width, len(text)])].strip().lstrip("，、；：,;:")
-
-
 @rule("missing-amount", Severity.ERROR, "文字中的金额只有单位没有数字（如“支出决算为万元”）",
       "{field}中“{fragment}”缺少金额数字：请补上数字（没有发生请写0万元）")
 def missing_amount(ctx: Context):
     for field in text_fields(ctx):
         for match in MISSING_AMOUNT.finditer(field.text):
-            yield Hit(field.path, {"field": field.name, "fragment": _fragment(field.text, match.start(), match.end())})
+            yield Hit(field.path, {"field": field.name, "fragment": quote(field.text, match.start(), match.end(), 10)})
 
 
 def _items(listing: str) -> list[str]:
@@ -80,7 +74,7 @@ def list_count(ctx: Context):
 def repeated_words(ctx: Context):
     for field in text_fields(ctx):
         for word, start, end in _repeated(field.text):
-            yield Hit(field.path, {"field": field.name, "word": word, "fragment": _fragment(field.text, start, end, 6)})
+            yield Hit(field.path, {"field": field.name, "word": word, "fragment": quote(field.text, start, end, 6)})
 
 
 @lru_cache(maxsize=8192)
@@ -100,7 +94,7 @@ def unbalanced_marks(ctx: Context):
                     pos = _first_unpaired(paragraph, opening, closing)
                     yield Hit(field.path, {"field": field.name, "open": opening, "close": closing,
                                            "n_open": n_open, "n_close": n_close,
-                                           "fragment": _fragment(paragraph, pos, pos + 1, 12)})
+                                           "fragment": quote(paragraph, pos, pos + 1, 12)})
                     break
 
 
