@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import re
 import sys
-import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +30,7 @@ from ..render import docx_style as st
 from ..render.environment import STYLE_MARK
 
 from ..pack import PACKS_DIR as HERE
+from ..zips import restamped
 
 STAMP = datetime(2024, 1, 1)
 THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
@@ -220,7 +220,6 @@ FONT_OF_STYLE = {"公文标题": st.TITLE_FONT, "Heading 1": st.HEADING1_FONT, "
                  "附件标题": st.HEADING1_FONT, "校验提示": st.HEADING1_FONT}
 
 
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 BORDER = '<w:{side} w:val="single" w:sz="6" w:space="0" w:color="000000"/>'
 W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
@@ -293,25 +292,21 @@ def new_document(title: str, compact: bool = False):
 def stable_zip(data: bytes) -> bytes:
     """Re-zip with fixed timestamps and member order, so the same template gives the same bytes; python-docx's
     leftovers Word would repair are dropped (stylesWithEffects, w:zoom without a percentage, Japanese theme font)."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    names = [n for n in source.namelist() if n != "word/stylesWithEffects.xml"]
-    ordered = sorted(names, key=lambda n: (n != "[Content_Types].xml", n))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for name in ordered:
-            data = source.read(name)
-            if name == "word/settings.xml":
-                data = re.sub(rb'<w:zoom(?![^>]*w:percent)[^>]*/>', b'<w:zoom w:percent="100"/>', data)
-                data = data.replace(b'w:eastAsia="ja-JP"', b'w:eastAsia="zh-CN"')
-            elif name == "word/_rels/document.xml.rels":
-                data = re.sub(rb'<Relationship [^>]*Target="stylesWithEffects.xml"/>', b"", data)
-            elif name == "[Content_Types].xml":
-                data = re.sub(rb'<Override PartName="/word/stylesWithEffects.xml"[^>]*/>', b"", data)
-            member = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.external_attr = 0o644 << 16
-            target.writestr(member, data)
-    return out.getvalue()
+    def order(names: list[str]) -> list[str]:
+        kept = [n for n in names if n != "word/stylesWithEffects.xml"]
+        return sorted(kept, key=lambda n: (n != "[Content_Types].xml", n))
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name == "word/settings.xml":
+            data = re.sub(rb'<w:zoom(?![^>]*w:percent)[^>]*/>', b'<w:zoom w:percent="100"/>', data)
+            return data.replace(b'w:eastAsia="ja-JP"', b'w:eastAsia="zh-CN"')
+        if name == "word/_rels/document.xml.rels":
+            return re.sub(rb'<Relationship [^>]*Target="stylesWithEffects.xml"/>', b"", data)
+        if name == "[Content_Types].xml":
+            return re.sub(rb'<Override PartName="/word/stylesWithEffects.xml"[^>]*/>', b"", data)
+        return data
+
+    return restamped(data, order, edit)
 
 
 # ---------------------------------------------------------------- reports: .md.j2 → .docx

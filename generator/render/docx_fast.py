@@ -22,7 +22,6 @@ from .merge import merge_cells
 from .chart_parts import CHART_REL, CHART_TYPE, PACKAGE_REL, XLSX_TYPE, ChartPart, chart_part
 from .context import ChartSpec
 
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 EMU_PER_MM = 36000
 _BODY_OPEN = re.compile(r"<w:body[^>]*>")
 _SECTION = re.compile(r"<w:sectPr[ >].*?</w:sectPr>\s*$", re.S)

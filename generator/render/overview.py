@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -12,6 +11,7 @@ from decimal import Decimal
 from ..compute import ratio_percent
 from ..filters import money, percent, score
 from ..numbers import round2
+from ..zips import restamped
 
 HEADERS = ("序号", "单位", "年度", "全年预算数（万元）", "决算数（万元）", "执行率", "部门整体得分", "等级",
            "自评项目数", "项目最低得分", "错误", "警告", "填报文件", "状态")
@@ -172,16 +172,10 @@ def _num(value: Decimal | None, scale: int = 1):
 
 def _stable(data: bytes) -> bytes:
     """Fixed member dates and order, and openpyxl's docProps/core.xml modified time pinned, for identical bytes."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for name in sorted(source.namelist(), key=lambda n: (n != "[Content_Types].xml", n)):
-            body = source.read(name)
-            if name == "docProps/core.xml":
-                body = re.sub(rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>",
-                              rb"<dcterms:modified\1>2000-01-01T00:00:00Z</dcterms:modified>", body)
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, body)
-    return out.getvalue()
+    def edit(name: str, body: bytes) -> bytes:
+        if name != "docProps/core.xml":
+            return body
+        return re.sub(rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>",
+                      rb"<dcterms:modified\1>2000-01-01T00:00:00Z</dcterms:modified>", body)
+
+    return restamped(data, lambda names: sorted(names, key=lambda n: (n != "[Content_Types].xml", n)), edit)

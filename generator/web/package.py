@@ -5,7 +5,8 @@ import os
 import zipfile
 from pathlib import Path, PurePosixPath
 
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)   # a fixed time: the same package always gives the same .zip bytes
+from ..zips import member
+
 KINDS = {".docx": "Word", ".pdf": "PDF", ".md": "文本版", ".png": "图片", ".svg": "图片", ".json": "清单"}
 HIDDEN = {"manifest.json"}       # the generator's file list with checksums: in the .zip, not a preparer's document
 STORED = {".docx", ".png", ".pdf"}   # already compressed: deflating them again costs time and saves nothing
@@ -18,10 +19,7 @@ def write_zip(folder: Path, files: list[str], target: Path) -> None:
     temp = target.with_name(f".{target.name}.tmp")
     with zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as archive:
         for relative in sorted(files):
-            entry = zipfile.ZipInfo(f"{folder.name}/{relative}", date_time=ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_STORED if PurePosixPath(relative).suffix in STORED else zipfile.ZIP_DEFLATED
-            entry.create_system = 3
-            entry.external_attr = 0o644 << 16
+            entry = member(f"{folder.name}/{relative}", stored=PurePosixPath(relative).suffix in STORED)
             archive.writestr(entry, (folder / relative).read_bytes(), compresslevel=6)
     os.replace(temp, target)
 

@@ -19,9 +19,10 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from ...batch import OVERVIEW_NAME
 from ...filters import score
 from ...render.overview import OverviewRow, overview_xlsx
+from ...zips import member
 from ..common import XLSX_TYPE, Refusal, disposition, page
 from ..jobs import DONE, Job
-from ..package import ZIP_TIME
+from ..package import STORED
 from .jobs import zip_name
 
 NOT_UPLOADED, ERRORS, READY_TO_GENERATE, GENERATED = "未上传", "有错误", "可生成", "已生成"
@@ -125,8 +126,7 @@ def _write_all(rows: list[UnitProgress], store, target: str) -> int:
     count = 0
     latest = store.latest_packages()
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        entry = zipfile.ZipInfo(f"{OVERVIEW_NAME}.xlsx", date_time=ZIP_TIME)
-        archive.writestr(entry, overview_xlsx([r.row for r in rows], _title(rows)))
+        archive.writestr(member(f"{OVERVIEW_NAME}.xlsx", stored=True), overview_xlsx([r.row for r in rows], _title(rows)))
         for row in rows:
             job = latest.get(row.account)
             if job is None:
@@ -135,8 +135,9 @@ def _write_all(rows: list[UnitProgress], store, target: str) -> int:
             top = zip_name(job)[:-len(".zip")]
             for relative in sorted(job.files):
                 path = package / relative
-                if path.is_file():
-                    archive.write(path, f"{top}/{relative}")
+                if path.is_file():           # fixed times: the same packages give the same .zip
+                    archive.writestr(member(f"{top}/{relative}", stored=path.suffix in STORED), path.read_bytes(),
+                                     compresslevel=6)
             count += 1
     return count
 
