@@ -135,6 +135,17 @@ def _open(path: Path, data_only: bool):
         raise damaged(path.name) from None
 
 
+def _filled_length(vrow: tuple, frow: tuple) -> int:
+    """How many leading cells of a row hold a value or a formula (the rest are empty)."""
+    end = len(vrow)
+    while end and vrow[end - 1].value is None:
+        end -= 1
+    formulas = len(frow)
+    while formulas and frow[formulas - 1] is None:
+        formulas -= 1
+    return max(end, min(formulas, len(vrow)))
+
+
 class _SheetReader:
     """Cells of one sheet with cached values, their formulas, and cell names."""
 
@@ -165,8 +176,10 @@ class _SheetReader:
                     and not any(isinstance(f, str) for f in frow):
                 blank = (vrow, frow)
                 continue
-            cleaned = [self._clean(number, i + 1, cell, frow[i] if i < len(frow) else None)
-                       for i, cell in enumerate(vrow)]
+            # Rows come padded with empty cells to MAX_COLUMNS; only the filled part is cleaned, the rest stays None.
+            end = _filled_length(vrow, frow)
+            cleaned = [self._clean(number, i + 1, vrow[i], frow[i] if i < len(frow) else None) for i in range(end)]
+            cleaned += [None] * (len(vrow) - end)
             if all(v is None for v in cleaned):
                 continue
             filled += 1
