@@ -7,7 +7,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .pipeline import HELD
@@ -76,22 +76,30 @@ def _row(evaluation, source: str, status: str) -> OverviewRow:
                        errors=len(evaluation.errors), warnings=len(evaluation.warnings), source=source, status=status)
 
 
-def generate_one(path: Path, options: dict) -> Outcome:
-    """Generate one input; never raises for a problem of the input (the worker of a batch)."""
-    from .generate import GenerationError, generate
+def generate_one(path: Path, options: dict, index: int = 0) -> Outcome:
+    """Generate one input; never raises for a problem of the input (the worker of a batch). `options["claims"]`,
+    when given, is the batch's folder of claims and `index` this input's place in the batch."""
+    from .generate import Claims, DuplicateInput, GenerationError, generate
 
+    claims = Claims(Path(options["claims"]), index) if options.get("claims") else None
     try:
-        done = generate(path, **options)
+        done = generate(path, **{**options, "claims": claims})
+    except DuplicateInput as exc:
+        row = replace(_row(exc.evaluation, path.name, f"未生成：与 {exc.owner} 重复"), duplicate=True)
+        return Outcome(path, False, row, message=str(exc))
     except GenerationError as exc:
         status = "未生成：" + ("无法读取" if exc.evaluation is None or exc.evaluation.unreadable else "有错误")
         return Outcome(path, False, _row(exc.evaluation, path.name, status), message=str(exc),
                        problems=list(exc.problems))
+    finally:
+        if claims is not None:
+            claims.leave()
     status = "已生成（未通过校验）" if done.forced else "已生成"
     return Outcome(path, True, _row(done.evaluation, path.name, status), folder=done.folder, files=len(done.files),
                    seconds=done.seconds, forced=done.forced, changes=getattr(done, "changes", None))
 
 
-def _worker(job: tuple[Path, dict]) -> Outcome:
+def _worker(job: tuple[Path, dict, int]) -> Outcome:
     return generate_one(*job)
 
 
@@ -126,13 +134,13 @@ def generate_batch(paths: list[Path], options: dict, jobs: int = 1, progress: bo
     with bar if bar is not None else _Null():
         task = bar.add_task("", total=len(paths)) if bar is not None else None
         if jobs <= 1 or len(paths) <= 1:
-            for path in paths:
-                done(generate_one(path, options))
+            for index, path in enumerate(paths):
+                done(generate_one(path, options, index))
         else:
             # Each worker process compiles the templates once and keeps them for all the units it renders.
             pool = ProcessPoolExecutor(max_workers=min(jobs, len(paths)), initializer=_quiet_worker)
             try:
-                for outcome in pool.map(_worker, [(p, options) for p in paths], chunksize=1):
+                for outcome in pool.map(_worker, [(p, options, i) for i, p in enumerate(paths)], chunksize=1):
                     done(outcome)
             except BaseException:
                 for process in list((getattr(pool, "_processes", None) or {}).values()):

@@ -41,6 +41,14 @@ class GenerationError(Exception):
         self.evaluation = evaluation
 
 
+class DuplicateInput(GenerationError):
+    """In a batch, an input for a unit and year an earlier input already has (`owner`, its file name)."""
+
+    def __init__(self, message: str, owner: str, evaluation: Evaluation) -> None:
+        super().__init__(message, evaluation=evaluation)
+        self.owner = owner
+
+
 @dataclass
 class Generated:
     """One package written: where, which files, what validation found, how long it took."""
@@ -306,19 +314,49 @@ def _own_folder(folder: str, unit, pack: Pack) -> None:
                         "写进同一个文件夹而互相覆盖，请在“文件夹”中用 {{ unit.short_name or unit.name }} 和 {{ year }}")
 
 
-def claim(claims: Path, folder: str, path: Path, evaluation: Evaluation) -> None:
-    """In a batch, the first input to reach a package folder owns it; a second input for the same unit and year
-    is refused instead of silently overwriting the first one's package."""
-    claims.mkdir(parents=True, exist_ok=True)
-    marker = claims / hashlib.sha256(folder.encode("utf-8")).hexdigest()
-    try:
-        with open(marker, "x", encoding="utf-8") as handle:
-            handle.write(str(path))
-    except FileExistsError:
-        owner = marker.read_text(encoding="utf-8")
-        if Path(owner) != path:
-            raise GenerationError(f"{path.name} 与 {Path(owner).name} 是同一单位同一年度（{folder}），未生成：同一批次中每个单位每年只能有一份填报文件，"
-                                  "请删除重复的一份", evaluation=evaluation) from None
+@dataclass(frozen=True)
+class Claims:
+    """Who owns a package folder in a batch: of the inputs for one unit and year, the earliest in the batch's order,
+    whatever finishes first — so parallel and single-process runs refuse the same input and write the same files.
+
+    Each input leaves a mark in `folder` named by its `index` when it knows its package folder (or that it will
+    write none), and an input reaching its folder waits for the marks of the inputs before it. Those were handed
+    out earlier and never wait for a later one, so the wait ends."""
+
+    folder: Path
+    index: int
+
+    def take(self, name: str, path: Path, evaluation: Evaluation) -> None:
+        """Claim the package folder `name` for `path`; GenerationError naming the earlier input that holds it."""
+        digest = hashlib.sha256(name.encode("utf-8")).hexdigest()
+        self._mark(f"{digest} {path}")
+        for index in range(self.index):
+            held, _, owner = self._wait(index).partition(" ")
+            if held == digest:
+                raise DuplicateInput(f"{path.name} 与 {Path(owner).name} 是同一单位同一年度（{name}），未生成：同一批次中每个"
+                                     "单位每年只能有一份填报文件，请删除重复的一份", Path(owner).name, evaluation)
+
+    def leave(self) -> None:
+        """Mark an input that writes no package (it failed before its folder was known), unless it has a mark."""
+        if not self._path(self.index).exists():
+            self._mark("-")
+
+    def _path(self, index: int) -> Path:
+        return self.folder / f"{index:06d}"
+
+    def _mark(self, text: str) -> None:
+        temp = self.folder / f".{self.index:06d}.{os.getpid()}"
+        temp.write_text(text, encoding="utf-8")
+        os.replace(temp, self._path(self.index))          # whole or not there: a reader never sees half a mark
+
+    def _wait(self, index: int) -> str:
+        pause = 0.001
+        while True:
+            try:
+                return self._path(index).read_text(encoding="utf-8")
+            except FileNotFoundError:
+                time.sleep(pause)
+                pause = min(pause * 2, 0.05)
 
 
 def key_figures(evaluation: Evaluation) -> dict[str, str]:
@@ -362,10 +400,11 @@ def moved(before: dict[str, str], after: dict[str, str]) -> list[str]:
 
 def generate(path: str | Path, out_dir: str | Path = "outputs", formats: tuple[str, ...] = ("docx", "md"),
              pack: str | Path | None = None, force: bool = False, profile: str | None = None,
-             strict: bool = False, claims: str | Path | None = None, charts: str = "native") -> Generated:
+             strict: bool = False, claims: Claims | None = None, charts: str = "native") -> Generated:
     """Validate one input and write its package; GenerationError (Chinese message) when it cannot be done.
 
-    `pack` (a bundled pack's name or a pack folder) overrides the pack the input names; `profile` likewise.
+    `pack` (a bundled pack's name or a pack folder) overrides the pack the input names; `profile` likewise;
+    `claims` (in a batch) refuses an input whose unit and year an earlier input of the batch has.
     """
     started = time.perf_counter()
     path = Path(path)
@@ -411,7 +450,7 @@ def generate(path: str | Path, out_dir: str | Path = "outputs", formats: tuple[s
                 doc.unlink()
 
     if claims is not None:
-        claim(Path(claims), folder, path, evaluation)
+        claims.take(folder, path, evaluation)
     figures = key_figures(evaluation)
     head = {"生成器": "jxzp", "版本": __version__, "输入文件": path.name, "输入sha256": _file_sha256(path),
             "评分规则": evaluation.results.profile.name, "模板包": evaluation.pack.name, "格式": list(formats),

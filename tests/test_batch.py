@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 from pathlib import Path
@@ -141,6 +142,30 @@ def test_two_inputs_for_the_same_unit_and_year_are_not_merged(tmp_path):
     result = CliRunner().invoke(main, ["generate", str(folder), "-o", str(tmp_path / "out"), "-j", "1"])
     assert result.exit_code == 1
     assert "b.yaml 与 a.yaml 是同一单位同一年度" in result.output
+
+
+def test_of_two_inputs_for_one_unit_the_earlier_is_generated_however_many_jobs(tmp_path):
+    """a.xlsx and b.yaml are Lizhou both; the YAML is read faster, so in parallel b reached the folder first and was
+    generated instead of a (and the refusal could name no one). The earlier input wins in any run; the duplicate is
+    listed in the 汇总表 as such and not counted as a unit."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(INPUTS / "lizhou-2021-corrected.xlsx", folder / "a.xlsx")
+    shutil.copy(LIZHOU, folder / "b.yaml")
+    shutil.copy(ZIYANG, folder / "c.yaml")
+    runs = {}
+    for name, jobs in (("single", "1"), ("parallel", "2"), ("again", "3")):
+        result = CliRunner().invoke(main, ["generate", str(folder), "-o", str(tmp_path / name), "-j", jobs])
+        assert result.exit_code == 1
+        assert "b.yaml 与 a.xlsx 是同一单位同一年度" in result.output, result.output
+        runs[name] = tree(tmp_path / name)
+    assert runs["single"] == runs["parallel"] == runs["again"]
+    manifest = json.loads((tmp_path / "parallel" / "2021年利州区委组织部绩效自评" / "manifest.json").read_text("utf-8"))
+    assert manifest["输入文件"] == "a.xlsx"
+    rows = [[c.value for c in row] for row in
+            load_workbook(tmp_path / "parallel" / "汇总" / "各单位绩效自评汇总表.xlsx").active.iter_rows(min_row=3)]
+    assert next(r for r in rows if r[12] == "b.yaml")[13] == "未生成：与 a.xlsx 重复"
+    assert next(r for r in rows if r[0] == "合计")[1] == "2 个单位"
 
 
 def test_an_interrupted_generation_leaves_the_previous_package_intact(tmp_path, monkeypatch):

@@ -18,7 +18,7 @@ HEADERS = ("序号", "单位", "年度", "全年预算数（万元）", "决算�
 WIDTHS = (6, 30, 7, 16, 16, 10, 12, 7, 10, 12, 7, 7, 28, 22)
 FIXED_STAMP = datetime(2000, 1, 1)
 NOTE = ("说明：执行率＝决算数÷全年预算数；得分、等级按各单位的评分规则计算；“错误”不为0的单位材料未通过校验。"
-        "合计只计读取成功的单位，其金额、平均得分和项目最低得分只在这些单位都有该数时给出，缺一则为“—”（缺的数不当作0）；"
+        "合计只计读取成功的单位（重复的填报文件不计），其金额、平均得分和项目最低得分只在这些单位都有该数时给出，缺一则为“—”（缺的数不当作0）；"
         "一个单位的项目最低得分只在它每个自评项目都算出得分时给出。")
 
 
@@ -38,6 +38,7 @@ class OverviewRow:
     warnings: int
     source: str
     status: str
+    duplicate: bool = False      # the same unit and year as an earlier input of the batch: listed, not counted
 
     @property
     def rate(self) -> Decimal | None:
@@ -60,7 +61,7 @@ def _whole_sum(values: list) -> Decimal | None:
 def totals(rows: list[OverviewRow]) -> dict:
     """The totals row over the units that were read: each figure only when every one of them has it (the money,
     the scores and the lowest project score), else None; inputs that could not be read are listed, not counted."""
-    read = [r for r in rows if r.year is not None]
+    read = [r for r in rows if r.year is not None and not r.duplicate]
     scores = [r.score for r in read]
     budget, actual = _whole_sum([r.budget for r in read]), _whole_sum([r.actual for r in read])
     with_projects = [r for r in read if r.projects]
