@@ -15,7 +15,7 @@ from ..zips import restamped
 
 HEADERS = ("序号", "单位", "年度", "全年预算数（万元）", "决算数（万元）", "执行率", "部门整体得分", "等级",
            "自评项目数", "项目最低得分", "错误", "警告", "填报文件", "状态")
-WIDTHS = (6, 30, 7, 16, 16, 10, 12, 7, 10, 12, 7, 7, 28, 22)
+WIDTHS = (6, 30, 7, 16, 16, 10, 12, 7, 10, 12, 7, 7, 28, 40)
 FIXED_STAMP = datetime(2000, 1, 1)
 NOTE = ("说明：执行率＝决算数÷全年预算数；得分、等级按各单位的评分规则计算；“错误”不为0的单位材料未通过校验。"
         "合计只计读取成功的单位（重复的填报文件不计），其金额、平均得分和项目最低得分只在这些单位都有该数时给出，缺一则为“—”（缺的数不当作0）；"
@@ -155,6 +155,14 @@ def overview_xlsx(rows: list[OverviewRow], title: str) -> bytes:
     for i, width in enumerate(WIDTHS, 1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "C3"
+    # Printed as one table: A4 landscape, all columns on the page's width, the title and head on every page.
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:2"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
     wb.properties.creator = "jxzp"
     wb.properties.lastModifiedBy = "jxzp"
     wb.properties.created = FIXED_STAMP
