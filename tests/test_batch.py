@@ -65,7 +65,7 @@ def test_a_broken_input_is_reported_and_the_others_are_generated(batch_dir, tmp_
     # printed as one table: A4 landscape, every column on the page's width, title and head on every page
     assert (sheet.page_setup.orientation, int(sheet.page_setup.paperSize)) == ("landscape", 9)   # 9: A4
     assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
-    assert sheet.page_setup.fitToHeight == 0 and sheet.print_title_rows == "1:2"
+    assert sheet.page_setup.fitToHeight == 0 and sheet.print_title_rows == "$1:$2"
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
     units = [r[1] for r in rows]
     assert units[:3] == ["资阳区委组织部", "利州区委组织部", "石峰区委组织部"]      # by department score, highest first
