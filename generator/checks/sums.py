@@ -12,7 +12,7 @@ from decimal import Decimal
 from ..catalog import FINANCE_ROWS, ROWS_BY_KEY, THREE_PUBLIC_ROWS, Row
 from ..model import AMOUNT_COLUMNS, FUND_STAGES
 from ..problems import Severity
-from .engine import Context, Hit, Rule, add_rule, column_label, same_amount, shown, shown_computed
+from .engine import Context, Hit, Rule, add_rule, column_label, identities, same_amount, shown, shown_computed
 
 ZERO = Decimal(0)
 
@@ -161,6 +161,7 @@ def fund_identities(ctx: Context) -> list[Identity]:
     return out
 
 
+@identities
 def evaluate_identities(ctx: Context) -> Identities:
     """Check every identity in order; skip one whose figures a failed identity already involves."""
     found = Identities()
