@@ -133,9 +133,11 @@ def _names(pattern: str) -> str:
 
 def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack, forced: bool,
                    out_dir: Path | None = None, chart_mode: str = "native",
+                   on_folder: Callable[[str], None] | None = None,
                    ) -> tuple[str, dict[str, bytes | Keep], Prints, Previous]:
     """Every file of the package (PDFs excepted: they need the .docx on disk), each file's fingerprint and what it
     read, and the previous package found in `out_dir`; the pack decides which documents, their names and content.
+    `on_folder` hears the package folder's name as soon as it is known, before anything is rendered.
 
     A file whose fingerprint equals the previous package's is not rendered again: it comes back as Keep.
     """
@@ -151,6 +153,8 @@ def render_package(evaluation: Evaluation, formats: tuple[str, ...], pack: Pack,
     produced = pack.produces(skip, context)
     folder = file_name(renderer.text(pack.folder, context, "pack.yaml 文件夹"), limit=80)
     _own_folder(folder, unit, pack)
+    if on_folder is not None:
+        on_folder(folder)
     plan = _plan(pack, produced, context, renderer)
     previous = read_previous(Path(out_dir) / folder) if out_dir is not None else Previous(Path("."))
     # The charts the pack declares, with the data they need; any document may place one (figure() of the
@@ -428,7 +432,11 @@ def generate(path: str | Path, out_dir: str | Path = "outputs", formats: tuple[s
     forced = bool(blocking)
     out_dir = Path(out_dir)
     try:
-        folder, files, prints, previous = render_package(evaluation, formats, evaluation.pack, forced, out_dir, charts)
+        # In a batch the folder is claimed before rendering: a later input for the same unit and year waits for
+        # the claims of earlier inputs only as long as their checks take.
+        claim = (lambda name: claims.take(name, path, evaluation)) if claims is not None else None
+        folder, files, prints, previous = render_package(evaluation, formats, evaluation.pack, forced, out_dir, charts,
+                                                         on_folder=claim)
     except (TemplateProblem, PackError, ChartFontError) as exc:
         raise GenerationError(str(exc), evaluation=evaluation) from None
 
@@ -449,8 +457,6 @@ def generate(path: str | Path, out_dir: str | Path = "outputs", formats: tuple[s
             for doc in staging.rglob("*.docx"):
                 doc.unlink()
 
-    if claims is not None:
-        claims.take(folder, path, evaluation)
     figures = key_figures(evaluation)
     head = {"生成器": "jxzp", "版本": __version__, "输入文件": path.name, "输入sha256": _file_sha256(path),
             "评分规则": evaluation.results.profile.name, "模板包": evaluation.pack.name, "格式": list(formats),
