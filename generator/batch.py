@@ -37,16 +37,19 @@ class Outcome:
     changes: object | None = None
 
 
-def collect_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
-    """Input files given directly or found in folders (not recursing into hidden ones); messages for what is not."""
+def collect_inputs(paths: Iterable[Path], out_dir: Path | None = None) -> tuple[list[Path], list[str]]:
+    """Input files given directly or found in folders (not recursing into hidden ones, nor into `out_dir`'s 汇总
+    folder: an output folder inside the inputs' folder holds the 汇总表, no unit's input); messages for what is not."""
     found: list[Path] = []
     missing: list[str] = []
+    overview = (Path(out_dir) / OVERVIEW_DIR).resolve() if out_dir is not None else None
     for path in paths:
         path = Path(path)
         if path.is_dir():
             inside = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
                             and not p.name.startswith(("~$", ".")) and not any(part.startswith(".") for part in
-                                                                                 p.relative_to(path).parts[:-1]))
+                                                                                 p.relative_to(path).parts[:-1])
+                            and p.resolve().parent != overview)
             if not inside:
                 missing.append(f"{path}：文件夹中没有 .xlsx 或 .yaml 填报文件")
             found.extend(inside)

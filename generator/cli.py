@@ -370,7 +370,7 @@ def generate(inputs: tuple[Path, ...], out_dir: Path, formats: str, pack: str | 
             click.echo(f"没有给出填报文件，也找不到内置示例 {EXAMPLE}：请给出要生成的填报文件", err=True)
             sys.exit(2)
         inputs = (EXAMPLE,)
-    paths, missing = collect_inputs(inputs)
+    paths, missing = collect_inputs(inputs, out_dir)
     for message in missing:
         click.echo(f"✗ {message}", err=True)
     if not paths:

@@ -129,6 +129,22 @@ def test_lock_files_and_hidden_folders_are_not_inputs(batch_dir):
     assert missing == [f"{batch_dir / '不存在.xlsx'}：找不到这个文件或文件夹，请检查路径"]
 
 
+@pytest.mark.parametrize("inside", ["输出", "."])
+def test_the_overview_written_among_the_inputs_is_not_taken_for_an_input(tmp_path, inside):
+    """An output folder inside (or equal to) the inputs' folder: the second run read 汇总/各单位绩效自评汇总表.xlsx
+    as a unit's workbook and failed on it."""
+    folder = tmp_path / "各单位"
+    folder.mkdir()
+    shutil.copy(ZIYANG, folder / "ziyang.yaml")
+    shutil.copy(SHIFENG, folder / "shifeng.yaml")
+    out = folder / inside
+    for _ in range(2):
+        result = CliRunner().invoke(main, ["generate", str(folder), "-o", str(out), "-j", "1"])
+        assert result.exit_code == 0, result.output
+        assert "共 2 个填报文件：生成 2 个，未生成 0 个" in result.output
+    assert (out / "汇总" / "各单位绩效自评汇总表.xlsx").is_file()
+
+
 def test_parallel_and_single_process_runs_give_identical_files(batch_dir, tmp_path):
     (batch_dir / "坏文件.yaml").unlink()
     single, parallel = tmp_path / "single", tmp_path / "parallel"
