@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .pipeline import HELD
 from .problems import Problem, Severity
-from .readers import SUFFIXES
+from .readers import SUFFIXES, other_format
 from .render.overview import OverviewRow, overview_md, overview_xlsx
 
 logger = logging.getLogger(__name__)
@@ -46,7 +46,9 @@ def collect_inputs(paths: Iterable[Path], out_dir: Path | None = None) -> tuple[
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            inside = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
+            # A workbook saved in another format is a unit's all the same: listed, and refused by the reader.
+            inside = sorted(p for p in path.rglob("*") if p.is_file()
+                            and (p.suffix.lower() in SUFFIXES or other_format(p) is not None)
                             and not p.name.startswith(("~$", ".")) and not any(part.startswith(".") for part in
                                                                                  p.relative_to(path).parts[:-1])
                             and p.resolve().parent != overview)

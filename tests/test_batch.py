@@ -145,6 +145,26 @@ def test_the_overview_written_among_the_inputs_is_not_taken_for_an_input(tmp_pat
     assert (out / "汇总" / "各单位绩效自评汇总表.xlsx").is_file()
 
 
+def test_a_workbook_in_another_format_is_named_not_left_out(tmp_path):
+    """A unit that sent .xls, .et or .ods was silently missing from the batch and its 汇总表: each is now an input
+    refused at its name with what to do, and a row of the 汇总表."""
+    folder = tmp_path / "各单位"
+    folder.mkdir()
+    shutil.copy(ZIYANG, folder / "ziyang.yaml")
+    (folder / "旧格式.xls").write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 512)
+    (folder / "某镇.et").write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 512)
+    shutil.copy(INPUTS / "ziyang-2022-corrected.xlsx", folder / "另存.ods")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["generate", str(folder), "-o", str(out), "-j", "1"])
+    assert result.exit_code == 1
+    assert "共 4 个填报文件：生成 1 个，未生成 3 个" in result.output
+    assert "旧格式.xls：这是旧版 Excel（.xls）文件：请在 Excel/WPS 中“另存为”Excel 工作簿（.xlsx）后重试" in result.output
+    assert "某镇.et：WPS 表格（.et）文件不能直接读取：请在 Excel 或 WPS 中打开，“另存为”Excel 工作簿（.xlsx）后重试" in result.output
+    assert "另存.ods：OpenDocument 表格（.ods）文件不能直接读取" in result.output
+    md = (out / "汇总" / "各单位绩效自评汇总表.md").read_text(encoding="utf-8")
+    assert all(f"| {name} | — |" in md for name in ("旧格式.xls", "某镇.et", "另存.ods"))
+
+
 def test_parallel_and_single_process_runs_give_identical_files(batch_dir, tmp_path):
     (batch_dir / "坏文件.yaml").unlink()
     single, parallel = tmp_path / "single", tmp_path / "parallel"

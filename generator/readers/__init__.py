@@ -12,6 +12,15 @@ from .build import build_report, clean_source
 
 MAX_INPUT_BYTES = 50 * 1024 * 1024
 SUFFIXES = (".xlsx", ".xlsm", ".yaml", ".yml")
+OTHER_FORMATS = {".xls": "旧版 Excel（.xls）", ".xlsb": "Excel 二进制工作簿（.xlsb）", ".et": "WPS 表格（.et）",
+                 ".ods": "OpenDocument 表格（.ods）", ".numbers": "Numbers 表格（.numbers）"}
+"""Spreadsheets in another format: a preparer's workbook all the same, named and told how to save it as .xlsx."""
+
+
+def other_format(path: Path) -> str | None:
+    """What to do with a spreadsheet saved in a format we do not read, or None."""
+    kind = OTHER_FORMATS.get(path.suffix.lower())
+    return f"{kind}文件不能直接读取：请在 Excel 或 WPS 中打开，“另存为”Excel 工作簿（.xlsx）后重试" if kind else None
 
 
 def read_input(path: str | Path) -> tuple[Report, list[Problem]]:
@@ -29,6 +38,8 @@ def read_input(path: str | Path) -> tuple[Report, list[Problem]]:
         raise InputError(name, [Problem(Severity.ERROR, name, "文件是空的（0 字节），请检查是否选错了文件，或重新保存填报文件后再试", "empty-file")],
                          unreadable=True)
     suffix = path.suffix.lower()
+    if suffix != ".xls" and other_format(path):     # an .xls is told apart by its content (it may be an .xlsx)
+        raise InputError(name, [Problem(Severity.ERROR, name, other_format(path), "other-format")], unreadable=True)
     with collector_paused():
         clean = workbook = False
         if suffix in (".yaml", ".yml"):
