@@ -17,14 +17,15 @@ def member(name: str, *, stored: bool = False) -> zipfile.ZipInfo:
     return info
 
 
-def restamped(data: bytes, order=None, edit=None) -> bytes:
-    """The archive `data` again with every member made by member(): in `order(names)` if given, each member's bytes
-    passed through `edit(name, body)` if given."""
+def restamped(data: bytes, edit=None, drop: frozenset[str] = frozenset()) -> bytes:
+    """The archive `data` again, every member made by member(), [Content_Types].xml first and the rest by name (as
+    Office packages are read), without the members in `drop`, each member's bytes passed through `edit(name, body)`
+    if given."""
     source = zipfile.ZipFile(io.BytesIO(data))
-    names = source.namelist()
+    names = sorted((n for n in source.namelist() if n not in drop), key=lambda n: (n != "[Content_Types].xml", n))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for name in (order(names) if order else names):
+        for name in names:
             body = source.read(name)
             target.writestr(member(name), edit(name, body) if edit else body)
     return out.getvalue()

@@ -34,7 +34,7 @@ CASES = [
     ("not-a-workbook.xlsx", ERROR, "not-a-workbook.xlsx",
      "不是 Excel 工作簿（.xlsx）：请上传用 jxzp init 生成的填报模板，或 .yaml 填报文件", UNREADABLE),
     ("old-format.xls", ERROR, "old-format.xls",
-     "这是旧版 Excel（.xls）文件：请在 Excel/WPS 中“另存为”Excel 工作簿（.xlsx）后重试", UNREADABLE),
+     "旧版 Excel（.xls）文件不能直接读取：请在 Excel 或 WPS 中打开，“另存为”Excel 工作簿（.xlsx）后重试", UNREADABLE),
     ("password.xlsx", ERROR, "password.xlsx",
      "工作簿设置了打开密码，无法读取：请在 Excel/WPS 中取消密码（文件→信息→保护工作簿）后另存，再重试", UNREADABLE),
     ("yaml-empty.yaml", ERROR, "yaml-empty.yaml",

@@ -158,7 +158,7 @@ def test_a_workbook_in_another_format_is_named_not_left_out(tmp_path):
     result = CliRunner().invoke(main, ["generate", str(folder), "-o", str(out), "-j", "1"])
     assert result.exit_code == 1
     assert "共 4 个填报文件：生成 1 个，未生成 3 个" in result.output
-    assert "旧格式.xls：这是旧版 Excel（.xls）文件：请在 Excel/WPS 中“另存为”Excel 工作簿（.xlsx）后重试" in result.output
+    assert "旧格式.xls：旧版 Excel（.xls）文件不能直接读取：请在 Excel 或 WPS 中打开，“另存为”Excel 工作簿（.xlsx）后重试" in result.output
     assert "某镇.et：WPS 表格（.et）文件不能直接读取：请在 Excel 或 WPS 中打开，“另存为”Excel 工作簿（.xlsx）后重试" in result.output
     assert "另存.ods：OpenDocument 表格（.ods）文件不能直接读取" in result.output
     md = (out / "汇总" / "各单位绩效自评汇总表.md").read_text(encoding="utf-8")

@@ -22,7 +22,7 @@ from .engine import Context, Hit, column_label, rule, same_as_typed, shown, show
 from .stated import growth_from_change, within_typed
 from .projects import fund_path
 from .sums import FUND_STAGE_LABELS
-from .texts import TextField, text_fields
+from .texts import TextField, sentence_start, text_fields
 
 NUMBER = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 MONEY = NUMBER + r"\s*(?P<unit>万元|元万|元)(?![/／每])(?!以上|以下|左右|以内|余|多)"
@@ -107,10 +107,6 @@ def _number(text: str) -> Decimal:
     return Decimal(text.replace(",", ""))
 
 
-def _sentence_start(text: str, pos: int) -> int:
-    return max(text.rfind(ch, 0, pos) for ch in "。；！？\n") + 1
-
-
 def _fragment(text: str, start: int, end: int) -> str:
     """The phrase from its label to its amount, with a year or 其中 just before it ("2021年本年收入合计1344.64万元")."""
     return text[prose.lead_start(text, start):end].strip()
@@ -165,7 +161,7 @@ def _matches(text: str, is_unit: bool) -> tuple[tuple[Any, int, int, str, str, s
         start = match.start()
         if not _at_boundary(text, start):
             continue
-        if is_unit and label.key != "项目支出" and "项目" in text[_sentence_start(text, start):start]:
+        if is_unit and label.key != "项目支出" and "项目" in text[sentence_start(text, start):start]:
             continue
         found.append((label, start, match.end(), match.group("gap"), match.group("num"), match.group("unit")))
     return tuple(found)
@@ -225,7 +221,7 @@ def narrative_yuan(ctx: Context):
                 reason = "而同一段中的其他金额都以万元计（" + "、".join(f"{format(v, 'f')}万元" for v in wan[:4]) + \
                          ("等" if len(wan) > 4 else "") + "），它的大小也与这些金额相当"
             yield Hit(field.path, {"field": field.name, "number": format(number, "f"), "reason": reason,
-                                   "fragment": _fragment(field.text, max(_sentence_start(field.text, start),
+                                   "fragment": _fragment(field.text, max(sentence_start(field.text, start),
                                                                          start - 24), end)})
 
 
@@ -390,7 +386,7 @@ def narrative_score(ctx: Context):
             continue
         for match in SCORE.finditer(field.text):
             start = match.start()
-            if field.is_unit and "项目" in field.text[_sentence_start(field.text, start):start]:
+            if field.is_unit and "项目" in field.text[sentence_start(field.text, start):start]:
                 continue
             number = _number(match.group("num"))
             if number > HUNDRED or any(v is not None and same_as_typed(number, v) for v in (stated, card.total)):

@@ -77,17 +77,22 @@ def _text_fields(ctx: Context) -> Iterator[TextField]:
                 yield TextField(f"projects.{i}.{name}", project_field_name(project, name), text, i)
 
 
-# ---------------------------------------------------------------- a pack's own text fields
-
 SENTENCE_ENDS = "。；！？\n"
+
+
+def sentence_start(text: str, pos: int) -> int:
+    """Where the sentence holding text[pos] starts."""
+    return max(text.rfind(ch, 0, pos) for ch in SENTENCE_ENDS) + 1
 
 
 def quote(text: str, start: int, end: int, width: int) -> str:
     """The words around text[start:end] for a message: up to `width` characters each side, cut at sentence ends."""
-    left = max(max(text.rfind(ch, 0, start) for ch in SENTENCE_ENDS) + 1, start - width)
+    left = max(sentence_start(text, start), start - width)
     rights = [i for i in (text.find(ch, end) for ch in SENTENCE_ENDS) if i != -1]
     return text[left:min([*rights, end + width, len(text)])].strip().lstrip("，、；：,;:")
 
+
+# ---------------------------------------------------------------- a pack's own text fields
 
 def _label_key(text: str) -> str:
     return normalize_text(text).rstrip("*")

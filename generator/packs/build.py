@@ -292,10 +292,6 @@ def new_document(title: str, compact: bool = False):
 def stable_zip(data: bytes) -> bytes:
     """Re-zip with fixed timestamps and member order, so the same template gives the same bytes; python-docx's
     leftovers Word would repair are dropped (stylesWithEffects, w:zoom without a percentage, Japanese theme font)."""
-    def order(names: list[str]) -> list[str]:
-        kept = [n for n in names if n != "word/stylesWithEffects.xml"]
-        return sorted(kept, key=lambda n: (n != "[Content_Types].xml", n))
-
     def edit(name: str, data: bytes) -> bytes:
         if name == "word/settings.xml":
             data = re.sub(rb'<w:zoom(?![^>]*w:percent)[^>]*/>', b'<w:zoom w:percent="100"/>', data)
@@ -306,7 +302,7 @@ def stable_zip(data: bytes) -> bytes:
             return re.sub(rb'<Override PartName="/word/stylesWithEffects.xml"[^>]*/>', b"", data)
         return data
 
-    return restamped(data, order, edit)
+    return restamped(data, edit, drop=frozenset({"word/stylesWithEffects.xml"}))
 
 
 # ---------------------------------------------------------------- reports: .md.j2 → .docx

@@ -18,9 +18,13 @@ OTHER_FORMATS = {".xls": "旧版 Excel（.xls）", ".xlsb": "Excel 二进制工�
 
 
 def other_format(path: Path) -> str | None:
-    """What to do with a spreadsheet saved in a format we do not read, or None."""
+    """What to do with a spreadsheet saved in a format we do not read (by its name), or None."""
     kind = OTHER_FORMATS.get(path.suffix.lower())
-    return f"{kind}文件不能直接读取：请在 Excel 或 WPS 中打开，“另存为”Excel 工作簿（.xlsx）后重试" if kind else None
+    return saved_as_xlsx(kind) if kind else None
+
+
+def saved_as_xlsx(kind: str) -> str:
+    return f"{kind}文件不能直接读取：请在 Excel 或 WPS 中打开，“另存为”Excel 工作簿（.xlsx）后重试"
 
 
 def read_input(path: str | Path) -> tuple[Report, list[Problem]]:
@@ -38,8 +42,6 @@ def read_input(path: str | Path) -> tuple[Report, list[Problem]]:
         raise InputError(name, [Problem(Severity.ERROR, name, "文件是空的（0 字节），请检查是否选错了文件，或重新保存填报文件后再试", "empty-file")],
                          unreadable=True)
     suffix = path.suffix.lower()
-    if suffix != ".xls" and other_format(path):     # an .xls is told apart by its content (it may be an .xlsx)
-        raise InputError(name, [Problem(Severity.ERROR, name, other_format(path), "other-format")], unreadable=True)
     with collector_paused():
         clean = workbook = False
         if suffix in (".yaml", ".yml"):

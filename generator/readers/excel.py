@@ -19,6 +19,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from ..model import DEPARTMENT, LABEL_CELL
 from ..numbers import normalize_text
 from ..problems import InputError, Problem, Problems, Severity
+from . import OTHER_FORMATS, other_format, saved_as_xlsx
 from .build import xml_safe
 from .layout import FINANCE_SHEET, FUNCTIONAL_SHEET, INDICATOR_SHEET, OWNER, PROJECT_SHEET, SHEETS, THREE_PUBLIC_SHEET, \
     UNIT_SHEET, WEIGHT_COLUMN, Column, Sheet, essential_columns
@@ -47,7 +48,10 @@ def _sniff(path: Path) -> None:
             body = head + handle.read(4 * 1024 * 1024)
             if ENCRYPTED_MARK in body:
                 raise _refuse(name, "工作簿设置了打开密码，无法读取：请在 Excel/WPS 中取消密码（文件→信息→保护工作簿）后另存，再重试", "encrypted")
-            raise _refuse(name, "这是旧版 Excel（.xls）文件：请在 Excel/WPS 中“另存为”Excel 工作簿（.xlsx）后重试", "xls")
+            raise _refuse(name, other_format(path) or saved_as_xlsx(OTHER_FORMATS[".xls"]), "xls")
+    refused = other_format(path)     # .ods, .xlsb, .numbers: zips too, but not a workbook openpyxl reads
+    if refused:
+        raise _refuse(name, refused, "other-format")
     if not head.startswith(b"PK\x03\x04") or not zipfile.is_zipfile(path):
         raise _refuse(name, "不是 Excel 工作簿（.xlsx）：请上传用 jxzp init 生成的填报模板，或 .yaml 填报文件", "not-xlsx")
     bomb = archive_problem(path)

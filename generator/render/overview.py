@@ -62,14 +62,14 @@ def totals(rows: list[OverviewRow]) -> dict:
     """The totals row over the units that were read: each figure only when every one of them has it (the money,
     the scores and the lowest project score), else None; inputs that could not be read are listed, not counted."""
     read = [r for r in rows if r.year is not None and not r.duplicate]
-    scores = [r.score for r in read]
     budget, actual = _whole_sum([r.budget for r in read]), _whole_sum([r.actual for r in read])
+    scores = _whole_sum([r.score for r in read])
     with_projects = [r for r in read if r.projects]
     lowest = [r.lowest for r in with_projects]
     return {
         "units": len(read),
         "budget": budget, "actual": actual, "rate": ratio_percent(actual, budget),
-        "mean": _whole_sum(scores) / len(scores) if scores and None not in scores else None,
+        "mean": scores / len(read) if scores is not None else None,
         "projects": sum(r.projects or 0 for r in read),
         "lowest": min(lowest) if lowest and None not in lowest else None,
         "errors": sum(r.errors for r in rows), "warnings": sum(r.warnings for r in rows),
@@ -78,12 +78,9 @@ def totals(rows: list[OverviewRow]) -> dict:
 
 def _display(row: OverviewRow, index: int) -> list:
     return [index, row.unit, row.year or "—", money(row.budget, comma=True), money(row.actual, comma=True),
-            percent(row.rate), score(row.score), row.grade or "—", _count(row.projects), score(row.lowest),
+            percent(row.rate), score(row.score), row.grade or "—", "—" if row.projects is None else row.projects,
+            score(row.lowest),
             row.errors, row.warnings, row.source, row.status]
-
-
-def _count(value: int | None) -> int | str:
-    return "—" if value is None else value
 
 
 def _total_display(t: dict) -> list:
@@ -187,4 +184,4 @@ def _stable(data: bytes) -> bytes:
         return re.sub(rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>",
                       rb"<dcterms:modified\1>2000-01-01T00:00:00Z</dcterms:modified>", body)
 
-    return restamped(data, lambda names: sorted(names, key=lambda n: (n != "[Content_Types].xml", n)), edit)
+    return restamped(data, edit)
