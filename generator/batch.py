@@ -76,7 +76,8 @@ def _row(evaluation, source: str, status: str) -> OverviewRow:
     verdicts = [evaluation.verdict(p.index) for p in evaluated]
     scores = [v.total for v in verdicts if v.total is not None and not v.stated]
     return OverviewRow(unit=unit.short_name or unit.name, year=unit.year, budget=dept.budget, actual=dept.actual,
-                       score=verdict.total, grade=HELD if verdict.held else verdict.grade, projects=len(evaluated),
+                       score=verdict.total, stated=verdict.stated, grade=HELD if verdict.held else verdict.grade,
+                       projects=len(evaluated),
                        lowest=min(scores) if scores and len(scores) == len(verdicts) else None,
                        errors=len(evaluation.errors), warnings=len(evaluation.warnings), source=source, status=status)
 

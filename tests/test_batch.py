@@ -94,6 +94,7 @@ def test_the_overview_states_no_total_or_lowest_it_cannot_know(tmp_path):
     rows = [[c.value for c in row] for row in load_workbook(out / "汇总" / "各单位绩效自评汇总表.xlsx").active.iter_rows(min_row=3)]
     lizhou, anhui = (next(r for r in rows if r[12] == name) for name in ("lizhou.yaml", "anhui.yaml"))
     assert lizhou[9] is None and lizhou[8] == 15      # 85.25 would be the lowest of 13 of its 15 projects
+    assert lizhou[6] == "92（单位填报）"               # its own stated score, as typed and said to be so
     assert anhui[9] == 88.3
     total = next(r for r in rows if r[0] == "合计")
     assert total[9] is None and total[8] == 18
@@ -115,6 +116,9 @@ def test_a_total_with_an_unknown_part_is_not_given():
     failed = OverviewRow(unit="坏.xlsx", year=None, budget=None, actual=None, score=None, grade=None, projects=None,
                          lowest=None, errors=1, warnings=0, source="坏.xlsx", status="未生成：无法读取")
     assert totals([*complete, failed])["budget"] == D("150") and totals([*complete, failed])["units"] == 2
+    own = OverviewRow(unit="丁", year=2023, budget=D("1"), actual=D("1"), score=D("92"), grade=None, projects=0,
+                      lowest=None, errors=1, warnings=0, source="丁.xlsx", status="未生成：有错误", stated=True)
+    assert totals([*complete, own])["mean"] is None and own.shown_score == "92（单位填报）"
     gaps = [*complete, unit("丙", D("10"), None, None, 3, None)]
     t = totals(gaps)
     assert (t["budget"], t["actual"], t["rate"], t["mean"], t["lowest"]) == (D("160"), None, None, None, None)

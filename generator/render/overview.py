@@ -9,7 +9,7 @@ from decimal import Decimal
 
 
 from ..compute import ratio_percent
-from ..filters import money, percent, score
+from ..filters import money, percent, score, typed
 from ..numbers import round2
 from ..zips import restamped
 
@@ -19,7 +19,7 @@ WIDTHS = (6, 30, 7, 16, 16, 10, 12, 7, 10, 12, 7, 7, 28, 40)
 FIXED_STAMP = datetime(2000, 1, 1)
 NOTE = ("说明：执行率＝决算数÷全年预算数；得分、等级按各单位的评分规则计算；“错误”不为0的单位材料未通过校验。"
         "合计只计读取成功的单位（重复的填报文件不计），其金额、平均得分和项目最低得分只在这些单位都有该数时给出，缺一则为“—”（缺的数不当作0）；"
-        "一个单位的项目最低得分只在它每个自评项目都算出得分时给出。")
+        "一个单位的项目最低得分只在它每个自评项目都算出得分时给出；“单位填报”的得分是单位自己填的，无法计算核实，不计入平均。")
 
 
 @dataclass(frozen=True)
@@ -39,10 +39,16 @@ class OverviewRow:
     source: str
     status: str
     duplicate: bool = False      # the same unit and year as an earlier input of the batch: listed, not counted
+    stated: bool = False         # `score` is the unit's own figure: none could be computed
 
     @property
     def rate(self) -> Decimal | None:
         return ratio_percent(self.actual, self.budget)
+
+    @property
+    def shown_score(self) -> str:
+        """The department score as validate gives it: computed, or the unit's own as typed and said to be so."""
+        return f"{typed(self.score)}（单位填报）" if self.stated else score(self.score)
 
 
 def sort_rows(rows: list[OverviewRow]) -> list[OverviewRow]:
@@ -63,7 +69,7 @@ def totals(rows: list[OverviewRow]) -> dict:
     the scores and the lowest project score), else None; inputs that could not be read are listed, not counted."""
     read = [r for r in rows if r.year is not None and not r.duplicate]
     budget, actual = _whole_sum([r.budget for r in read]), _whole_sum([r.actual for r in read])
-    scores = _whole_sum([r.score for r in read])
+    scores = _whole_sum([None if r.stated else r.score for r in read])     # a mean of computed scores only
     with_projects = [r for r in read if r.projects]
     lowest = [r.lowest for r in with_projects]
     return {
@@ -78,7 +84,7 @@ def totals(rows: list[OverviewRow]) -> dict:
 
 def _display(row: OverviewRow, index: int) -> list:
     return [index, row.unit, row.year or "—", money(row.budget, comma=True), money(row.actual, comma=True),
-            percent(row.rate), score(row.score), row.grade or "—", "—" if row.projects is None else row.projects,
+            percent(row.rate), row.shown_score, row.grade or "—", "—" if row.projects is None else row.projects,
             score(row.lowest),
             row.errors, row.warnings, row.source, row.status]
 
@@ -125,8 +131,8 @@ def overview_xlsx(rows: list[OverviewRow], title: str) -> bytes:
     thin = Side(style="thin", color="999999")
     for i, row in enumerate(rows, 1):
         ws.append([i, row.unit, row.year, _num(row.budget), _num(row.actual), _num(row.rate, 100),
-                   _num(row.score), row.grade, row.projects, _num(row.lowest), row.errors, row.warnings,
-                   row.source, row.status])
+                   row.shown_score if row.stated else _num(row.score), row.grade, row.projects, _num(row.lowest),
+                   row.errors, row.warnings, row.source, row.status])
     t = totals(rows)
     ws.append(["合计", f"{t['units']} 个单位", None, _num(t["budget"]), _num(t["actual"]), _num(t["rate"], 100),
                _num(t["mean"]), None, t["projects"], _num(t["lowest"]), t["errors"], t["warnings"], None, None])

@@ -156,6 +156,24 @@ def test_the_first_sign_in_asks_for_a_new_password_before_anything_else(server, 
         assert "上传填好的填报表" in other.get("/").text
 
 
+def test_signing_in_from_the_sites_address_leads_each_to_its_home_and_a_deep_link_to_its_page(server, units):
+    """The bureau typing the site's address landed on the upload page, not its table; a link to a page still leads
+    there after signing in."""
+    app, accounts, _ = server
+    for name, home in (("某区财政局", "/bureau"), (UNIT_A, "/")):
+        browser = Browser(app)
+        token = browser.token("/login")
+        answer = browser.post("/login", data={"account": accounts[name][0], "password": NEW_PASSWORD, "next": "/",
+                                              "csrf_token": token}, headers={"accept": "text/html"},
+                              follow_redirects=False)
+        assert answer.status_code == 303 and answer.headers["location"] == home
+    browser = Browser(app)
+    answer = browser.post("/login", data={"account": accounts["某区财政局"][0], "password": NEW_PASSWORD,
+                                          "next": "/bureau/audit", "csrf_token": browser.token("/login")},
+                          headers={"accept": "text/html"}, follow_redirects=False)
+    assert answer.headers["location"] == "/bureau/audit"
+
+
 def test_the_session_cookie_is_signed_httponly_samesite_and_expires(server):
     app, accounts, _ = server
     fresh = Browser(app)

@@ -62,7 +62,8 @@ def _overview_row(unit: str, job: Job | None, state: str) -> OverviewRow:
     return OverviewRow(unit=data["unit"], year=data["year"], budget=_decimal(data["budget"]),
                        actual=_decimal(data["actual"]), score=_decimal(data["score"]), grade=data["grade"],
                        projects=data["projects"], lowest=_decimal(data["lowest"]), errors=data["errors"],
-                       warnings=data["warnings"], source=data["source"], status=state)
+                       warnings=data["warnings"], source=data["source"], status=state,
+                       stated=bool(data.get("stated")))
 
 
 def progress(request: Request) -> list[UnitProgress]:

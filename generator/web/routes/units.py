@@ -16,9 +16,10 @@ def _client(request: Request) -> str:
 
 
 def _next(value: object, bureau: bool) -> str:
-    """Where to go after signing in: a page of this site only (never another host), else the viewer's home."""
+    """Where to go after signing in: a page of this site only (never another host), else the viewer's home — also
+    for the site's root, where everyone arrives by its address (the bureau's home is its table)."""
     if isinstance(value, str) and value.startswith("/") and not value.startswith("//") and "\\" not in value \
-            and not value.startswith("/login"):
+            and not value.startswith("/login") and value != "/":
         return value
     return "/bureau" if bureau else "/"
 
